@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Normal-world shared memory: POSIX shm objects, files (/dev/shm, hugetlbfs,
+ * an ivshmem PCI BAR's sysfs resource file), anonymous memfds and inherited
+ * descriptors. This memory is visible to the hypervisor.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <caec/caec.h>
+
+#include "../ring/ring_priv.h"
+#include "backend.h"
+
+#define SYSFS_MAGIC_ 0x62656572
+#define HUGETLBFS_MAGIC_ 0x958458f6
+
+enum nw_kind { NW_SHM, NW_FILE, NW_MEMFD, NW_FD };
+
+struct nw_loc {
+	enum nw_kind kind;
+	const char *arg;	/* shm name, path or fd number */
+};
+
+static int
+nw_parse(const struct caec_uri *u, struct nw_loc *l)
+{
+	const char *s = u->location;
+
+	if (!strncmp(s, "shm/", 4)) {
+		l->kind = NW_SHM;
+		l->arg = s + 4;
+		if (!*l->arg || strchr(l->arg, '/') || strlen(l->arg) > NAME_MAX - 1)
+			return caec_set_detail(-EINVAL,
+				"nw:shm/NAME needs a non-empty name without '/' (got '%s')",
+				l->arg);
+		return 0;
+	}
+	if (!strncmp(s, "file/", 5)) {
+		l->kind = NW_FILE;
+		l->arg = s + 5;
+		if (l->arg[0] != '/')
+			return caec_set_detail(-EINVAL,
+				"nw:file/PATH needs an absolute path (nw:file//dev/shm/x), got '%s'",
+				l->arg);
+		return 0;
+	}
+	if (!strcmp(s, "memfd")) {
+		l->kind = NW_MEMFD;
+		l->arg = NULL;
+		return 0;
+	}
+	if (!strncmp(s, "fd/", 3)) {
+		char *end;
+		long v;
+
+		l->kind = NW_FD;
+		l->arg = s + 3;
+		errno = 0;
+		v = strtol(l->arg, &end, 10);
+		if (!*l->arg || *end || errno || v < 0 || v > INT_MAX)
+			return caec_set_detail(-EINVAL,
+				"nw:fd/N needs a descriptor number (got '%s')",
+				l->arg);
+		return 0;
+	}
+	return caec_set_detail(-EINVAL,
+		"nw location '%s' is not shm/NAME, file/PATH, memfd or fd/N", s);
+}
+
+static int
+errno_detail(int err, const char *what, const char *name)
+{
+	return caec_set_detail(-err, "%s '%s': %s", what, name ? name : "",
+			       caec_strerror(-err));
+}
+
+static int
+map_fd(int fd, size_t len, struct backend_region *out)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	if (p == MAP_FAILED)
+		return caec_set_detail(-errno, "mmap of %zu bytes failed: %s",
+				       len, caec_strerror(-errno));
+	out->base = p;
+	out->len = len;
+	out->fd = fd;
+	return 0;
+}
+
+/* Round @len up to the mapping granule of the filesystem behind @fd. */
+static size_t
+round_len(int fd, size_t len)
+{
+	struct statfs sfs;
+	size_t g = (size_t)sysconf(_SC_PAGESIZE);
+
+	if (fstatfs(fd, &sfs) == 0 && sfs.f_type == HUGETLBFS_MAGIC_ &&
+	    sfs.f_bsize > 0)
+		g = (size_t)sfs.f_bsize;
+	return (len + g - 1) / g * g;
+}
+
+/* Existing objects that cannot be created or resized: an ivshmem BAR. */
+static bool
+fixed_size_object(int fd, const struct stat *st)
+{
+	struct statfs sfs;
+
+	if (!S_ISREG(st->st_mode))
+		return true;
+	return fstatfs(fd, &sfs) == 0 && sfs.f_type == SYSFS_MAGIC_;
+}
+
+static int
+nw_create(const struct caec_uri *u, size_t len, uint32_t mode,
+	  struct backend_region *out)
+{
+	struct nw_loc l;
+	struct stat st;
+	int fd, rc;
+
+	rc = nw_parse(u, &l);
+	if (rc)
+		return rc;
+	memset(out, 0, sizeof(*out));
+	out->fd = -1;
+	switch (l.kind) {
+	case NW_SHM:
+		fd = shm_open(l.arg, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
+			      mode);
+		if (fd < 0 && errno == EINVAL)
+			return errno_detail(EINVAL, "shm name", l.arg);
+		if (fd < 0)
+			return errno_detail(errno, "cannot create shm object",
+					    l.arg);
+		out->unlink_shm = true;
+		break;
+	case NW_FILE:
+		fd = open(l.arg, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+		if (fd < 0 && errno == EEXIST) {
+			fd = open(l.arg, O_RDWR | O_CLOEXEC);
+			if (fd < 0)
+				return errno_detail(errno, "cannot open file",
+						    l.arg);
+			if (fstat(fd, &st) || !fixed_size_object(fd, &st)) {
+				close(fd);
+				return errno_detail(EEXIST,
+					"file exists (remove it or attach to it)",
+					l.arg);
+			}
+			if ((size_t)st.st_size < len) {
+				close(fd);
+				return caec_set_detail(-ENOSPC,
+					"'%s' has %lld bytes, the channel needs %zu",
+					l.arg, (long long)st.st_size, len);
+			}
+			return map_fd(fd, len, out);
+		}
+		if (fd < 0)
+			return errno_detail(errno, "cannot create file", l.arg);
+		break;
+	case NW_MEMFD:
+		/* No CLOEXEC: an exec'd child may attach with nw:fd/N. */
+		fd = memfd_create("caec-nw", 0);
+		if (fd < 0)
+			return errno_detail(errno, "memfd_create", "caec-nw");
+		break;
+	default:
+		return caec_set_detail(-EINVAL,
+			"nw:fd/N can only be attached, not created");
+	}
+	if (l.kind != NW_MEMFD) {
+		out->unlink_path = strdup(l.arg);
+		if (!out->unlink_path) {
+			rc = -ENOMEM;
+			goto fail;
+		}
+	}
+	len = round_len(fd, len);
+	if (ftruncate(fd, (off_t)len)) {
+		rc = errno_detail(errno, "cannot size region", l.arg);
+		goto fail;
+	}
+	rc = map_fd(fd, len, out);
+	if (rc)
+		goto fail;
+	return 0;
+fail:
+	close(fd);
+	if (out->unlink_path) {
+		if (out->unlink_shm)
+			shm_unlink(out->unlink_path);
+		else
+			unlink(out->unlink_path);
+	}
+	free(out->unlink_path);
+	out->unlink_path = NULL;
+	return rc;
+}
+
+static int
+nw_attach(const struct caec_uri *u, struct backend_region *out)
+{
+	struct nw_loc l;
+	struct stat st;
+	int fd, rc;
+
+	rc = nw_parse(u, &l);
+	if (rc)
+		return rc;
+	memset(out, 0, sizeof(*out));
+	out->fd = -1;
+	switch (l.kind) {
+	case NW_SHM:
+		fd = shm_open(l.arg, O_RDWR | O_CLOEXEC, 0);
+		if (fd < 0)
+			return errno_detail(errno, "cannot open shm object",
+					    l.arg);
+		break;
+	case NW_FILE:
+		fd = open(l.arg, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			return errno_detail(errno, "cannot open file", l.arg);
+		break;
+	case NW_FD:
+		fd = fcntl(atoi(l.arg), F_DUPFD_CLOEXEC, 0);
+		if (fd < 0)
+			return errno_detail(errno, "descriptor", l.arg);
+		break;
+	default:
+		return caec_set_detail(-EINVAL,
+			"nw:memfd can only be created; attach with nw:fd/N");
+	}
+	if (fstat(fd, &st)) {
+		rc = errno_detail(errno, "fstat", l.arg);
+		goto fail;
+	}
+	if (st.st_size <= 0) {
+		rc = caec_set_detail(-EPROTO,
+			"region '%s' is empty (not initialised by a creator yet?)",
+			l.arg ? l.arg : "memfd");
+		goto fail;
+	}
+	rc = map_fd(fd, (size_t)st.st_size, out);
+	if (rc)
+		goto fail;
+	return 0;
+fail:
+	close(fd);
+	return rc;
+}
+
+static void
+nw_release(struct backend_region *reg, bool creator)
+{
+	if (reg->base)
+		munmap(reg->base, reg->len);
+	if (reg->fd >= 0)
+		close(reg->fd);
+	if (creator && reg->unlink_path) {
+		if (reg->unlink_shm)
+			shm_unlink(reg->unlink_path);
+		else
+			unlink(reg->unlink_path);
+	}
+	free(reg->unlink_path);
+	memset(reg, 0, sizeof(*reg));
+	reg->fd = -1;
+}
+
+const struct backend_ops backend_nw_ops = {
+	.scheme = "nw",
+	.create = nw_create,
+	.attach = nw_attach,
+	.release = nw_release,
+};

@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Duplex channels: a backend region holding two rings. Thin glue.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <caec/caec.h>
+
+#include "backend/backend.h"
+#include "channel_layout.h"
+#include "ring/ring_priv.h"
+#include "uri.h"
+
+#define CHAN_RING_DEFAULT (64u * 1024u)
+
+struct caec_channel {
+	struct caec_ring *tx;
+	struct caec_ring *rx;
+	struct backend_region reg;
+	bool creator;
+};
+
+void
+caec_channel_params_init(struct caec_channel_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->struct_size = sizeof(*p);
+	p->ring_size = CHAN_RING_DEFAULT;
+	p->wait.struct_size = sizeof(p->wait);
+	p->wait.mode = CAEC_WAIT_ADAPTIVE;
+	p->mode = 0600;
+}
+
+static int
+params_resolve(const struct caec_channel_params *in, const struct caec_uri *u,
+	       struct caec_channel_params *p)
+{
+	caec_channel_params_init(p);
+	if (in) {
+		if (in->struct_size < sizeof(*in))
+			return caec_set_detail(-EINVAL,
+				"struct caec_channel_params: struct_size %u too small (set it to sizeof)",
+				in->struct_size);
+		*p = *in;
+		if (!p->ring_size)
+			p->ring_size = CHAN_RING_DEFAULT;
+		if (!p->mode)
+			p->mode = 0600;
+	}
+	if (u->has_ring)
+		p->ring_size = u->ring;
+	if (u->has_max_msg)
+		p->max_msg = u->max_msg;
+	if (u->has_wake)
+		p->nowake = u->nowake;
+	if (u->has_wait) {
+		p->wait.struct_size = sizeof(p->wait);
+		p->wait.mode = u->wait_mode;
+	}
+	if (!caec_ring_footprint(p->ring_size))
+		return caec_set_detail(-EINVAL,
+			"ring size %u is not a power of two in [%u, %u]",
+			p->ring_size, CAEC_RING_MIN_SIZE, CAEC_RING_MAX_SIZE);
+	if (p->max_msg > caec_ring_max_msg_limit(p->ring_size))
+		return caec_set_detail(-EINVAL,
+			"max_msg %u exceeds the limit %u of a %u-byte ring",
+			p->max_msg, caec_ring_max_msg_limit(p->ring_size),
+			p->ring_size);
+	return 0;
+}
+
+static int
+open_rings(struct caec_channel *ch, const struct caec_chan_hdr *h,
+	   const struct caec_wait_params *wait)
+{
+	size_t fp = caec_ring_footprint(h->ring_size);
+	uint8_t *base = ch->reg.base;
+	int tx = ch->creator ? 0 : 1;
+	int rc;
+
+	rc = caec_ring_open(base + h->ring_off[tx], fp, CAEC_RING_PRODUCER,
+			    wait, &ch->tx);
+	if (rc)
+		return rc;
+	rc = caec_ring_open(base + h->ring_off[1 - tx], fp, CAEC_RING_CONSUMER,
+			    wait, &ch->rx);
+	if (rc) {
+		free(ch->tx);
+		ch->tx = NULL;
+	}
+	return rc;
+}
+
+static int
+channel_new(const char *uri, const struct caec_channel_params *params,
+	    struct caec_channel **out, struct caec_uri *u,
+	    struct caec_channel_params *p, const struct backend_ops **ops)
+{
+	int rc;
+
+	if (!out)
+		return caec_set_detail(-EINVAL, "channel: out is NULL");
+	*out = NULL;
+	rc = uri_parse(uri, u);
+	if (rc)
+		return rc;
+	rc = backend_lookup(u->scheme, ops);
+	if (rc)
+		return rc;
+	rc = params_resolve(params, u, p);
+	if (rc)
+		return rc;
+	*out = calloc(1, sizeof(**out));
+	return *out ? 0 : -ENOMEM;
+}
+
+int
+caec_channel_create(const char *uri, const struct caec_channel_params *params,
+		    struct caec_channel **out)
+{
+	const struct backend_ops *ops;
+	struct caec_channel_params p;
+	struct caec_chan_hdr *h;
+	struct caec_channel *ch;
+	struct caec_uri *u;
+	size_t fp, len;
+	uint32_t flags;
+	uint8_t *base;
+	int rc, i;
+
+	u = malloc(sizeof(*u));
+	if (!u)
+		return -ENOMEM;
+	rc = channel_new(uri, params, out, u, &p, &ops);
+	if (rc)
+		goto out;
+	ch = *out;
+	ch->creator = true;
+	fp = (caec_ring_footprint(p.ring_size) + 63) & ~(size_t)63;
+	len = CAEC_CHAN_HDR_SIZE + 2 * fp;
+	rc = ops->create(u, len, p.mode, &ch->reg);
+	if (rc)
+		goto fail;
+	ch->reg.ops = ops;
+	base = ch->reg.base;
+	h = (struct caec_chan_hdr *)base;
+	flags = p.nowake ? CAEC_RING_F_NOWAKE : 0;
+
+	sh_store_rel(&h->magic, 0);
+	memset(base + sizeof(uint32_t), 0, CAEC_CHAN_HDR_SIZE - sizeof(uint32_t));
+	for (i = 0; i < 2; i++) {
+		h->ring_off[i] = CAEC_CHAN_HDR_SIZE + (uint64_t)i * fp;
+		rc = caec_ring_format(base + h->ring_off[i], fp, p.ring_size,
+				      p.max_msg, flags);
+		if (rc)
+			goto fail;
+	}
+	h->version = CAEC_CHAN_VERSION;
+	h->hdr_size = CAEC_CHAN_HDR_SIZE;
+	h->ring_size = p.ring_size;
+	h->max_msg = p.max_msg ? p.max_msg :
+				 caec_ring_max_msg_limit(p.ring_size);
+	h->flags = flags;
+	h->region_len = len;
+	rc = open_rings(ch, h, &p.wait);
+	if (rc)
+		goto fail;
+	/* Pairs with the acquire load of magic in caec_channel_attach(). */
+	sh_store_rel(&h->magic, CAEC_CHAN_MAGIC);
+	goto out;
+fail:
+	if (ch->reg.ops)
+		ch->reg.ops->release(&ch->reg, true);
+	free(ch);
+	*out = NULL;
+out:
+	free(u);
+	return rc;
+}
+
+/* Validate the creator's header (read once into @h) against the mapping. */
+static int
+chan_hdr_check(const struct caec_chan_hdr *h, size_t maplen)
+{
+	size_t fp;
+	int i;
+
+	if (h->magic != CAEC_CHAN_MAGIC)
+		return caec_set_detail(-EPROTO,
+			"channel header: bad magic 0x%08x (expected 0x%08x; not a libcaec channel, or not initialised yet)",
+			h->magic, CAEC_CHAN_MAGIC);
+	if (h->version != CAEC_CHAN_VERSION)
+		return caec_set_detail(-EPROTO,
+			"channel header: unsupported version %u (this library speaks %u)",
+			h->version, CAEC_CHAN_VERSION);
+	if (h->hdr_size != CAEC_CHAN_HDR_SIZE)
+		return caec_set_detail(-EPROTO,
+			"channel header: hdr_size %u (expected %u)",
+			h->hdr_size, CAEC_CHAN_HDR_SIZE);
+	fp = caec_ring_footprint(h->ring_size);
+	if (!fp)
+		return caec_set_detail(-EPROTO,
+			"channel header: ring_size %u is not a power of two in [%u, %u]",
+			h->ring_size, CAEC_RING_MIN_SIZE, CAEC_RING_MAX_SIZE);
+	if (h->max_msg == 0 ||
+	    h->max_msg > caec_ring_max_msg_limit(h->ring_size))
+		return caec_set_detail(-EPROTO,
+			"channel header: max_msg %u outside 1..%u", h->max_msg,
+			caec_ring_max_msg_limit(h->ring_size));
+	if (h->flags & ~CAEC_RING_F_NOWAKE)
+		return caec_set_detail(-EPROTO,
+			"channel header: unknown flags 0x%x", h->flags);
+	if (h->region_len > maplen)
+		return caec_set_detail(-EPROTO,
+			"channel header: region_len %llu exceeds the %zu mapped bytes",
+			(unsigned long long)h->region_len, maplen);
+	for (i = 0; i < 2; i++) {
+		uint64_t off = h->ring_off[i];
+
+		if ((off & 63) || off < CAEC_CHAN_HDR_SIZE ||
+		    off > h->region_len || h->region_len - off < fp)
+			return caec_set_detail(-EPROTO,
+				"channel header: ring_off[%d] %llu outside the region",
+				i, (unsigned long long)off);
+	}
+	if ((h->ring_off[0] < h->ring_off[1] ?
+		     h->ring_off[1] - h->ring_off[0] :
+		     h->ring_off[0] - h->ring_off[1]) < fp)
+		return caec_set_detail(-EPROTO,
+			"channel header: the two rings overlap");
+	return 0;
+}
+
+int
+caec_channel_attach(const char *uri, const struct caec_channel_params *params,
+		    struct caec_channel **out)
+{
+	const struct backend_ops *ops;
+	struct caec_channel_params p;
+	struct caec_chan_hdr h, *sh;
+	struct caec_channel *ch;
+	struct caec_uri *u;
+	int rc;
+
+	u = malloc(sizeof(*u));
+	if (!u)
+		return -ENOMEM;
+	rc = channel_new(uri, params, out, u, &p, &ops);
+	if (rc)
+		goto out;
+	ch = *out;
+	rc = ops->attach(u, &ch->reg);
+	if (rc)
+		goto fail;
+	ch->reg.ops = ops;
+	if (ch->reg.len < CAEC_CHAN_HDR_SIZE) {
+		rc = caec_set_detail(-EPROTO,
+			"region of %zu bytes cannot hold a channel header",
+			ch->reg.len);
+		goto fail;
+	}
+	sh = ch->reg.base;
+	/* One private copy; pairs with the release store of magic in create. */
+	memset(&h, 0, sizeof(h));
+	h.magic = sh_load_acq(&sh->magic);
+	h.version = sh_load(&sh->version);
+	h.hdr_size = sh_load(&sh->hdr_size);
+	h.ring_size = sh_load(&sh->ring_size);
+	h.max_msg = sh_load(&sh->max_msg);
+	h.flags = sh_load(&sh->flags);
+	h.ring_off[0] = sh_load(&sh->ring_off[0]);
+	h.ring_off[1] = sh_load(&sh->ring_off[1]);
+	h.region_len = sh_load(&sh->region_len);
+	rc = chan_hdr_check(&h, ch->reg.len);
+	if (rc)
+		goto fail;
+	if ((h.flags & CAEC_RING_F_NOWAKE) && !u->has_wait &&
+	    (!params || !params->wait.struct_size))
+		p.wait.mode = CAEC_WAIT_BACKOFF;
+	rc = open_rings(ch, &h, &p.wait);
+	if (rc)
+		goto fail;
+	goto out;
+fail:
+	if (ch->reg.ops)
+		ch->reg.ops->release(&ch->reg, false);
+	free(ch);
+	*out = NULL;
+out:
+	free(u);
+	return rc;
+}
+
+void
+caec_channel_close(struct caec_channel *ch)
+{
+	if (!ch)
+		return;
+	caec_ring_close(ch->tx);
+	caec_ring_close(ch->rx);
+	ch->reg.ops->release(&ch->reg, ch->creator);
+	free(ch);
+}
+
+int
+caec_channel_send(struct caec_channel *ch, const void *buf, size_t len,
+		  unsigned int flags, int timeout_ms)
+{
+	return ch ? caec_ring_send(ch->tx, buf, len, flags, timeout_ms) :
+		    -EINVAL;
+}
+
+int
+caec_channel_reserve(struct caec_channel *ch, size_t len, void **payload,
+		     int timeout_ms)
+{
+	return ch ? caec_ring_reserve(ch->tx, len, payload, timeout_ms) :
+		    -EINVAL;
+}
+
+int
+caec_channel_commit(struct caec_channel *ch, size_t len, unsigned int flags)
+{
+	return ch ? caec_ring_commit(ch->tx, len, flags) : -EINVAL;
+}
+
+int
+caec_channel_flush(struct caec_channel *ch)
+{
+	return ch ? caec_ring_flush(ch->tx) : -EINVAL;
+}
+
+ssize_t
+caec_channel_recv(struct caec_channel *ch, void *buf, size_t cap,
+		  unsigned int flags, int timeout_ms)
+{
+	return ch ? caec_ring_recv(ch->rx, buf, cap, flags, timeout_ms) :
+		    -EINVAL;
+}
+
+ssize_t
+caec_channel_peek(struct caec_channel *ch, const void **payload,
+		  int timeout_ms)
+{
+	return ch ? caec_ring_peek(ch->rx, payload, timeout_ms) : -EINVAL;
+}
+
+int
+caec_channel_release(struct caec_channel *ch, unsigned int flags)
+{
+	return ch ? caec_ring_release(ch->rx, flags) : -EINVAL;
+}
+
+uint32_t
+caec_channel_max_msg(const struct caec_channel *ch)
+{
+	return ch ? caec_ring_max_msg(ch->tx) : 0;
+}
+
+int
+caec_channel_region_fd(const struct caec_channel *ch)
+{
+	if (!ch)
+		return -EINVAL;
+	return ch->reg.fd >= 0 ? ch->reg.fd : -ENOTSUP;
+}
+
+struct caec_ring *
+caec_channel_tx(struct caec_channel *ch)
+{
+	return ch ? ch->tx : NULL;
+}
+
+struct caec_ring *
+caec_channel_rx(struct caec_channel *ch)
+{
+	return ch ? ch->rx : NULL;
+}

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Consumer side: validation of the next record, recv, peek/release.
+ *
+ * Every shared value (tail, closed, a record header) is loaded once into a
+ * local, validated against the private geometry, and only the local is used.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "ring_priv.h"
+
+static int
+load_tail(struct caec_ring *r, uint64_t *tail)
+{
+	/*
+	 * Pairs with the producer's release store of tail in
+	 * ring_prod_publish(): the records below it are visible.
+	 */
+	uint64_t t = sh_load_acq(&r->sh->prod.counter);
+
+	if ((t & 7) || t - r->head > r->size ||
+	    t - r->head < r->tail_cache - r->head)
+		return ring_fail(r, "producer tail %llu outside [%llu, %llu]",
+				 (unsigned long long)t,
+				 (unsigned long long)r->tail_cache,
+				 (unsigned long long)(r->head + r->size));
+	*tail = t;
+	return 0;
+}
+
+/*
+ * Find the next message: skip a pad record at the wrap, validate the
+ * record header, and return its length and data-area position.
+ *
+ * RETURN VALUE: the payload length; -EAGAIN (empty), -EPIPE (producer closed
+ * and drained), -EPROTO.
+ */
+ssize_t
+ring_cons_next(struct caec_ring *r, uint64_t *pos_out)
+{
+	uint64_t avail, pos, to_end, w, rec, t;
+	uint32_t len, type;
+	int rc;
+
+	if (r->err)
+		return r->err;
+	for (;;) {
+		if (r->head == r->tail_cache) {
+			rc = load_tail(r, &t);
+			if (rc)
+				return rc;
+			if (t == r->head) {
+				/* Let the producer reuse a skipped pad. */
+				ring_cons_publish(r);
+				/* Pairs with the release in caec_ring_close(). */
+				if (!sh_load_acq(&r->sh->prod.closed))
+					return -EAGAIN;
+				/* The final tail was published before closed. */
+				rc = load_tail(r, &t);
+				if (rc)
+					return rc;
+				if (t == r->head)
+					return -EPIPE;
+			}
+			r->tail_cache = t;
+		}
+		avail = r->tail_cache - r->head;
+		pos = r->head & r->mask;
+		to_end = r->size - pos;
+		w = sh_load((const uint64_t *)(r->data + pos));
+		len = (uint32_t)w;
+		type = (uint32_t)(w >> 32);
+		if (type == CAEC_REC_PAD) {
+			if (len != to_end - CAEC_REC_HDR || avail < to_end)
+				return ring_fail(r,
+					"pad record of %u bytes at %llu does not end at the wrap",
+					len, (unsigned long long)pos);
+			r->head += to_end;
+			continue;
+		}
+		if (type != CAEC_REC_MSG)
+			return ring_fail(r, "unknown record type 0x%08x at %llu",
+					 type, (unsigned long long)pos);
+		if (len > r->max_msg)
+			return ring_fail(r, "record length %u exceeds max_msg %u",
+					 len, r->max_msg);
+		rec = ring_rec_size(len);
+		if (rec > avail || rec > to_end)
+			return ring_fail(r,
+				"record of %llu bytes at %llu overruns the %llu published bytes",
+				(unsigned long long)rec,
+				(unsigned long long)pos,
+				(unsigned long long)(avail < to_end ? avail :
+							   to_end));
+		*pos_out = pos;
+		return len;
+	}
+}
+
+void
+ring_cons_publish(struct caec_ring *r)
+{
+	if (r->head == r->pub_head)
+		return;
+	/*
+	 * Pairs with the producer's acquire load of head in ring_prod_room():
+	 * our reads of the consumed records complete before it may reuse them.
+	 */
+	sh_store_rel(&r->sh->cons.counter, r->head);
+	r->pub_head = r->head;
+	ring_notify_peer(r, false);
+}
+
+static ssize_t
+cons_get(struct caec_ring *r, uint64_t *pos, int timeout_ms)
+{
+	ssize_t n;
+	int rc;
+
+	n = ring_cons_next(r, pos);
+	if (n != -EAGAIN || timeout_ms == 0)
+		return n;
+	rc = ring_block(r, 0, timeout_ms);
+	if (rc)
+		return rc;
+	return ring_cons_next(r, pos);
+}
+
+ssize_t
+caec_ring_recv(struct caec_ring *r, void *buf, size_t cap, unsigned int flags,
+	       int timeout_ms)
+{
+	uint64_t pos;
+	ssize_t n;
+
+	if (!r || r->role != CAEC_RING_CONSUMER || r->peeked ||
+	    (!buf && cap) || (flags & ~CAEC_MORE))
+		return -EINVAL;
+	n = cons_get(r, &pos, timeout_ms);
+	if (n < 0)
+		return n;
+	if ((size_t)n > cap)
+		return caec_set_detail(-EMSGSIZE,
+			"next message has %zd bytes, buffer has %zu", n, cap);
+	if (n)
+		memcpy(buf, r->data + pos + CAEC_REC_HDR, (size_t)n);
+	r->head += ring_rec_size((uint64_t)n);
+	if (!(flags & CAEC_MORE))
+		ring_cons_publish(r);
+	return n;
+}
+
+ssize_t
+caec_ring_peek(struct caec_ring *r, const void **payload, int timeout_ms)
+{
+	uint64_t pos;
+	ssize_t n;
+
+	if (!r || !payload || r->role != CAEC_RING_CONSUMER)
+		return -EINVAL;
+	n = cons_get(r, &pos, timeout_ms);
+	if (n < 0)
+		return n;
+	r->peeked = true;
+	r->peek_rec = ring_rec_size((uint64_t)n);
+	*payload = r->data + pos + CAEC_REC_HDR;
+	return n;
+}
+
+int
+caec_ring_release(struct caec_ring *r, unsigned int flags)
+{
+	if (!r || r->role != CAEC_RING_CONSUMER || !r->peeked ||
+	    (flags & ~CAEC_MORE))
+		return -EINVAL;
+	r->peeked = false;
+	if (r->err)
+		return r->err;
+	r->head += r->peek_rec;
+	if (!(flags & CAEC_MORE))
+		ring_cons_publish(r);
+	return 0;
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Private state of one side of a ring, and the helpers shared by the
+ * producer, consumer and wait code. Nothing in here is shared memory except
+ * what @sh and @data point to.
+ */
+#ifndef CAEC_RING_PRIV_H
+#define CAEC_RING_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <caec/caec.h>
+
+#include "ring_layout.h"
+
+#if defined(__aarch64__)
+/* liburcu's aarch64 caa_cpu_relax() is only a compiler barrier. */
+#define ring_cpu_relax() __asm__ __volatile__("yield" ::: "memory")
+#else
+#include <urcu/arch.h>
+#define ring_cpu_relax() caa_cpu_relax()
+#endif
+
+#define RING_SPIN_NS_DEFAULT 20000u
+#define RING_BACKOFF_MIN_DEFAULT 1000u
+#define RING_BACKOFF_MAX_DEFAULT 1000000u
+
+/* Shared-memory accessors: plain loads and stores only, never RMW. */
+#define sh_load_acq(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define sh_load(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define sh_store_rel(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define sh_store(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+
+struct caec_ring {
+	/* Hot private state: read and written on every call. */
+	uint8_t *data;			/* start of the data area */
+	uint64_t mask;			/* data_size - 1 */
+	uint32_t size;			/* data_size, private copy */
+	uint32_t max_msg;		/* private copy */
+	int err;			/* sticky -EPROTO */
+	uint32_t flags;			/* ring format flags */
+	enum caec_ring_role role;
+
+	/* producer: tail includes batched records not yet published */
+	uint64_t tail;
+	uint64_t pub_tail;
+	uint64_t head_cache;
+	uint64_t resv_len;		/* reserved payload length */
+	bool resv;			/* a reservation is open */
+
+	/* consumer: head includes released records not yet published */
+	uint64_t head;
+	uint64_t pub_head;
+	uint64_t tail_cache;
+	uint64_t peek_rec;		/* record size of the peeked message */
+	bool peeked;
+
+	uint32_t wake_seq;		/* our futex word's value (one writer) */
+
+	/* Cold. */
+	struct caec_ring_shared *sh;
+	size_t len;
+	uint32_t wait_mode;
+	uint32_t spin_ns;
+	uint32_t backoff_min_ns;
+	uint32_t backoff_max_ns;
+};
+
+/* ring.c */
+int ring_fail(struct caec_ring *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* ring_prod.c / ring_cons.c: readiness checks used by the wait loop. */
+int ring_prod_room(struct caec_ring *r, uint64_t rec);
+ssize_t ring_cons_next(struct caec_ring *r, uint64_t *pos);
+void ring_prod_publish(struct caec_ring *r);
+void ring_cons_publish(struct caec_ring *r);
+
+/* ring_wait.c */
+int ring_block(struct caec_ring *r, uint64_t arg, int timeout_ms);
+void ring_notify_peer(struct caec_ring *r, bool always);
+
+/* error.c */
+int caec_set_detail(int err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif /* CAEC_RING_PRIV_H */

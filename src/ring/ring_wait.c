@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Waiting and waking.
+ *
+ * Wake-up protocol (rings formatted without CAEC_RING_F_NOWAKE). Each side
+ * owns a wake block: a "sleeping" flag it sets while it may sleep, and a
+ * futex word "seq" that the *peer* sleeps on. A sleeper:
+ *
+ *	s = load_acquire(peer.seq)
+ *	store(mine.sleeping, 1)
+ *	fence(seq_cst)                  (A)
+ *	re-check the ring; if still not ready: futex_wait(&peer.seq, s)
+ *	store(mine.sleeping, 0)
+ *
+ * A publisher, after its release store of tail (or head):
+ *
+ *	fence(seq_cst)                  (B)
+ *	if load(peer.sleeping): store_release(mine.seq, ++seq); futex_wake
+ *
+ * (A) and (B) pair (store-fence-load on both sides): either the sleeper's
+ * re-check sees the new counter, or the publisher sees the sleeping flag and
+ * changes seq, which makes futex_wait return at once or wakes it. No wake-up
+ * is lost, and FUTEX_WAKE is only issued when somebody may sleep. A hostile
+ * peer can at worst cause spurious wake-ups or none (then the timeout ends
+ * the wait).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ring_priv.h"
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void
+ns_to_ts(uint64_t ns, struct timespec *ts)
+{
+	ts->tv_sec = (time_t)(ns / 1000000000u);
+	ts->tv_nsec = (long)(ns % 1000000000u);
+}
+
+static struct caec_ring_wake *
+wake_mine(struct caec_ring *r)
+{
+	return r->role == CAEC_RING_PRODUCER ? &r->sh->prod_wake :
+					       &r->sh->cons_wake;
+}
+
+static struct caec_ring_wake *
+wake_peer(struct caec_ring *r)
+{
+	return r->role == CAEC_RING_PRODUCER ? &r->sh->cons_wake :
+					       &r->sh->prod_wake;
+}
+
+/* 0 when the side can proceed, -EAGAIN when it must wait, else an error. */
+static int
+ring_ready(struct caec_ring *r, uint64_t rec)
+{
+	uint64_t pos;
+	ssize_t n;
+
+	if (r->role == CAEC_RING_PRODUCER)
+		return ring_prod_room(r, rec);
+	n = ring_cons_next(r, &pos);
+	return n >= 0 ? 0 : (int)n;
+}
+
+void
+ring_notify_peer(struct caec_ring *r, bool always)
+{
+	struct caec_ring_wake *peer = wake_peer(r);
+	struct caec_ring_wake *mine = wake_mine(r);
+
+	if (r->flags & CAEC_RING_F_NOWAKE)
+		return;
+	/* (B): pairs with fence (A) in sleep_futex() on the peer side. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!always && !sh_load(&peer->sleeping))
+		return;
+	r->wake_seq++;
+	/* Pairs with the peer's acquire load of seq before it sleeps. */
+	sh_store_rel(&mine->seq, r->wake_seq);
+	syscall(SYS_futex, &mine->seq, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+}
+
+static int
+sleep_futex(struct caec_ring *r, uint64_t rec, uint64_t deadline)
+{
+	struct caec_ring_wake *peer = wake_peer(r);
+	struct caec_ring_wake *mine = wake_mine(r);
+	struct timespec ts, *tsp = NULL;
+	uint32_t seq;
+	uint64_t now;
+	int rc;
+
+	/* Pairs with the release store of seq in ring_notify_peer(). */
+	seq = sh_load_acq(&peer->seq);
+	sh_store(&mine->sleeping, 1);
+	/* (A): pairs with fence (B) in ring_notify_peer() on the peer side. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	rc = ring_ready(r, rec);
+	if (rc == -EAGAIN) {
+		if (deadline != UINT64_MAX) {
+			now = now_ns();
+			if (now >= deadline) {
+				sh_store(&mine->sleeping, 0);
+				return -ETIMEDOUT;
+			}
+			ns_to_ts(deadline - now, &ts);
+			tsp = &ts;
+		}
+		/* Returns on a wake, a changed seq, a signal or the timeout. */
+		syscall(SYS_futex, &peer->seq, FUTEX_WAIT, seq, tsp, NULL, 0);
+	}
+	sh_store(&mine->sleeping, 0);
+	return rc;
+}
+
+static void
+sleep_backoff(uint64_t ns, uint64_t deadline)
+{
+	struct timespec ts;
+	uint64_t now = now_ns();
+
+	if (deadline != UINT64_MAX && deadline - now < ns)
+		ns = deadline > now ? deadline - now : 0;
+	ns_to_ts(ns, &ts);
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * Wait until ring_ready() stops saying -EAGAIN: spin for spin_ns (the whole
+ * timeout in SPIN mode), then sleep on the futex (ADAPTIVE) or with
+ * exponential back-off (BACKOFF). The ready check already published any
+ * batch before it reported -EAGAIN.
+ */
+int
+ring_block(struct caec_ring *r, uint64_t rec, int timeout_ms)
+{
+	uint64_t start, deadline, spin_end, t, backoff;
+	unsigned int i;
+	int rc;
+
+	rc = ring_ready(r, rec);
+	if (rc != -EAGAIN || timeout_ms == 0)
+		return rc;
+	start = now_ns();
+	deadline = timeout_ms < 0 ? UINT64_MAX :
+				    start + (uint64_t)timeout_ms * 1000000u;
+	spin_end = r->wait_mode == CAEC_WAIT_SPIN ? deadline :
+						    start + r->spin_ns;
+	for (i = 1;; i++) {
+		ring_cpu_relax();
+		rc = ring_ready(r, rec);
+		if (rc != -EAGAIN)
+			return rc;
+		if ((i & 63) == 0) {
+			t = now_ns();
+			if (t >= deadline)
+				return -ETIMEDOUT;
+			if (t >= spin_end)
+				break;
+		}
+	}
+	backoff = r->backoff_min_ns;
+	for (;;) {
+		if (r->wait_mode == CAEC_WAIT_ADAPTIVE) {
+			rc = sleep_futex(r, rec, deadline);
+		} else {
+			sleep_backoff(backoff, deadline);
+			backoff = backoff * 2 > r->backoff_max_ns ?
+					  r->backoff_max_ns : backoff * 2;
+			rc = ring_ready(r, rec);
+		}
+		if (rc != -EAGAIN)
+			return rc;
+		if (now_ns() >= deadline)
+			return -ETIMEDOUT;
+	}
+}
