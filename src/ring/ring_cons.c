@@ -39,7 +39,7 @@ load_tail(struct caec_ring *r, uint64_t *tail)
 ssize_t
 ring_cons_next(struct caec_ring *r, uint64_t *pos_out)
 {
-	uint64_t avail, pos, to_end, w, rec, t;
+	uint64_t avail, pos, to_end, w, rec, t = 0;
 	uint32_t len, type;
 	int rc;
 
