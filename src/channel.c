@@ -367,6 +367,12 @@ caec_channel_region_fd(const struct caec_channel *ch)
 	return ch->reg.fd >= 0 ? ch->reg.fd : -ENOTSUP;
 }
 
+int
+caec_channel_event_fd(struct caec_channel *ch)
+{
+	return ch ? caec_ring_event_fd(ch->rx) : -EINVAL;
+}
+
 struct caec_ring *
 caec_channel_tx(struct caec_channel *ch)
 {

@@ -153,6 +153,13 @@ uint32_t caec_channel_max_msg(const struct caec_channel *ch);
 int caec_channel_region_fd(const struct caec_channel *ch);
 
 /*
+ * caec_channel_event_fd - a descriptor that polls readable when a message can
+ * be received (see caec_ring_event_fd() for the contract: receive until
+ * -EAGAIN after each POLLIN). Owned by the channel.
+ */
+int caec_channel_event_fd(struct caec_channel *ch);
+
+/*
  * caec_channel_tx, caec_channel_rx - the channel's two rings, for callers
  * that want the ring API directly (caec_ring_wait(), statistics). Owned by
  * the channel: never close them.

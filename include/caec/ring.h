@@ -213,6 +213,23 @@ uint32_t caec_ring_max_msg(const struct caec_ring *r);
  */
 int caec_ring_wait(struct caec_ring *r, size_t len, int timeout_ms);
 
+/*
+ * caec_ring_event_fd - a descriptor to poll for "readable" (consumer only).
+ *
+ * Starts, on first call, a watcher thread that makes the returned eventfd
+ * readable (POLLIN) whenever the ring holds a message, the producer closed,
+ * or the ring is broken. Contract for the caller: on POLLIN, receive until a
+ * call returns -EAGAIN; that call clears the descriptor and re-arms the
+ * watcher (it costs two system calls, on the empty path only). Do not read
+ * the descriptor yourself. Both sides must share a kernel (futex wake-ups).
+ * The descriptor is owned by the ring and closed by caec_ring_close().
+ *
+ * RETURN VALUE: the descriptor; -EINVAL (producer handle), -ENOTSUP (ring
+ * formatted with CAEC_RING_F_NOWAKE), -ENOMEM, or the error of eventfd(2) or
+ * pthread_create(3).
+ */
+int caec_ring_event_fd(struct caec_ring *r);
+
 #pragma GCC visibility pop
 
 #ifdef __cplusplus

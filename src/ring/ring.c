@@ -235,6 +235,7 @@ caec_ring_close(struct caec_ring *r)
 			ring_prod_publish(r);
 		side = &r->sh->prod;
 	} else {
+		ring_event_stop(r);
 		if (!r->err)
 			ring_cons_publish(r);
 		side = &r->sh->cons;

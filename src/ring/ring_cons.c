@@ -54,8 +54,11 @@ ring_cons_next(struct caec_ring *r, uint64_t *pos_out)
 				/* Let the producer reuse a skipped pad. */
 				ring_cons_publish(r);
 				/* Pairs with the release in caec_ring_close(). */
-				if (!sh_load_acq(&r->sh->prod.closed))
+				if (!sh_load_acq(&r->sh->prod.closed)) {
+					if (r->event)
+						ring_event_drained(r);
 					return -EAGAIN;
+				}
 				/* The final tail was published before closed. */
 				rc = load_tail(r, &t);
 				if (rc)

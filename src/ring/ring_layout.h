@@ -10,8 +10,8 @@
  *                                          data_size, max_msg, flags
  *   128     128   producer      producer   tail (u64), closed (u32)
  *   256     128   consumer      consumer   head (u64), closed (u32)
- *   384     128   producer-wake producer   sleeping (u32), seq (u32)
- *   512     128   consumer-wake consumer   sleeping (u32), seq (u32)
+ *   384     128   producer-wake producer   sleeping, seq, watching (u32)
+ *   512     128   consumer-wake consumer   sleeping, seq, watching (u32)
  *   640     data_size           producer   records
  *
  * Each block is two cache lines wide so that the adjacent-line prefetcher of
@@ -64,7 +64,8 @@ struct caec_ring_side {
 struct caec_ring_wake {
 	uint32_t sleeping;	/* 1 while this side may be in futex_wait */
 	uint32_t seq;		/* futex word the *peer* sleeps on */
-	uint32_t reserved[30];
+	uint32_t watching;	/* 1 while an event-fd watcher may sleep */
+	uint32_t reserved[29];
 };
 
 struct caec_ring_shared {
@@ -89,6 +90,7 @@ _Static_assert(offsetof(struct caec_ring_side, counter) == 0, "counter");
 _Static_assert(offsetof(struct caec_ring_side, closed) == 8, "closed");
 _Static_assert(offsetof(struct caec_ring_wake, sleeping) == 0, "sleeping");
 _Static_assert(offsetof(struct caec_ring_wake, seq) == 4, "seq");
+_Static_assert(offsetof(struct caec_ring_wake, watching) == 8, "watching");
 _Static_assert(offsetof(struct caec_ring_shared, hdr) == 0, "hdr off");
 _Static_assert(offsetof(struct caec_ring_shared, prod) == 128, "prod off");
 _Static_assert(offsetof(struct caec_ring_shared, cons) == 256, "cons off");

@@ -59,6 +59,7 @@ struct caec_ring {
 	uint32_t wake_seq;		/* our futex word's value (one writer) */
 
 	/* Cold. */
+	struct ring_event *event;	/* event-fd watcher, or NULL */
 	struct caec_ring_shared *sh;
 	size_t len;
 	uint32_t wait_mode;
@@ -80,6 +81,10 @@ void ring_cons_publish(struct caec_ring *r);
 /* ring_wait.c */
 int ring_block(struct caec_ring *r, uint64_t arg, int timeout_ms);
 void ring_notify_peer(struct caec_ring *r, bool always);
+
+/* ring_event.c */
+void ring_event_drained(struct caec_ring *r);
+void ring_event_stop(struct caec_ring *r);
 
 /* error.c */
 int caec_set_detail(int err, const char *fmt, ...)

@@ -20,7 +20,9 @@
  * (A) and (B) pair (store-fence-load on both sides): either the sleeper's
  * re-check sees the new counter, or the publisher sees the sleeping flag and
  * changes seq, which makes futex_wait return at once or wakes it. No wake-up
- * is lost, and FUTEX_WAKE is only issued when somebody may sleep. A hostile
+ * is lost, and FUTEX_WAKE is only issued when somebody may sleep. An
+ * event-fd watcher thread (ring_event.c) sleeps the same way with its own
+ * flag, "watching", so the side's two sleepers never share a field. A hostile
  * peer can at worst cause spurious wake-ups or none (then the timeout ends
  * the wait).
  */
@@ -86,7 +88,7 @@ ring_notify_peer(struct caec_ring *r, bool always)
 		return;
 	/* (B): pairs with fence (A) in sleep_futex() on the peer side. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (!always && !sh_load(&peer->sleeping))
+	if (!always && !(sh_load(&peer->sleeping) | sh_load(&peer->watching)))
 		return;
 	r->wake_seq++;
 	/* Pairs with the peer's acquire load of seq before it sleeps. */

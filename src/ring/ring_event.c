@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A pollable descriptor for the consumer side: an eventfd that a watcher
+ * thread makes readable when the ring holds a message (or the producer
+ * closed, or the ring is broken), so an application's event loop can wait on
+ * a ring with poll/epoll. Both sides must share a kernel (futex wake-ups).
+ *
+ * The watcher runs a two-state loop:
+ *   ARMED  sleep until tail != head or closed, with the same store-fence-
+ *          check protocol as ring_wait.c, announced by cons_wake.watching
+ *          (its own field, so the application thread's "sleeping" flag keeps
+ *          a single writer); then write the eventfd and go to FIRED.
+ *   FIRED  sleep until the application reports the ring drained: a consumer
+ *          call that finds the ring empty reads the eventfd back to zero and
+ *          bumps @drained (ring_event_drained()); then go back to ARMED,
+ *          which re-checks the ring, so a message published in between fires
+ *          again. No readiness is lost.
+ *
+ * The watcher only compares counters for equality; it never parses records,
+ * so a hostile value makes it fire, and the application's next call reports
+ * the problem (-EPROTO).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/eventfd.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "ring_priv.h"
+
+struct ring_event {
+	pthread_t thread;
+	int efd;
+	uint32_t drained;	/* bumped by the application thread */
+	uint32_t stop;
+	struct caec_ring_shared *sh;
+};
+
+static void
+futex_wait_(uint32_t *addr, uint32_t val, int private_)
+{
+	syscall(SYS_futex, addr, private_ ? FUTEX_WAIT_PRIVATE : FUTEX_WAIT,
+		val, NULL, NULL, 0);
+}
+
+static void
+futex_wake_(uint32_t *addr, int private_)
+{
+	syscall(SYS_futex, addr, private_ ? FUTEX_WAKE_PRIVATE : FUTEX_WAKE,
+		INT_MAX, NULL, NULL, 0);
+}
+
+static bool
+has_event(struct caec_ring_shared *sh)
+{
+	/*
+	 * Acquire pairs with the producer's release stores of tail and closed;
+	 * head is our own side's published counter.
+	 */
+	return sh_load_acq(&sh->prod.counter) != sh_load(&sh->cons.counter) ||
+	       sh_load_acq(&sh->prod.closed);
+}
+
+static void *
+watcher(void *arg)
+{
+	struct ring_event *ev = arg;
+	struct caec_ring_shared *sh = ev->sh;
+	uint32_t seq, seen = __atomic_load_n(&ev->drained, __ATOMIC_ACQUIRE);
+	uint32_t d;
+
+	while (!__atomic_load_n(&ev->stop, __ATOMIC_ACQUIRE)) {
+		/* ARMED. Pairs with the release store of seq by the producer. */
+		seq = sh_load_acq(&sh->prod_wake.seq);
+		sh_store(&sh->cons_wake.watching, 1);
+		/* (A) of ring_wait.c: pairs with fence (B) in the producer. */
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (!has_event(sh)) {
+			if (!__atomic_load_n(&ev->stop, __ATOMIC_ACQUIRE))
+				futex_wait_(&sh->prod_wake.seq, seq, 0);
+			sh_store(&sh->cons_wake.watching, 0);
+			continue;
+		}
+		sh_store(&sh->cons_wake.watching, 0);
+		eventfd_write(ev->efd, 1);
+
+		/* FIRED: wait until the application drained the ring. */
+		for (;;) {
+			d = __atomic_load_n(&ev->drained, __ATOMIC_ACQUIRE);
+			if (d != seen ||
+			    __atomic_load_n(&ev->stop, __ATOMIC_ACQUIRE))
+				break;
+			futex_wait_(&ev->drained, d, 1);
+		}
+		seen = d;
+	}
+	return NULL;
+}
+
+int
+caec_ring_event_fd(struct caec_ring *r)
+{
+	struct ring_event *ev;
+	int rc;
+
+	if (!r || r->role != CAEC_RING_CONSUMER)
+		return -EINVAL;
+	if (r->event)
+		return r->event->efd;
+	if (r->flags & CAEC_RING_F_NOWAKE)
+		return caec_set_detail(-ENOTSUP,
+			"event fd needs the futex wake-up protocol; this ring was formatted without it");
+	ev = calloc(1, sizeof(*ev));
+	if (!ev)
+		return -ENOMEM;
+	ev->sh = r->sh;
+	ev->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (ev->efd < 0) {
+		rc = -errno;
+		free(ev);
+		return caec_set_detail(rc, "eventfd: %s", caec_strerror(rc));
+	}
+	rc = -pthread_create(&ev->thread, NULL, watcher, ev);
+	if (rc) {
+		close(ev->efd);
+		free(ev);
+		return caec_set_detail(rc, "cannot start the event watcher");
+	}
+	r->event = ev;
+	return ev->efd;
+}
+
+/* The application found the ring empty: clear the fd and re-arm. */
+void
+ring_event_drained(struct caec_ring *r)
+{
+	struct ring_event *ev = r->event;
+	eventfd_t v;
+
+	eventfd_read(ev->efd, &v);
+	/* Pairs with the acquire load of drained in watcher(). */
+	__atomic_fetch_add(&ev->drained, 1, __ATOMIC_RELEASE);
+	futex_wake_(&ev->drained, 1);
+}
+
+void
+ring_event_stop(struct caec_ring *r)
+{
+	struct ring_event *ev = r->event;
+
+	if (!ev)
+		return;
+	__atomic_store_n(&ev->stop, 1, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&ev->drained, 1, __ATOMIC_RELEASE);
+	futex_wake_(&ev->drained, 1);
+	/*
+	 * The watcher may sleep on the producer's seq word; waking every
+	 * sleeper there is harmless (they re-check and sleep again).
+	 */
+	for (;;) {
+		futex_wake_(&ev->sh->prod_wake.seq, 0);
+		if (pthread_tryjoin_np(ev->thread, NULL) == 0)
+			break;
+		usleep(1000);
+	}
+	close(ev->efd);
+	free(ev);
+	r->event = NULL;
+}
