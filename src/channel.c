@@ -8,19 +8,10 @@
 
 #include <caec/caec.h>
 
-#include "backend/backend.h"
-#include "channel_layout.h"
+#include "channel_priv.h"
 #include "ring/ring_priv.h"
-#include "uri.h"
 
 #define CHAN_RING_DEFAULT (64u * 1024u)
-
-struct caec_channel {
-	struct caec_ring *tx;
-	struct caec_ring *rx;
-	struct backend_region reg;
-	bool creator;
-};
 
 void
 caec_channel_params_init(struct caec_channel_params *p)
@@ -78,7 +69,18 @@ open_rings(struct caec_channel *ch, const struct caec_chan_hdr *h,
 	size_t fp = caec_ring_footprint(h->ring_size);
 	uint8_t *base = ch->reg.base;
 	int tx = ch->creator ? 0 : 1;
-	int rc;
+	struct caec_ring_hdr *rh;
+	uint32_t rflags;
+	int rc, i;
+
+	for (i = 0; i < 2; i++) {
+		rh = (struct caec_ring_hdr *)(base + h->ring_off[i]);
+		rflags = sh_load(&rh->flags);
+		if (rflags != h->flags)
+			return caec_set_detail(-EPROTO,
+				"ring %d header: flags 0x%x disagree with the channel header's 0x%x",
+				i, rflags, h->flags);
+	}
 
 	rc = caec_ring_open(base + h->ring_off[tx], fp, CAEC_RING_PRODUCER,
 			    wait, &ch->tx);
@@ -96,7 +98,8 @@ open_rings(struct caec_channel *ch, const struct caec_chan_hdr *h,
 static int
 channel_new(const char *uri, const struct caec_channel_params *params,
 	    struct caec_channel **out, struct caec_uri *u,
-	    struct caec_channel_params *p, const struct backend_ops **ops)
+	    struct caec_channel_params *p, const struct backend_ops **ops,
+	    const char **aead)
 {
 	int rc;
 
@@ -106,7 +109,7 @@ channel_new(const char *uri, const struct caec_channel_params *params,
 	rc = uri_parse(uri, u);
 	if (rc)
 		return rc;
-	rc = backend_lookup(u->scheme, ops);
+	rc = backend_lookup(u->scheme, ops, aead);
 	if (rc)
 		return rc;
 	rc = params_resolve(params, u, p);
@@ -122,21 +125,25 @@ caec_channel_create(const char *uri, const struct caec_channel_params *params,
 {
 	const struct backend_ops *ops;
 	struct caec_channel_params p;
-	struct caec_chan_hdr *h;
+	struct caec_chan_hdr *h, hp;
 	struct caec_channel *ch;
+	const char *aead = NULL;
 	struct caec_uri *u;
+	uint32_t flags, xf;
 	size_t fp, len;
-	uint32_t flags;
 	uint8_t *base;
 	int rc, i;
 
 	u = malloc(sizeof(*u));
 	if (!u)
 		return -ENOMEM;
-	rc = channel_new(uri, params, out, u, &p, &ops);
+	rc = channel_new(uri, params, out, u, &p, &ops, &aead);
 	if (rc)
 		goto out;
 	ch = *out;
+	rc = chan_xf_id(aead, u->cipher, &xf);
+	if (rc)
+		goto fail;
 	ch->creator = true;
 	fp = (caec_ring_footprint(p.ring_size) + 63) & ~(size_t)63;
 	len = CAEC_CHAN_HDR_SIZE + 2 * fp;
@@ -148,29 +155,47 @@ caec_channel_create(const char *uri, const struct caec_channel_params *params,
 	h = (struct caec_chan_hdr *)base;
 	flags = p.nowake ? CAEC_RING_F_NOWAKE : 0;
 
+	/* Build the header privately; only the private copy is used later. */
+	memset(&hp, 0, sizeof(hp));
+	hp.version = CAEC_CHAN_VERSION;
+	hp.hdr_size = CAEC_CHAN_HDR_SIZE;
+	hp.ring_size = p.ring_size;
+	hp.max_msg = p.max_msg ? p.max_msg :
+				 caec_ring_max_msg_limit(p.ring_size);
+	hp.flags = flags;
+	hp.transform = xf;
+	hp.region_len = len;
+	for (i = 0; i < 2; i++)
+		hp.ring_off[i] = CAEC_CHAN_HDR_SIZE + (uint64_t)i * fp;
+	if (aead) {
+		rc = chan_xf_fresh(&hp);
+		if (rc)
+			goto fail;
+	}
 	sh_store_rel(&h->magic, 0);
-	memset(base + sizeof(uint32_t), 0, CAEC_CHAN_HDR_SIZE - sizeof(uint32_t));
+	memcpy(base + sizeof(uint32_t), (uint8_t *)&hp + sizeof(uint32_t),
+	       CAEC_CHAN_HDR_SIZE - sizeof(uint32_t));
 	for (i = 0; i < 2; i++) {
-		h->ring_off[i] = CAEC_CHAN_HDR_SIZE + (uint64_t)i * fp;
-		rc = caec_ring_format(base + h->ring_off[i], fp, p.ring_size,
+		rc = caec_ring_format(base + hp.ring_off[i], fp, p.ring_size,
 				      p.max_msg, flags);
 		if (rc)
 			goto fail;
 	}
-	h->version = CAEC_CHAN_VERSION;
-	h->hdr_size = CAEC_CHAN_HDR_SIZE;
-	h->ring_size = p.ring_size;
-	h->max_msg = p.max_msg ? p.max_msg :
-				 caec_ring_max_msg_limit(p.ring_size);
-	h->flags = flags;
-	h->region_len = len;
-	rc = open_rings(ch, h, &p.wait);
+	rc = open_rings(ch, &hp, &p.wait);
 	if (rc)
 		goto fail;
+	if (aead) {
+		rc = chan_xf_setup(ch, aead, &hp, &p, u);
+		explicit_bzero(hp.salt, sizeof(hp.salt));
+		if (rc)
+			goto fail;
+	}
 	/* Pairs with the acquire load of magic in caec_channel_attach(). */
 	sh_store_rel(&h->magic, CAEC_CHAN_MAGIC);
 	goto out;
 fail:
+	free(ch->tx);
+	free(ch->rx);
 	if (ch->reg.ops)
 		ch->reg.ops->release(&ch->reg, true);
 	free(ch);
@@ -212,6 +237,9 @@ chan_hdr_check(const struct caec_chan_hdr *h, size_t maplen)
 	if (h->flags & ~CAEC_RING_F_NOWAKE)
 		return caec_set_detail(-EPROTO,
 			"channel header: unknown flags 0x%x", h->flags);
+	if (h->transform > CAEC_CHAN_XF_CHACHA20POLY1305)
+		return caec_set_detail(-EPROTO,
+			"channel header: unknown transform %u", h->transform);
 	if (h->region_len > maplen)
 		return caec_set_detail(-EPROTO,
 			"channel header: region_len %llu exceeds the %zu mapped bytes",
@@ -241,13 +269,14 @@ caec_channel_attach(const char *uri, const struct caec_channel_params *params,
 	struct caec_channel_params p;
 	struct caec_chan_hdr h, *sh;
 	struct caec_channel *ch;
+	const char *aead = NULL;
 	struct caec_uri *u;
 	int rc;
 
 	u = malloc(sizeof(*u));
 	if (!u)
 		return -ENOMEM;
-	rc = channel_new(uri, params, out, u, &p, &ops);
+	rc = channel_new(uri, params, out, u, &p, &ops, &aead);
 	if (rc)
 		goto out;
 	ch = *out;
@@ -273,17 +302,39 @@ caec_channel_attach(const char *uri, const struct caec_channel_params *params,
 	h.ring_off[0] = sh_load(&sh->ring_off[0]);
 	h.ring_off[1] = sh_load(&sh->ring_off[1]);
 	h.region_len = sh_load(&sh->region_len);
+	h.transform = sh_load(&sh->transform);
+	h.session_id = sh_load(&sh->session_id);
+	memcpy(h.salt, sh->salt, sizeof(h.salt));
 	rc = chan_hdr_check(&h, ch->reg.len);
 	if (rc)
 		goto fail;
+	if (!aead && h.transform != CAEC_CHAN_XF_PLAIN) {
+		rc = caec_set_detail(-EACCES,
+			"channel is encrypted (transform %u): attach with nw-openssl: or nw-mbedtls: and its key",
+			h.transform);
+		goto fail;
+	}
+	if (aead && h.transform == CAEC_CHAN_XF_PLAIN) {
+		rc = caec_set_detail(-EPROTO,
+			"channel header: transform is plaintext, but the scheme '%s' expects an encrypted channel",
+			u->scheme);
+		goto fail;
+	}
 	if ((h.flags & CAEC_RING_F_NOWAKE) && !u->has_wait &&
 	    (!params || !params->wait.struct_size))
 		p.wait.mode = CAEC_WAIT_BACKOFF;
 	rc = open_rings(ch, &h, &p.wait);
 	if (rc)
 		goto fail;
+	if (aead) {
+		rc = chan_xf_setup(ch, aead, &h, &p, u);
+		if (rc)
+			goto fail;
+	}
 	goto out;
 fail:
+	free(ch->tx);
+	free(ch->rx);
 	if (ch->reg.ops)
 		ch->reg.ops->release(&ch->reg, false);
 	free(ch);
@@ -298,32 +349,47 @@ caec_channel_close(struct caec_channel *ch)
 {
 	if (!ch)
 		return;
+	chan_xf_free(ch->xf);
 	caec_ring_close(ch->tx);
 	caec_ring_close(ch->rx);
 	ch->reg.ops->release(&ch->reg, ch->creator);
 	free(ch);
 }
 
+/*
+ * The data path: plaintext channels go straight to the rings; encrypted ones
+ * through the AEAD transform (channel_aead.c).
+ */
 int
 caec_channel_send(struct caec_channel *ch, const void *buf, size_t len,
 		  unsigned int flags, int timeout_ms)
 {
-	return ch ? caec_ring_send(ch->tx, buf, len, flags, timeout_ms) :
-		    -EINVAL;
+	if (!ch)
+		return -EINVAL;
+	if (ch->xf)
+		return chan_xf_send(ch, buf, len, flags, timeout_ms);
+	return caec_ring_send(ch->tx, buf, len, flags, timeout_ms);
 }
 
 int
 caec_channel_reserve(struct caec_channel *ch, size_t len, void **payload,
 		     int timeout_ms)
 {
-	return ch ? caec_ring_reserve(ch->tx, len, payload, timeout_ms) :
-		    -EINVAL;
+	if (!ch)
+		return -EINVAL;
+	if (ch->xf)
+		return chan_xf_reserve(ch, len, payload, timeout_ms);
+	return caec_ring_reserve(ch->tx, len, payload, timeout_ms);
 }
 
 int
 caec_channel_commit(struct caec_channel *ch, size_t len, unsigned int flags)
 {
-	return ch ? caec_ring_commit(ch->tx, len, flags) : -EINVAL;
+	if (!ch)
+		return -EINVAL;
+	if (ch->xf)
+		return chan_xf_commit(ch, len, flags);
+	return caec_ring_commit(ch->tx, len, flags);
 }
 
 int
@@ -336,27 +402,40 @@ ssize_t
 caec_channel_recv(struct caec_channel *ch, void *buf, size_t cap,
 		  unsigned int flags, int timeout_ms)
 {
-	return ch ? caec_ring_recv(ch->rx, buf, cap, flags, timeout_ms) :
-		    -EINVAL;
+	if (!ch)
+		return -EINVAL;
+	if (ch->xf)
+		return chan_xf_recv(ch, buf, cap, flags, timeout_ms);
+	return caec_ring_recv(ch->rx, buf, cap, flags, timeout_ms);
 }
 
 ssize_t
 caec_channel_peek(struct caec_channel *ch, const void **payload,
 		  int timeout_ms)
 {
-	return ch ? caec_ring_peek(ch->rx, payload, timeout_ms) : -EINVAL;
+	if (!ch)
+		return -EINVAL;
+	if (ch->xf)
+		return chan_xf_peek(ch, payload, timeout_ms);
+	return caec_ring_peek(ch->rx, payload, timeout_ms);
 }
 
 int
 caec_channel_release(struct caec_channel *ch, unsigned int flags)
 {
-	return ch ? caec_ring_release(ch->rx, flags) : -EINVAL;
+	if (!ch)
+		return -EINVAL;
+	if (ch->xf)
+		return chan_xf_release(ch, flags);
+	return caec_ring_release(ch->rx, flags);
 }
 
 uint32_t
 caec_channel_max_msg(const struct caec_channel *ch)
 {
-	return ch ? caec_ring_max_msg(ch->tx) : 0;
+	if (!ch)
+		return 0;
+	return ch->xf ? chan_xf_max_msg(ch) : caec_ring_max_msg(ch->tx);
 }
 
 int

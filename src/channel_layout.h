@@ -27,11 +27,21 @@ struct caec_chan_hdr {
 	uint32_t ring_size;
 	uint32_t max_msg;
 	uint32_t flags;		/* CAEC_RING_F_* applied to both rings */
-	uint32_t reserved0;
+	uint32_t transform;	/* CAEC_CHAN_XF_*: how messages are protected */
 	uint64_t ring_off[2];
 	uint64_t region_len;	/* bytes the creator laid out */
-	uint8_t reserved[80];
+	uint8_t salt[32];	/* creator's random half of the HKDF salt */
+	uint32_t session_id;	/* random, authenticated in every AEAD header */
+	/* Written by the attacher (AEAD channels): */
+	uint32_t attached;	/* release-stored after salt_a */
+	uint8_t salt_a[32];	/* attacher's random half of the HKDF salt */
+	uint8_t reserved[8];
 };
+
+/* Message protection, chosen by the creator's scheme. */
+#define CAEC_CHAN_XF_PLAIN 0u
+#define CAEC_CHAN_XF_AES256GCM 1u
+#define CAEC_CHAN_XF_CHACHA20POLY1305 2u
 
 _Static_assert(sizeof(struct caec_chan_hdr) == CAEC_CHAN_HDR_SIZE, "size");
 _Static_assert(offsetof(struct caec_chan_hdr, version) == 4, "version");
@@ -39,7 +49,13 @@ _Static_assert(offsetof(struct caec_chan_hdr, hdr_size) == 6, "hdr_size");
 _Static_assert(offsetof(struct caec_chan_hdr, ring_size) == 8, "ring_size");
 _Static_assert(offsetof(struct caec_chan_hdr, max_msg) == 12, "max_msg");
 _Static_assert(offsetof(struct caec_chan_hdr, flags) == 16, "flags");
+_Static_assert(offsetof(struct caec_chan_hdr, transform) == 20, "transform");
 _Static_assert(offsetof(struct caec_chan_hdr, ring_off) == 24, "ring_off");
+_Static_assert(offsetof(struct caec_chan_hdr, salt) == 48, "salt");
+_Static_assert(offsetof(struct caec_chan_hdr, session_id) == 80,
+	       "session_id");
+_Static_assert(offsetof(struct caec_chan_hdr, attached) == 84, "attached");
+_Static_assert(offsetof(struct caec_chan_hdr, salt_a) == 88, "salt_a");
 _Static_assert(offsetof(struct caec_chan_hdr, region_len) == 40,
 	       "region_len");
 

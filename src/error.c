@@ -39,6 +39,8 @@ static const struct err_row err_table[] = {
 	{ ENOSPC, "shared region too small for the requested rings" },
 	{ EBADF, "bad file descriptor" },
 	{ EBUSY, "resource busy" },
+	{ EOVERFLOW, "sequence space of the channel exhausted: re-create it" },
+	{ EIO, "the cryptographic library failed" },
 };
 
 const char *

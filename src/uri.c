@@ -101,9 +101,23 @@ parse_query(char *q, struct caec_uri *u)
 				rc = caec_set_detail(-EINVAL,
 					"URI query: wait=%s (expected adaptive, spin or backoff)",
 					val);
+		} else if (!strcmp(kv, "key")) {
+			rc = 0;
+			if (!*val || strlen(val) >= sizeof(u->key_file))
+				rc = caec_set_detail(-EINVAL,
+					"URI query: key= needs a file path");
+			else
+				strcpy(u->key_file, val);
+		} else if (!strcmp(kv, "cipher")) {
+			rc = 0;
+			if (strlen(val) >= sizeof(u->cipher))
+				rc = caec_set_detail(-EINVAL,
+					"URI query: cipher=%s is too long", val);
+			else
+				strcpy(u->cipher, val);
 		} else {
 			rc = caec_set_detail(-EINVAL,
-				"URI query: unknown key '%s' (known: ring, max_msg, wake, wait)",
+				"URI query: unknown key '%s' (known: ring, max_msg, wake, wait, key, cipher)",
 				kv);
 		}
 		if (rc)

@@ -16,6 +16,8 @@ struct caec_uri {
 	char location[URI_MAX];
 	/* query keys; has_* says whether the key was given */
 	bool has_ring, has_max_msg, has_wake, has_wait;
+	char key_file[PATH_MAX];	/* key=PATH, "" if absent */
+	char cipher[32];		/* cipher=NAME, "" if absent */
 	uint32_t ring;
 	uint32_t max_msg;
 	bool nowake;

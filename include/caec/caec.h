@@ -27,6 +27,8 @@
  *   -EEXIST     a region of that name already exists (create)
  *   -ENOMEM     out of memory
  *   -ENOSPC     the region is too small for the requested rings
+ *   -EOVERFLOW  an encrypted direction used up its 2^64 - 1 sequence numbers
+ *   -EIO        the cryptographic library failed (the direction is closed)
  *
  *   caec_strerror() turns any of them into a sentence; caec_error_detail()
  *   returns the last detailed message produced in the calling thread (e.g.

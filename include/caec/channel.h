@@ -13,16 +13,21 @@
  *                     caec_channel_region_fd() gives the descriptor
  *   nw:fd/N           (attach only) an inherited region descriptor N
  *
- *   nw-openssl:..., nw-mbedtls:...   AES-256-GCM over normal-world memory
- *   csm:...                          confidential shared memory
- *   These schemes are recognised; a build without their backend returns
- *   -ENOTSUP.
+ *   nw-openssl:LOC, nw-mbedtls:LOC   the nw locations above, every message
+ *                    sealed with AES-256-GCM (or cipher=chacha20-poly1305)
+ *                    under per-direction keys derived from a pre-shared key;
+ *                    the two libraries interoperate on one channel
+ *   csm:...          confidential shared memory
+ *   A build without a scheme's backend returns -ENOTSUP.
  *
  * Query keys (override the params struct):
  *   ring=SIZE     data bytes per ring (power of two, suffix K/M/G allowed)
  *   max_msg=SIZE  largest message
  *   wake=futex|none   futex wake-up protocol, or pure polling (between VMs)
  *   wait=adaptive|spin|backoff   this side's wait strategy
+ *   key=PATH      encrypted schemes: the pre-shared key file
+ *   cipher=NAME   encrypted schemes, create: aes-256-gcm (default) or
+ *                 chacha20-poly1305
  */
 #ifndef CAEC_CHANNEL_H
 #define CAEC_CHANNEL_H
@@ -50,6 +55,10 @@ struct caec_channel;
  *               (both sides then poll: SPIN or BACKOFF)
  * @wait:        this side's wait strategy; struct_size 0 = defaults
  * @mode:        file mode for created shm objects and files; 0 = 0600
+ * @key:         encrypted schemes: 32 bytes of pre-shared key, or NULL
+ * @key_file:    encrypted schemes: a file holding the key (32 raw bytes or
+ *               64 hex digits), used when @key is NULL and the URI has no
+ *               key=PATH
  */
 struct caec_channel_params {
 	uint32_t struct_size;
@@ -58,6 +67,8 @@ struct caec_channel_params {
 	uint32_t nowake;
 	struct caec_wait_params wait;
 	uint32_t mode;
+	const uint8_t *key;
+	const char *key_file;
 };
 
 /*

@@ -39,10 +39,12 @@ struct backend_ops {
 extern const struct backend_ops backend_nw_ops;
 
 /*
- * backend_lookup - the ops for @scheme.
+ * backend_lookup - the ops for @scheme, and the AEAD family that protects
+ * its messages (NULL for plaintext schemes).
  * RETURN VALUE: 0; -ENOTSUP for a known scheme not built in; -EINVAL for an
  * unknown one (detail recorded).
  */
-int backend_lookup(const char *scheme, const struct backend_ops **ops);
+int backend_lookup(const char *scheme, const struct backend_ops **ops,
+		   const char **aead);
 
 #endif /* CAEC_BACKEND_H */

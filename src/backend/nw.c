@@ -75,11 +75,49 @@ nw_parse(const struct caec_uri *u, struct nw_loc *l)
 		"nw location '%s' is not shm/NAME, file/PATH, memfd or fd/N", s);
 }
 
+/* Map a system errno onto the library's error contract, with a detail. */
 static int
 errno_detail(int err, const char *what, const char *name)
 {
+	const char *why = NULL;
+
+	switch (err) {
+	case EISDIR:
+		why = "is a directory";
+		err = EINVAL;
+		break;
+	case ENOTDIR:
+		why = "a path component is not a directory";
+		err = ENOENT;
+		break;
+	case ENAMETOOLONG:
+		why = "name too long";
+		err = EINVAL;
+		break;
+	case ELOOP:
+		why = "too many symbolic links";
+		err = EINVAL;
+		break;
+	case EPERM:
+	case EROFS:
+		err = EACCES;
+		break;
+	case ENODEV:
+	case ENXIO:
+		err = ENOENT;
+		break;
+	case EMFILE:
+	case ENFILE:
+	case ENOSPC:
+	case EFBIG:
+		why = "out of descriptors or space";
+		err = ENOMEM;
+		break;
+	default:
+		break;
+	}
 	return caec_set_detail(-err, "%s '%s': %s", what, name ? name : "",
-			       caec_strerror(-err));
+			       why ? why : caec_strerror(-err));
 }
 
 static int

@@ -210,13 +210,19 @@ caec_ring_open(void *mem, size_t len, enum caec_ring_role role,
 		free(r);
 		return rc;
 	}
+	/*
+	 * A side (re)opens as not closed; release pairs with the peer's
+	 * acquire load of closed.
+	 */
 	if (role == CAEC_RING_PRODUCER) {
 		r->tail = r->pub_tail = tail;
 		r->head_cache = head;
 		r->wake_seq = sh_load(&sh->prod_wake.seq);
+		sh_store_rel(&sh->prod.closed, 0);
 	} else {
 		r->head = r->pub_head = r->tail_cache = head;
 		r->wake_seq = sh_load(&sh->cons_wake.seq);
+		sh_store_rel(&sh->cons.closed, 0);
 	}
 	*out = r;
 	return 0;

@@ -135,7 +135,7 @@ caec_ring_send(struct caec_ring *r, const void *buf, size_t len,
 	void *slot;
 	int rc;
 
-	if (!buf && len)
+	if ((!buf && len) || (flags & ~CAEC_MORE))
 		return -EINVAL;
 	rc = caec_ring_reserve(r, len, &slot, timeout_ms);
 	if (rc)

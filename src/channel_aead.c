@@ -1,0 +1,426 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The AEAD transform of nw-openssl: and nw-mbedtls: channels: every message
+ * travels as one ring record holding frame header, ciphertext and tag
+ * (src/crypto_baseline/frame.h).
+ *
+ * Security rules (DESIGN.md): plaintext never touches normal-world memory —
+ * send seals from the caller's private buffer straight into the reserved ring
+ * slot, and the zero-copy reserve hands out a private staging buffer that
+ * commit seals; on receive the record is read once into private memory by
+ * frame_open() before it is authenticated and decrypted. Only the next
+ * expected sequence is accepted; the first authentication failure is sticky
+ * (-EBADMSG from then on), since the stream can no longer be trusted.
+ *
+ * Keys: HKDF-SHA256(psk, salt = creator's 32 random bytes | attacher's 32
+ * random bytes, info = direction label). Each side uses its own half from
+ * private memory, so a hypervisor that replays an old header cannot make
+ * either side re-derive an old key and reuse nonces under it. The creator
+ * therefore keys on its first data call after the attacher published its
+ * half (waiting for it within that call's timeout).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "channel_priv.h"
+#include "crypto_baseline/aead.h"
+#include "crypto_baseline/frame.h"
+#include "ring/ring_priv.h"
+
+struct chan_xf {
+	struct frame_state tx;
+	struct frame_state rx;
+	bool keyed;		/* creator: false until the attacher's salt */
+	const struct aead_ops *ops;
+	uint8_t psk[AEAD_KEY_LEN];	/* wiped once keyed */
+	uint8_t salt[64];	/* creator half | attacher half, private */
+	uint32_t session_id;
+	uint8_t *stage;		/* private plaintext for reserve/commit */
+	uint8_t *plain;		/* private plaintext for peek */
+	ssize_t peek_len;	/* -1: nothing peeked */
+	bool resv;
+	int err;		/* sticky -EBADMSG / -EIO */
+	uint32_t max_msg;	/* payload limit: ring max_msg - overhead */
+};
+
+static const struct {
+	const char *cipher;
+	uint32_t id;
+	const char *suffix;	/* appended to the family for aead_find() */
+} ciphers[] = {
+	{ "aes-256-gcm", CAEC_CHAN_XF_AES256GCM, "" },
+	{ "chacha20-poly1305", CAEC_CHAN_XF_CHACHA20POLY1305, "-chacha20" },
+};
+
+int
+chan_xf_id(const char *aead, const char *cipher, uint32_t *id)
+{
+	size_t i;
+
+	if (!aead) {
+		*id = CAEC_CHAN_XF_PLAIN;
+		return 0;
+	}
+	if (!cipher || !*cipher)
+		cipher = "aes-256-gcm";
+	for (i = 0; i < sizeof(ciphers) / sizeof(ciphers[0]); i++)
+		if (!strcmp(cipher, ciphers[i].cipher)) {
+			*id = ciphers[i].id;
+			return 0;
+		}
+	return caec_set_detail(-EINVAL,
+		"unknown cipher '%s' (known: aes-256-gcm, chacha20-poly1305)",
+		cipher);
+}
+
+static int
+load_key(const struct caec_channel_params *p, const struct caec_uri *u,
+	 uint8_t *key)
+{
+	if (p->key) {
+		memcpy(key, p->key, AEAD_KEY_LEN);
+		return 0;
+	}
+	if (u->key_file[0])
+		return aead_key_load_file(u->key_file, key);
+	if (p->key_file)
+		return aead_key_load_file(p->key_file, key);
+	return caec_set_detail(-EINVAL,
+		"an encrypted channel needs a 32-byte pre-shared key: key=PATH in the URI, or params.key / params.key_file");
+}
+
+/* Derive both direction keys from the private psk and salt; wipe the psk. */
+static int
+xf_key(struct caec_channel *ch)
+{
+	struct chan_xf *xf = ch->xf;
+	int rc;
+
+	/* Creator -> attacher and attacher -> creator use different keys. */
+	rc = frame_init(&xf->tx, xf->ops, xf->psk, xf->salt, sizeof(xf->salt),
+			ch->creator ? FRAME_DIR_C2A : FRAME_DIR_A2C,
+			xf->session_id);
+	if (!rc)
+		rc = frame_init(&xf->rx, xf->ops, xf->psk, xf->salt,
+				sizeof(xf->salt),
+				ch->creator ? FRAME_DIR_A2C : FRAME_DIR_C2A,
+				xf->session_id);
+	explicit_bzero(xf->psk, sizeof(xf->psk));
+	if (rc)
+		xf->err = rc;
+	else
+		xf->keyed = true;
+	return rc;
+}
+
+int
+chan_xf_setup(struct caec_channel *ch, const char *aead,
+	      const struct caec_chan_hdr *h,
+	      const struct caec_channel_params *p, const struct caec_uri *u)
+{
+	struct caec_chan_hdr *sh = ch->reg.base;
+	const struct aead_ops *ops;
+	char name[48];
+	struct chan_xf *xf;
+	uint32_t ring_max;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(ciphers) / sizeof(ciphers[0]); i++)
+		if (ciphers[i].id == h->transform)
+			break;
+	if (i == sizeof(ciphers) / sizeof(ciphers[0]))
+		return caec_set_detail(-EPROTO,
+			"channel header: unknown transform %u", h->transform);
+	snprintf(name, sizeof(name), "%s%s", aead, ciphers[i].suffix);
+	rc = aead_find(name, &ops);
+	if (rc)
+		return rc;
+	ring_max = caec_ring_max_msg(ch->tx);
+	if (ring_max <= FRAME_OVERHEAD)
+		return caec_set_detail(-EINVAL,
+			"max_msg %u leaves no room for the %u-byte AEAD overhead",
+			ring_max, FRAME_OVERHEAD);
+	xf = calloc(1, sizeof(*xf));
+	if (!xf)
+		return -ENOMEM;
+	xf->ops = ops;
+	xf->session_id = h->session_id;
+	xf->max_msg = ring_max - FRAME_OVERHEAD;
+	xf->peek_len = -1;
+	xf->stage = malloc(xf->max_msg);
+	xf->plain = malloc(xf->max_msg);
+	if (!xf->stage || !xf->plain) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	rc = load_key(p, u, xf->psk);
+	if (rc)
+		goto fail;
+	/* @h is private: the creator's own copy, or the attacher's snapshot. */
+	memcpy(xf->salt, h->salt, 32);
+	ch->xf = xf;
+	if (ch->creator)
+		return 0;
+	if (getrandom(xf->salt + 32, 32, 0) != 32) {
+		rc = caec_set_detail(-EIO, "getrandom failed");
+		goto fail;
+	}
+	rc = xf_key(ch);
+	if (rc)
+		goto fail;
+	memcpy(sh->salt_a, xf->salt + 32, 32);
+	/* Pairs with the creator's acquire load of attached in xf_ready(). */
+	sh_store_rel(&sh->attached, 1);
+	return 0;
+fail:
+	ch->xf = NULL;
+	chan_xf_free(xf);
+	return rc;
+}
+
+/*
+ * Creator: key on the first data call once the attacher published its salt
+ * half; wait for it up to @timeout_ms with back-off sleeps (not a fast path).
+ */
+static int
+xf_ready(struct caec_channel *ch, int timeout_ms)
+{
+	struct caec_chan_hdr *sh = ch->reg.base;
+	struct chan_xf *xf = ch->xf;
+	struct timespec t0, t, nap = { 0, 1000 };
+	long waited_ms;
+
+	if (xf->keyed)
+		return 0;
+	if (xf->err)
+		return xf->err;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		/* Pairs with the attacher's release store in chan_xf_setup(). */
+		if (sh_load_acq(&sh->attached)) {
+			memcpy(xf->salt + 32, sh->salt_a, 32);
+			return xf_key(ch);
+		}
+		if (timeout_ms == 0)
+			return -EAGAIN;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		waited_ms = (t.tv_sec - t0.tv_sec) * 1000 +
+			    (t.tv_nsec - t0.tv_nsec) / 1000000;
+		if (timeout_ms > 0 && waited_ms >= timeout_ms)
+			return -ETIMEDOUT;
+		nanosleep(&nap, NULL);
+		if (nap.tv_nsec < 1000000)
+			nap.tv_nsec *= 2;
+	}
+}
+
+void
+chan_xf_free(struct chan_xf *xf)
+{
+	if (!xf)
+		return;
+	frame_fini(&xf->tx);
+	frame_fini(&xf->rx);
+	explicit_bzero(xf->psk, sizeof(xf->psk));
+	explicit_bzero(xf->salt, sizeof(xf->salt));
+	if (xf->stage)
+		explicit_bzero(xf->stage, xf->max_msg);
+	if (xf->plain)
+		explicit_bzero(xf->plain, xf->max_msg);
+	free(xf->stage);
+	free(xf->plain);
+	free(xf);
+}
+
+uint32_t
+chan_xf_max_msg(const struct caec_channel *ch)
+{
+	return ch->xf->max_msg;
+}
+
+/* Seal @len private bytes into a reserved ring record and commit it. */
+static int
+seal_commit(struct caec_channel *ch, const void *pt, size_t len,
+	    unsigned int flags, int timeout_ms)
+{
+	struct chan_xf *xf = ch->xf;
+	size_t rec = frame_record_size(len);
+	ssize_t n;
+	void *slot;
+	int rc;
+
+	rc = caec_ring_reserve(ch->tx, rec, &slot, timeout_ms);
+	if (rc)
+		return rc;
+	n = frame_seal(&xf->tx, pt, len, slot, rec);
+	if (n < 0) {
+		/* Publish nothing: an empty record would desync the peer. */
+		xf->err = (int)n;
+		memset(slot, 0, rec);
+		return (int)n;
+	}
+	return caec_ring_commit(ch->tx, (size_t)n, flags);
+}
+
+int
+chan_xf_send(struct caec_channel *ch, const void *buf, size_t len,
+	     unsigned int flags, int timeout_ms)
+{
+	struct chan_xf *xf = ch->xf;
+	int rc;
+
+	if ((!buf && len) || xf->resv)
+		return -EINVAL;
+	if (xf->err)
+		return xf->err;
+	if (len > xf->max_msg)
+		return caec_set_detail(-EMSGSIZE,
+			"message of %zu bytes exceeds the channel's max_msg %u",
+			len, xf->max_msg);
+	rc = xf_ready(ch, timeout_ms);
+	if (rc)
+		return rc;
+	return seal_commit(ch, buf, len, flags, timeout_ms);
+}
+
+int
+chan_xf_reserve(struct caec_channel *ch, size_t len, void **payload,
+		int timeout_ms)
+{
+	struct chan_xf *xf = ch->xf;
+	int rc;
+
+	if (!payload || xf->resv)
+		return -EINVAL;
+	if (xf->err)
+		return xf->err;
+	if (len > xf->max_msg)
+		return caec_set_detail(-EMSGSIZE,
+			"message of %zu bytes exceeds the channel's max_msg %u",
+			len, xf->max_msg);
+	rc = xf_ready(ch, timeout_ms);
+	if (rc)
+		return rc;
+	/* Wait for room now so that commit does not block. */
+	rc = caec_ring_wait(ch->tx, frame_record_size(len), timeout_ms);
+	if (rc)
+		return rc;
+	xf->resv = true;
+	*payload = xf->stage;
+	return 0;
+}
+
+int
+chan_xf_commit(struct caec_channel *ch, size_t len, unsigned int flags)
+{
+	struct chan_xf *xf = ch->xf;
+	int rc;
+
+	if (!xf->resv || len > xf->max_msg || (flags & ~CAEC_MORE))
+		return -EINVAL;
+	xf->resv = false;
+	rc = seal_commit(ch, xf->stage, len, flags, CAEC_FOREVER);
+	explicit_bzero(xf->stage, len);
+	return rc;
+}
+
+/* Authenticate and decrypt the next record into @pt. */
+static ssize_t
+open_next(struct caec_channel *ch, void *pt, size_t cap, int timeout_ms,
+	  bool *keep)
+{
+	struct chan_xf *xf = ch->xf;
+	const void *rec;
+	ssize_t n, m;
+
+	*keep = false;
+	if (xf->err)
+		return xf->err;
+	n = xf_ready(ch, timeout_ms);
+	if (n)
+		return n;
+	n = caec_ring_peek(ch->rx, &rec, timeout_ms);
+	if (n < 0)
+		return n;
+	m = frame_open(&xf->rx, rec, (size_t)n, pt, cap);
+	if (m == -EMSGSIZE) {
+		*keep = true;
+		return m;
+	}
+	if (m < 0)
+		xf->err = (int)m;
+	return m;
+}
+
+ssize_t
+chan_xf_recv(struct caec_channel *ch, void *buf, size_t cap,
+	     unsigned int flags, int timeout_ms)
+{
+	struct chan_xf *xf = ch->xf;
+	bool keep;
+	ssize_t m;
+	int rc;
+
+	if ((!buf && cap) || xf->peek_len >= 0 || (flags & ~CAEC_MORE))
+		return -EINVAL;
+	m = open_next(ch, buf, cap, timeout_ms, &keep);
+	if (keep || m == -EAGAIN || m == -ETIMEDOUT || m == -EPIPE ||
+	    m == -EPROTO)
+		return m;
+	/* Consumed, authentic or not: a bad record is never retried. */
+	rc = caec_ring_release(ch->rx, flags);
+	return m < 0 ? m : (rc ? rc : m);
+}
+
+ssize_t
+chan_xf_peek(struct caec_channel *ch, const void **payload, int timeout_ms)
+{
+	struct chan_xf *xf = ch->xf;
+	bool keep;
+	ssize_t m;
+
+	if (!payload)
+		return -EINVAL;
+	if (xf->peek_len >= 0) {
+		*payload = xf->plain;
+		return xf->peek_len;
+	}
+	m = open_next(ch, xf->plain, xf->max_msg, timeout_ms, &keep);
+	if (m >= 0) {
+		xf->peek_len = m;
+		*payload = xf->plain;
+	} else if (!keep && m == -EBADMSG) {
+		caec_ring_release(ch->rx, 0);
+	}
+	return m;
+}
+
+int
+chan_xf_release(struct caec_channel *ch, unsigned int flags)
+{
+	struct chan_xf *xf = ch->xf;
+
+	if (xf->peek_len < 0 || (flags & ~CAEC_MORE))
+		return -EINVAL;
+	explicit_bzero(xf->plain, (size_t)xf->peek_len);
+	xf->peek_len = -1;
+	return caec_ring_release(ch->rx, flags);
+}
+
+int
+chan_xf_fresh(struct caec_chan_hdr *h)
+{
+	uint8_t buf[sizeof(h->salt) + sizeof(h->session_id)];
+
+	if (getrandom(buf, sizeof(buf), 0) != (ssize_t)sizeof(buf))
+		return caec_set_detail(-EIO, "getrandom failed");
+	memcpy(h->salt, buf, sizeof(h->salt));
+	memcpy(&h->session_id, buf + sizeof(h->salt), sizeof(h->session_id));
+	explicit_bzero(buf, sizeof(buf));
+	return 0;
+}

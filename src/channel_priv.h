@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Private channel state, shared by the plain glue (channel.c) and the AEAD
+ * transform (channel_aead.c).
+ */
+#ifndef CAEC_CHANNEL_PRIV_H
+#define CAEC_CHANNEL_PRIV_H
+
+#include <stdbool.h>
+
+#include <caec/caec.h>
+
+#include "backend/backend.h"
+#include "channel_layout.h"
+#include "uri.h"
+
+struct chan_xf;
+
+struct caec_channel {
+	struct caec_ring *tx;
+	struct caec_ring *rx;
+	struct chan_xf *xf;		/* NULL: plaintext channel */
+	struct backend_region reg;
+	bool creator;
+};
+
+/*
+ * chan_xf_setup - key the AEAD transform of a channel.
+ * @aead:  implementation family from the scheme ("openssl", "mbedtls")
+ * @h:     the validated private copy of the channel header
+ *
+ * RETURN VALUE: 0; -EINVAL (no or bad key), -ENOTSUP, -ENOMEM, -EIO.
+ */
+int chan_xf_setup(struct caec_channel *ch, const char *aead,
+		  const struct caec_chan_hdr *h,
+		  const struct caec_channel_params *p, const struct caec_uri *u);
+void chan_xf_free(struct chan_xf *xf);
+
+/* The channel API on an AEAD channel; same contracts as the plain calls. */
+int chan_xf_send(struct caec_channel *ch, const void *buf, size_t len,
+		 unsigned int flags, int timeout_ms);
+int chan_xf_reserve(struct caec_channel *ch, size_t len, void **payload,
+		    int timeout_ms);
+int chan_xf_commit(struct caec_channel *ch, size_t len, unsigned int flags);
+ssize_t chan_xf_recv(struct caec_channel *ch, void *buf, size_t cap,
+		     unsigned int flags, int timeout_ms);
+ssize_t chan_xf_peek(struct caec_channel *ch, const void **payload,
+		     int timeout_ms);
+int chan_xf_release(struct caec_channel *ch, unsigned int flags);
+uint32_t chan_xf_max_msg(const struct caec_channel *ch);
+
+/* Fill a new encrypted channel's random salt and session id. */
+int chan_xf_fresh(struct caec_chan_hdr *h);
+
+/* The transform id a creator writes for @aead and @cipher (URI cipher=). */
+int chan_xf_id(const char *aead, const char *cipher, uint32_t *id);
+
+#endif /* CAEC_CHANNEL_PRIV_H */
