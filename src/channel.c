@@ -29,6 +29,7 @@ params_resolve(const struct caec_channel_params *in, const struct caec_uri *u,
 	       struct caec_channel_params *p)
 {
 	caec_channel_params_init(p);
+	p->wait.struct_size = 0;	/* defaults, see open_rings() */
 	if (in) {
 		if (in->struct_size < sizeof(*in))
 			return caec_set_detail(-EINVAL,
@@ -69,6 +70,7 @@ open_rings(struct caec_channel *ch, const struct caec_chan_hdr *h,
 	size_t fp = caec_ring_footprint(h->ring_size);
 	uint8_t *base = ch->reg.base;
 	int tx = ch->creator ? 0 : 1;
+	struct caec_wait_params w = *wait;
 	struct caec_ring_hdr *rh;
 	uint32_t rflags;
 	int rc, i;
@@ -82,12 +84,23 @@ open_rings(struct caec_channel *ch, const struct caec_chan_hdr *h,
 				i, rflags, h->flags);
 	}
 
+	/*
+	 * No futex on a wake=none region: the default wait (NULL params, a
+	 * zero wait.struct_size, no wait= in the URI) polls with back-off; an
+	 * explicit ADAPTIVE request fails in caec_ring_open().
+	 */
+	if (!w.struct_size) {
+		memset(&w, 0, sizeof(w));
+		w.struct_size = sizeof(w);
+		if (h->flags & CAEC_RING_F_NOWAKE)
+			w.mode = CAEC_WAIT_BACKOFF;
+	}
 	rc = caec_ring_open(base + h->ring_off[tx], fp, CAEC_RING_PRODUCER,
-			    wait, &ch->tx);
+			    &w, &ch->tx);
 	if (rc)
 		return rc;
 	rc = caec_ring_open(base + h->ring_off[1 - tx], fp, CAEC_RING_CONSUMER,
-			    wait, &ch->rx);
+			    &w, &ch->rx);
 	if (rc) {
 		free(ch->tx);
 		ch->tx = NULL;
@@ -257,7 +270,8 @@ chan_hdr_check(const struct caec_chan_hdr *h, size_t maplen)
 		     h->ring_off[1] - h->ring_off[0] :
 		     h->ring_off[0] - h->ring_off[1]) < fp)
 		return caec_set_detail(-EPROTO,
-			"channel header: the two rings overlap");
+			"channel header: ring_off[0] and ring_off[1] overlap (rings of %zu bytes)",
+			fp);
 	return 0;
 }
 
@@ -320,9 +334,6 @@ caec_channel_attach(const char *uri, const struct caec_channel_params *params,
 			u->scheme);
 		goto fail;
 	}
-	if ((h.flags & CAEC_RING_F_NOWAKE) && !u->has_wait &&
-	    (!params || !params->wait.struct_size))
-		p.wait.mode = CAEC_WAIT_BACKOFF;
 	rc = open_rings(ch, &h, &p.wait);
 	if (rc)
 		goto fail;

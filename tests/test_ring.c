@@ -404,6 +404,49 @@ test_open_validates(void **state)
 	caec_ring_close(r);
 }
 
+/*
+ * caec_ring_open(): "a side can reopen a ring it closed". The reopened side
+ * must not still look closed to its peer.
+ */
+static void
+test_reopened_consumer_is_not_closed(void **state)
+{
+	struct fx *f = *state;
+	uint8_t msg[504], out[600];
+	int i;
+
+	memset(msg, 0x11, sizeof(msg));
+	caec_ring_close(f->c);
+	assert_int_equal(caec_ring_open(f->mem, f->len, CAEC_RING_CONSUMER,
+					NULL, &f->c), 0);
+	/* Three ring-fulls: the producer reloads head and must go on. */
+	for (i = 0; i < 24; i++) {
+		assert_int_equal(caec_ring_send(f->p, msg, sizeof(msg), 0, 0),
+				 0);
+		assert_int_equal(caec_ring_recv(f->c, out, sizeof(out), 0, 0),
+				 504);
+	}
+}
+
+static void
+test_reopened_producer_is_not_closed(void **state)
+{
+	struct fx *f = *state;
+	char out[8];
+
+	assert_int_equal(caec_ring_send(f->p, "a", 1, 0, 0), 0);
+	caec_ring_close(f->p);
+	assert_int_equal(caec_ring_open(f->mem, f->len, CAEC_RING_PRODUCER,
+					NULL, &f->p), 0);
+	assert_int_equal(caec_ring_recv(f->c, out, sizeof(out), 0, 0), 1);
+	/* Drained, and the producer is back: empty, not closed. */
+	assert_int_equal(caec_ring_recv(f->c, out, sizeof(out), 0, 0),
+			 -EAGAIN);
+	assert_int_equal(caec_ring_send(f->p, "b", 1, 0, 0), 0);
+	assert_int_equal(caec_ring_recv(f->c, out, sizeof(out), 0, 0), 1);
+	assert_int_equal(out[0], 'b');
+}
+
 static void
 test_nowake_rejects_adaptive(void **state)
 {
@@ -466,6 +509,10 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_nowake_rejects_adaptive,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_reopened_consumer_is_not_closed, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_reopened_producer_is_not_closed, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("ring", tests, NULL, NULL);

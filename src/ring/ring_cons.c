@@ -109,8 +109,12 @@ ring_cons_publish(struct caec_ring *r)
 	/*
 	 * Pairs with the producer's acquire load of head in ring_prod_room():
 	 * our reads of the consumed records complete before it may reuse them.
+	 * With wake-ups it is also (B1) of the handshake in ring_wait.c.
 	 */
-	sh_store_rel(&r->sh->cons.counter, r->head);
+	if (r->flags & CAEC_RING_F_NOWAKE)
+		sh_store_rel(&r->sh->cons.counter, r->head);
+	else
+		sh_store_sc(&r->sh->cons.counter, r->head);
 	r->pub_head = r->head;
 	ring_notify_peer(r, false);
 }

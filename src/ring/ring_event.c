@@ -6,8 +6,8 @@
  * a ring with poll/epoll. Both sides must share a kernel (futex wake-ups).
  *
  * The watcher runs a two-state loop:
- *   ARMED  sleep until tail != head or closed, with the same store-fence-
- *          check protocol as ring_wait.c, announced by cons_wake.watching
+ *   ARMED  sleep until tail != head or closed, with the same seq_cst
+ *          handshake as ring_wait.c, announced by cons_wake.watching
  *          (its own field, so the application thread's "sleeping" flag keeps
  *          a single writer); then write the eventfd and go to FIRED.
  *   FIRED  sleep until the application reports the ring drained: a consumer
@@ -57,10 +57,11 @@ static bool
 has_event(struct caec_ring_shared *sh)
 {
 	/*
-	 * Acquire pairs with the producer's release stores of tail and closed;
-	 * head is our own side's published counter.
+	 * The seq_cst load of tail is (A2) of ring_wait.c and also pairs with
+	 * the producer's store of tail; acquire of closed pairs with its
+	 * release store. head is our own side's published counter.
 	 */
-	return sh_load_acq(&sh->prod.counter) != sh_load(&sh->cons.counter) ||
+	return sh_load_sc(&sh->prod.counter) != sh_load(&sh->cons.counter) ||
 	       sh_load_acq(&sh->prod.closed);
 }
 
@@ -75,9 +76,8 @@ watcher(void *arg)
 	while (!__atomic_load_n(&ev->stop, __ATOMIC_ACQUIRE)) {
 		/* ARMED. Pairs with the release store of seq by the producer. */
 		seq = sh_load_acq(&sh->prod_wake.seq);
-		sh_store(&sh->cons_wake.watching, 1);
-		/* (A) of ring_wait.c: pairs with fence (B) in the producer. */
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		/* (A1); has_event() does (A2): pair with (B1), (B2). */
+		sh_store_sc(&sh->cons_wake.watching, 1);
 		if (!has_event(sh)) {
 			if (!__atomic_load_n(&ev->stop, __ATOMIC_ACQUIRE))
 				futex_wait_(&sh->prod_wake.seq, seq, 0);

@@ -31,6 +31,10 @@
 #define sh_load(p) __atomic_load_n((p), __ATOMIC_RELAXED)
 #define sh_store_rel(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
 #define sh_store(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+/* Sequentially consistent pair for the wake-up handshake (ring_wait.c):
+ * STLR / LDAR on aarch64 (no exclusives), XCHG / MOV on x86-64. */
+#define sh_load_sc(p) __atomic_load_n((p), __ATOMIC_SEQ_CST)
+#define sh_store_sc(p, v) __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
 
 struct caec_ring {
 	/* Hot private state: read and written on every call. */

@@ -58,9 +58,13 @@ ring_prod_publish(struct caec_ring *r)
 	/*
 	 * Pairs with the consumer's acquire load of tail in ring_cons_next():
 	 * the records below tail, headers and payloads, are visible to it
-	 * before the new tail is.
+	 * before the new tail is. With wake-ups the store is also (B1) of the
+	 * handshake in ring_wait.c (seq_cst, release included).
 	 */
-	sh_store_rel(&r->sh->prod.counter, r->tail);
+	if (r->flags & CAEC_RING_F_NOWAKE)
+		sh_store_rel(&r->sh->prod.counter, r->tail);
+	else
+		sh_store_sc(&r->sh->prod.counter, r->tail);
 	r->pub_tail = r->tail;
 	ring_notify_peer(r, false);
 }

@@ -7,20 +7,23 @@
  * futex word "seq" that the *peer* sleeps on. A sleeper:
  *
  *	s = load_acquire(peer.seq)
- *	store(mine.sleeping, 1)
- *	fence(seq_cst)                  (A)
+ *	store_seq_cst(mine.sleeping, 1)         (A1)
+ *	load_seq_cst(peer's counter)            (A2)
  *	re-check the ring; if still not ready: futex_wait(&peer.seq, s)
  *	store(mine.sleeping, 0)
  *
- * A publisher, after its release store of tail (or head):
+ * A publisher:
  *
- *	fence(seq_cst)                  (B)
- *	if load(peer.sleeping): store_release(mine.seq, ++seq); futex_wake
+ *	store_seq_cst(my counter, new value)    (B1)
+ *	if load_seq_cst(peer.sleeping)          (B2)
+ *		store_release(mine.seq, ++seq); futex_wake
  *
- * (A) and (B) pair (store-fence-load on both sides): either the sleeper's
- * re-check sees the new counter, or the publisher sees the sleeping flag and
- * changes seq, which makes futex_wait return at once or wakes it. No wake-up
- * is lost, and FUTEX_WAKE is only issued when somebody may sleep. An
+ * The four seq_cst accesses are in one total order, so either (A2) sees the
+ * new counter (and the re-check, which reads the counter again, sees at
+ * least that value), or (B2) sees the sleeping flag and changes seq, which
+ * makes futex_wait return at once or wakes it. No wake-up is lost, and
+ * FUTEX_WAKE is only issued when somebody may sleep. On aarch64 these are
+ * STLR / LDAR, plain loads and stores: no exclusives touch the region. An
  * event-fd watcher thread (ring_event.c) sleeps the same way with its own
  * flag, "watching", so the side's two sleepers never share a field. A hostile
  * peer can at worst cause spurious wake-ups or none (then the timeout ends
@@ -86,9 +89,9 @@ ring_notify_peer(struct caec_ring *r, bool always)
 
 	if (r->flags & CAEC_RING_F_NOWAKE)
 		return;
-	/* (B): pairs with fence (A) in sleep_futex() on the peer side. */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (!always && !(sh_load(&peer->sleeping) | sh_load(&peer->watching)))
+	/* (B2): pairs with (A1) in sleep_futex() or the event watcher. */
+	if (!always &&
+	    !(sh_load_sc(&peer->sleeping) | sh_load_sc(&peer->watching)))
 		return;
 	r->wake_seq++;
 	/* Pairs with the peer's acquire load of seq before it sleeps. */
@@ -108,9 +111,10 @@ sleep_futex(struct caec_ring *r, uint64_t rec, uint64_t deadline)
 
 	/* Pairs with the release store of seq in ring_notify_peer(). */
 	seq = sh_load_acq(&peer->seq);
-	sh_store(&mine->sleeping, 1);
-	/* (A): pairs with fence (B) in ring_notify_peer() on the peer side. */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	/* (A1), (A2): pair with (B1), (B2) on the peer side. */
+	sh_store_sc(&mine->sleeping, 1);
+	(void)sh_load_sc(r->role == CAEC_RING_PRODUCER ? &r->sh->cons.counter :
+							  &r->sh->prod.counter);
 	rc = ring_ready(r, rec);
 	if (rc == -EAGAIN) {
 		if (deadline != UINT64_MAX) {

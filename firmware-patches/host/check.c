@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The security invariants, checked over the whole model state:
+ *  I1 no port-contract violation happened (lock order, slots, scrub of a
+ *     mapped granule, map before TLBI), nothing is locked or mapped;
+ *  I2 the GPT agrees with granule states: only NS granules are in the NS
+ *     PAS, so no realm granule is reachable from the host;
+ *  I3 every unmap was followed by a TLBI for that realm (no stale entry);
+ *  I4 a protected mapping of realm R is R's own DATA granule (mapped once,
+ *     read-write) or lies in a range R consumes, ATTACHED, backed by the
+ *     provider's grant to R (ATTACHED) and the same PA at the same offset
+ *     of the provider's region, with the granted permission;
+ *  I5 a DATA granule's refcount equals its consumer mappings;
+ *  I6 the two sides of each share agree (grant state vs consumed state);
+ *  I7 each live realm's id is registered to its RD, and ids are distinct.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csm_apt.h"
+#include "hm_priv.h"
+
+struct ck {
+	char *msg;
+	size_t len;
+	unsigned long *owner_maps;
+	unsigned long *cons_maps;
+};
+
+static int fail(struct ck *ck, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int
+fail(struct ck *ck, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ck->len > 0U) {
+		va_start(ap, fmt);
+		(void)vsnprintf(ck->msg, ck->len, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+static struct rd *
+rd_of(unsigned long pa)
+{
+	struct granule *g = hm_granule(pa);
+
+	return ((g != NULL) && (g->state == PORT_GS_RD)) ? g->obj : NULL;
+}
+
+static struct apt *
+apt_of(const struct rd *rd)
+{
+	struct granule *g;
+
+	if ((rd == NULL) || (rd->csm.apt == 0UL)) {
+		return NULL;
+	}
+	g = hm_granule(rd->csm.apt);
+	return ((g != NULL) && (g->state == PORT_GS_APT)) ?
+	       (struct apt *)hm_granule_mem(g) : NULL;
+}
+
+/* The live realm with id @id (the registry's answer, checked by I7). */
+static struct rd *
+realm_of(uint64_t id)
+{
+	struct rd *rd = rd_of(csm_realm_id_lookup(id));
+
+	return ((rd != NULL) && (rd->csm.realm_id == id)) ? rd : NULL;
+}
+
+/* I4 for a mapping of @rd at @ipa inside consumed range @c. */
+static int
+check_consumed(struct ck *ck, struct rd *rd, unsigned long ipa, uint64_t d,
+	       const struct apt_entry *c)
+{
+	struct rd *prov = realm_of(c->peer);
+	struct apt *papt = apt_of(prov);
+	struct apt_entry *grant, *region;
+	uint64_t *pd;
+
+	if (c->state != CSM_STATE_ATTACHED) {
+		return fail(ck, "realm %#lx maps %#lx in a consumed range in "
+			    "state %u (survived revoke/detach)", rd->pa, ipa,
+			    c->state);
+	}
+	grant = (papt != NULL) ? apt_find_grant(papt, c->id) : NULL;
+	if ((grant == NULL) || (grant->peer != rd->csm.realm_id) ||
+	    (grant->state != CSM_STATE_ATTACHED)) {
+		return fail(ck, "realm %#lx maps %#lx without an attached "
+			    "grant", rd->pa, ipa);
+	}
+	region = apt_find_region(papt, CSM_SID_CSM_ID(c->id));
+	if ((region == NULL) || (region->size != c->size)) {
+		return fail(ck, "grant %#lx has no region of size %#lx",
+			    (unsigned long)c->id, (unsigned long)c->size);
+	}
+	pd = hm_rtt_slot(prov, region->base + (ipa - c->base), false);
+	if ((pd == NULL) || ((*pd & HM_D_VALID) == 0U) ||
+	    ((*pd & HM_D_PA_MASK) != (d & HM_D_PA_MASK))) {
+		return fail(ck, "realm %#lx maps %#lx to a granule the "
+			    "provider does not map there", rd->pa, ipa);
+	}
+	if (((d & HM_D_RO) != 0U) != (c->perm == CSM_PERM_RO)) {
+		return fail(ck, "realm %#lx maps %#lx with a permission other "
+			    "than granted", rd->pa, ipa);
+	}
+	return 0;
+}
+
+static int
+check_rtt(struct ck *ck, struct rd *rd)
+{
+	unsigned long top = 1UL << (rd->ipa_width - 1U), i, j;
+	struct apt *apt = apt_of(rd);
+
+	/* I3 */
+	if (rd->nr_stale != 0UL) {
+		return fail(ck, "realm %#lx: %lu unmap(s) without TLBI",
+			    rd->pa, rd->nr_stale);
+	}
+	for (i = 0UL; i < rd->nr_root; i++) {
+		for (j = 0UL; (rd->l3[i] != NULL) && (j < HM_L3_ENTRIES); j++) {
+			unsigned long ipa = i * HM_L3_SPAN + j * HM_GRANULE;
+			uint64_t d = rd->l3[i][j];
+			struct apt_entry *c;
+			struct granule *g;
+			size_t gi;
+
+			if (((d & HM_D_VALID) == 0U) || (ipa >= top)) {
+				continue;
+			}
+			g = hm_granule(d & HM_D_PA_MASK);
+			if ((g == NULL) || (g->state != PORT_GS_DATA)) {
+				return fail(ck, "realm %#lx maps %#lx to a "
+					    "granule that is not DATA",
+					    rd->pa, ipa);
+			}
+			gi = (size_t)(g - hm_g->granules);
+			c = (apt != NULL) ? apt_consumed_at(apt, ipa) : NULL;
+			if (c != NULL) {
+				if (check_consumed(ck, rd, ipa, d, c) != 0) {
+					return -1;
+				}
+				ck->cons_maps[gi]++;
+			} else if ((d & HM_D_RO) != 0U) {
+				return fail(ck, "private %#lx of %#lx is RO",
+					    ipa, rd->pa);
+			} else {
+				ck->owner_maps[gi]++;
+			}
+		}
+	}
+	return 0;
+}
+
+/* I6 for the APT of realm @rd. */
+static int
+check_shares(struct ck *ck, struct rd *rd, struct apt *apt)
+{
+	struct apt_entry *e = NULL;
+
+	if (!apt_valid(apt) || (apt->hdr.owner != rd->csm.realm_id)) {
+		return fail(ck, "APT of %#lx is malformed", rd->pa);
+	}
+	while ((e = apt_next(apt, e, APT_GRANT)) != NULL) {
+		struct apt *capt = apt_of(realm_of(e->peer));
+		struct apt_entry *c;
+
+		if (apt_find_region(apt, CSM_SID_CSM_ID(e->id)) == NULL) {
+			return fail(ck, "grant without region in %#lx", rd->pa);
+		}
+		if (e->state == CSM_STATE_SHARED) {
+			continue;
+		}
+		c = (capt != NULL) ?
+		    apt_find_consumed(capt, rd->csm.realm_id, e->id) : NULL;
+		if ((c == NULL) || (c->state != e->state)) {
+			return fail(ck, "grant %#lx of %#lx in state %u has no "
+				    "matching consumer entry",
+				    (unsigned long)e->id, rd->pa, e->state);
+		}
+	}
+	e = NULL;
+	while ((e = apt_next(apt, e, APT_CONSUMED)) != NULL) {
+		struct apt *papt = apt_of(realm_of(e->peer));
+		struct apt_entry *g = (papt != NULL) ?
+				      apt_find_grant(papt, e->id) : NULL;
+
+		if ((g != NULL) && (g->peer != rd->csm.realm_id)) {
+			g = NULL;
+		}
+		if ((e->state == CSM_STATE_REVOKED) ? (g != NULL) :
+		    ((g == NULL) || (g->state != e->state))) {
+			return fail(ck, "consumed %#lx of %#lx in state %u "
+				    "disagrees with the provider",
+				    (unsigned long)e->id, rd->pa, e->state);
+		}
+	}
+	return 0;
+}
+
+static int
+check_realms(struct ck *ck)
+{
+	unsigned long i, j;
+
+	for (i = 0UL; i < hm_g->nr_granules; i++) {
+		struct granule *g = &hm_g->granules[i];
+		struct rd *rd;
+		struct apt *apt;
+
+		if (g->state != PORT_GS_RD) {
+			continue;
+		}
+		rd = g->obj;
+		/* I7 */
+		if ((rd->csm.realm_id == 0U) ||
+		    (csm_realm_id_lookup(rd->csm.realm_id) != rd->pa)) {
+			return fail(ck, "realm %#lx: id not registered", rd->pa);
+		}
+		for (j = i + 1UL; j < hm_g->nr_granules; j++) {
+			struct granule *h = &hm_g->granules[j];
+
+			if ((h->state == PORT_GS_RD) &&
+			    (((struct rd *)h->obj)->csm.realm_id ==
+			     rd->csm.realm_id)) {
+				return fail(ck, "two realms share an id");
+			}
+		}
+		if (check_rtt(ck, rd) != 0) {
+			return -1;
+		}
+		apt = apt_of(rd);
+		if ((rd->csm.apt != 0UL) && (apt == NULL)) {
+			return fail(ck, "realm %#lx: APT granule not an APT",
+				    rd->pa);
+		}
+		if ((apt != NULL) && (check_shares(ck, rd, apt) != 0)) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+check_granules(struct ck *ck)
+{
+	unsigned long i;
+
+	for (i = 0UL; i < hm_g->nr_granules; i++) {
+		const struct granule *g = &hm_g->granules[i];
+		unsigned long pa = HM_PA_BASE + i * HM_GRANULE;
+
+		/* I2 */
+		if ((g->state == PORT_GS_NS) != (g->realm_pas == 0U)) {
+			return fail(ck, "granule %#lx: state %u but GPT %s", pa,
+				    g->state, g->realm_pas ? "Realm" : "NS");
+		}
+		if (g->state != PORT_GS_DATA) {
+			if (g->refcount != 0U) {
+				return fail(ck, "granule %#lx: refcount %u in "
+					    "state %u", pa, g->refcount,
+					    g->state);
+			}
+			continue;
+		}
+		/* I4: exactly one private mapping; I5 */
+		if (ck->owner_maps[i] != 1UL) {
+			return fail(ck, "DATA %#lx mapped privately %lu times",
+				    pa, ck->owner_maps[i]);
+		}
+		if (g->refcount != ck->cons_maps[i]) {
+			return fail(ck, "DATA %#lx: refcount %u, %lu consumer "
+				    "mappings", pa, g->refcount,
+				    ck->cons_maps[i]);
+		}
+	}
+	return 0;
+}
+
+int
+hm_check(struct hm *hm, char *msg, size_t len)
+{
+	struct ck ck = { .msg = msg, .len = len };
+	unsigned int i;
+	int ret = -1;
+
+	/* I1 */
+	if (hm->violations != 0UL) {
+		return fail(&ck, "port violation: %s", hm->last_violation);
+	}
+	for (i = 0U; i < PORT_NR_SLOTS; i++) {
+		if ((hm->slot[i] != NULL) || (hm->nr_held != 0U)) {
+			return fail(&ck, "locks or slots held between commands");
+		}
+	}
+	ck.owner_maps = calloc(hm->nr_granules, sizeof(unsigned long));
+	ck.cons_maps = calloc(hm->nr_granules, sizeof(unsigned long));
+	if ((ck.owner_maps != NULL) && (ck.cons_maps != NULL) &&
+	    (check_realms(&ck) == 0) && (check_granules(&ck) == 0)) {
+		ret = 0;
+	} else if ((ck.owner_maps == NULL) || (ck.cons_maps == NULL)) {
+		(void)fail(&ck, "out of memory");
+	}
+	free(ck.owner_maps);
+	free(ck.cons_maps);
+	return ret;
+}

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Stage-2 work on CSM ranges: range checks, mapping a provider's DATA
+ * granules into a consumer's RTT with the consumer's permission, and
+ * unmapping them with TLB maintenance. Callers hold the RD locks of both
+ * realms (which is what makes the refcount updates safe).
+ */
+#include <assert.h>
+
+#include "csm_priv.h"
+
+bool
+csm_range_valid(const struct rd *rd, unsigned long base, unsigned long size)
+{
+	unsigned long top = 1UL << (port_rd_ipa_width(rd) - 1U);
+
+	return (size != 0UL) &&
+	       ((base & (PORT_GRANULE_SIZE - 1UL)) == 0UL) &&
+	       ((size & (PORT_GRANULE_SIZE - 1UL)) == 0UL) &&
+	       (base < top) && (size <= top - base);
+}
+
+static unsigned long
+first_in_state(struct rd *rd, unsigned long base, unsigned long size,
+	       unsigned int state)
+{
+	unsigned long off;
+
+	for (off = 0UL; off < size; off += PORT_GRANULE_SIZE) {
+		struct port_rtte e;
+
+		if ((port_rtt_read(rd, base + off, &e) != 0) ||
+		    (e.state == state)) {
+			return base + off;
+		}
+	}
+	return CSM_IPA_NONE;
+}
+
+unsigned long
+csm_first_unassigned(struct rd *rd, unsigned long base, unsigned long size)
+{
+	return first_in_state(rd, base, size, PORT_RTTE_UNASSIGNED);
+}
+
+unsigned long
+csm_first_assigned(struct rd *rd, unsigned long base, unsigned long size)
+{
+	return first_in_state(rd, base, size, PORT_RTTE_ASSIGNED);
+}
+
+void
+csm_map_one(struct rd *cons, unsigned long ipa, unsigned long pa,
+	    unsigned int perm)
+{
+	int ret = port_rtt_map(cons, ipa, pa, perm);
+
+	/* RESERVE emptied the range and DATA_CREATE refuses to fill it. */
+	assert(ret == 0);
+	(void)ret;
+	port_granule_refcount_inc(port_addr_to_granule(pa));
+}
+
+void
+csm_unmap_one(struct rd *cons, unsigned long ipa)
+{
+	struct port_rtte e;
+
+	if ((port_rtt_read(cons, ipa, &e) != 0) ||
+	    (e.state != PORT_RTTE_ASSIGNED)) {
+		return;
+	}
+	(void)port_rtt_unmap(cons, ipa);
+	/* No stale translation may outlive the unmap (ARM ARM D8.13). */
+	port_tlbi_ipa(cons, ipa);
+	port_granule_refcount_dec(port_addr_to_granule(e.pa));
+}
+
+void
+csm_map_region(struct rd *prov, const struct apt_entry *region,
+	       struct rd *cons, unsigned long cbase, unsigned int perm)
+{
+	unsigned long off;
+
+	for (off = 0UL; off < region->size; off += PORT_GRANULE_SIZE) {
+		struct port_rtte e;
+
+		if ((port_rtt_read(prov, region->base + off, &e) == 0) &&
+		    (e.state == PORT_RTTE_ASSIGNED)) {
+			csm_map_one(cons, cbase + off, e.pa, perm);
+		}
+	}
+}
+
+void
+csm_unmap_range(struct rd *cons, unsigned long base, unsigned long size)
+{
+	unsigned long off;
+
+	for (off = 0UL; off < size; off += PORT_GRANULE_SIZE) {
+		csm_unmap_one(cons, base + off);
+	}
+}

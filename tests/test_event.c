@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The consumer's pollable event descriptor: readable exactly when a message
+ * (or a close) is pending, re-armed by the receive that finds the ring empty,
+ * including across processes and for data sent before the fd existed.
+ */
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <caec/caec.h>
+
+static int
+readable(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int n = poll(&p, 1, ms);
+
+	assert_true(n >= 0);
+	return n == 1 && (p.revents & POLLIN);
+}
+
+struct fx {
+	void *mem;
+	size_t len;
+	struct caec_ring *p;
+	struct caec_ring *c;
+};
+
+static int
+setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	f->len = caec_ring_footprint(4096);
+	f->mem = aligned_alloc(64, f->len);
+	assert_int_equal(caec_ring_format(f->mem, f->len, 4096, 0, 0), 0);
+	assert_int_equal(caec_ring_open(f->mem, f->len, CAEC_RING_PRODUCER,
+					NULL, &f->p), 0);
+	assert_int_equal(caec_ring_open(f->mem, f->len, CAEC_RING_CONSUMER,
+					NULL, &f->c), 0);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+
+	caec_ring_close(f->p);
+	caec_ring_close(f->c);
+	free(f->mem);
+	free(f);
+	return 0;
+}
+
+static void
+test_level_and_rearm(void **state)
+{
+	struct fx *f = *state;
+	char buf[16];
+	int fd, i;
+
+	fd = caec_ring_event_fd(f->c);
+	assert_true(fd >= 0);
+	assert_int_equal(caec_ring_event_fd(f->c), fd);
+	assert_int_equal(caec_ring_event_fd(f->p), -EINVAL);
+	assert_false(readable(fd, 100));
+
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(caec_ring_send(f->p, "ev", 2, 0, 0), 0);
+		assert_true(readable(fd, 5000));
+		assert_int_equal(caec_ring_recv(f->c, buf, sizeof(buf), 0, 0),
+				 2);
+		/* Not drained yet: still readable. */
+		assert_true(readable(fd, 0));
+		assert_int_equal(caec_ring_recv(f->c, buf, sizeof(buf), 0, 0),
+				 -EAGAIN);
+		assert_false(readable(fd, 50));
+	}
+}
+
+static void
+test_data_before_fd(void **state)
+{
+	struct fx *f = *state;
+	int fd;
+
+	assert_int_equal(caec_ring_send(f->p, "early", 5, 0, 0), 0);
+	fd = caec_ring_event_fd(f->c);
+	assert_true(fd >= 0);
+	assert_true(readable(fd, 5000));
+}
+
+static void
+test_close_is_readable(void **state)
+{
+	struct fx *f = *state;
+	char buf[4];
+	int fd = caec_ring_event_fd(f->c);
+
+	assert_true(fd >= 0);
+	assert_false(readable(fd, 50));
+	caec_ring_close(f->p);
+	f->p = NULL;
+	assert_true(readable(fd, 5000));
+	assert_int_equal(caec_ring_recv(f->c, buf, sizeof(buf), 0, 0), -EPIPE);
+}
+
+static void
+test_nowake_ring(void **state)
+{
+	struct fx *f = *state;
+	struct caec_wait_params w = { .struct_size = sizeof(w),
+				      .mode = CAEC_WAIT_SPIN };
+	struct caec_ring *c;
+
+	caec_ring_close(f->p);
+	caec_ring_close(f->c);
+	f->p = f->c = NULL;
+	assert_int_equal(caec_ring_format(f->mem, f->len, 4096, 0,
+					  CAEC_RING_F_NOWAKE), 0);
+	assert_int_equal(caec_ring_open(f->mem, f->len, CAEC_RING_CONSUMER,
+					&w, &c), 0);
+	assert_int_equal(caec_ring_event_fd(c), -ENOTSUP);
+	caec_ring_close(c);
+}
+
+/* A producer in another process wakes an event loop in this one. */
+static void
+test_cross_process(void **state)
+{
+	struct caec_channel *ch, *peer;
+	char uri[32], buf[64];
+	pid_t pid;
+	int fd, st, i;
+
+	(void)state;
+	assert_int_equal(caec_channel_create("nw:memfd", NULL, &ch), 0);
+	fd = caec_channel_event_fd(ch);
+	assert_true(fd >= 0);
+	snprintf(uri, sizeof(uri), "nw:fd/%d", caec_channel_region_fd(ch));
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (caec_channel_attach(uri, NULL, &peer))
+			_exit(1);
+		for (i = 0; i < 5; i++) {
+			usleep(20000);
+			if (caec_channel_send(peer, "tick", 4, 0, 5000))
+				_exit(2);
+		}
+		caec_channel_close(peer);
+		_exit(0);
+	}
+	for (i = 0; i < 5;) {
+		assert_true(readable(fd, 10000));
+		while (caec_channel_recv(ch, buf, sizeof(buf), 0, 0) == 4)
+			i++;
+	}
+	assert_true(readable(fd, 10000));
+	assert_int_equal(caec_channel_recv(ch, buf, sizeof(buf), 0, 0),
+			 -EPIPE);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	caec_channel_close(ch);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_level_and_rearm, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_data_before_fd, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_close_is_readable, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_nowake_ring, setup,
+						teardown),
+		cmocka_unit_test(test_cross_process),
+	};
+
+	return cmocka_run_group_tests_name("event", tests, NULL, NULL);
+}
