@@ -132,6 +132,22 @@ channel_new(const char *uri, const struct caec_channel_params *params,
 	return *out ? 0 : -ENOMEM;
 }
 
+/*
+ * Undo a create or attach that failed before the channel was handed out:
+ * nothing was published to the peer (no magic, no closed flags), so the
+ * private handles are freed and the region released (removed if created).
+ */
+static void
+channel_discard(struct caec_channel *ch, struct caec_channel **out)
+{
+	free(ch->tx);
+	free(ch->rx);
+	if (ch->reg.ops)
+		ch->reg.ops->release(&ch->reg, ch->creator);
+	free(ch);
+	*out = NULL;
+}
+
 int
 caec_channel_create(const char *uri, const struct caec_channel_params *params,
 		    struct caec_channel **out)
@@ -207,12 +223,7 @@ caec_channel_create(const char *uri, const struct caec_channel_params *params,
 	sh_store_rel(&h->magic, CAEC_CHAN_MAGIC);
 	goto out;
 fail:
-	free(ch->tx);
-	free(ch->rx);
-	if (ch->reg.ops)
-		ch->reg.ops->release(&ch->reg, true);
-	free(ch);
-	*out = NULL;
+	channel_discard(ch, out);
 out:
 	free(u);
 	return rc;
@@ -344,12 +355,7 @@ caec_channel_attach(const char *uri, const struct caec_channel_params *params,
 	}
 	goto out;
 fail:
-	free(ch->tx);
-	free(ch->rx);
-	if (ch->reg.ops)
-		ch->reg.ops->release(&ch->reg, false);
-	free(ch);
-	*out = NULL;
+	channel_discard(ch, out);
 out:
 	free(u);
 	return rc;

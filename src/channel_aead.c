@@ -267,14 +267,13 @@ seal_commit(struct caec_channel *ch, const void *pt, size_t len,
 	return caec_ring_commit(ch->tx, (size_t)n, flags);
 }
 
-int
-chan_xf_send(struct caec_channel *ch, const void *buf, size_t len,
-	     unsigned int flags, int timeout_ms)
+/* Checks shared by send and reserve; keys the creator on first use. */
+static int
+send_check(struct caec_channel *ch, size_t len, int timeout_ms)
 {
 	struct chan_xf *xf = ch->xf;
-	int rc;
 
-	if ((!buf && len) || xf->resv)
+	if (xf->resv)
 		return -EINVAL;
 	if (xf->err)
 		return xf->err;
@@ -282,7 +281,18 @@ chan_xf_send(struct caec_channel *ch, const void *buf, size_t len,
 		return caec_set_detail(-EMSGSIZE,
 			"message of %zu bytes exceeds the channel's max_msg %u",
 			len, xf->max_msg);
-	rc = xf_ready(ch, timeout_ms);
+	return xf_ready(ch, timeout_ms);
+}
+
+int
+chan_xf_send(struct caec_channel *ch, const void *buf, size_t len,
+	     unsigned int flags, int timeout_ms)
+{
+	int rc;
+
+	if (!buf && len)
+		return -EINVAL;
+	rc = send_check(ch, len, timeout_ms);
 	if (rc)
 		return rc;
 	return seal_commit(ch, buf, len, flags, timeout_ms);
@@ -295,15 +305,9 @@ chan_xf_reserve(struct caec_channel *ch, size_t len, void **payload,
 	struct chan_xf *xf = ch->xf;
 	int rc;
 
-	if (!payload || xf->resv)
+	if (!payload)
 		return -EINVAL;
-	if (xf->err)
-		return xf->err;
-	if (len > xf->max_msg)
-		return caec_set_detail(-EMSGSIZE,
-			"message of %zu bytes exceeds the channel's max_msg %u",
-			len, xf->max_msg);
-	rc = xf_ready(ch, timeout_ms);
+	rc = send_check(ch, len, timeout_ms);
 	if (rc)
 		return rc;
 	/* Wait for room now so that commit does not block. */
