@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * caec-bench private interfaces.
+ *
+ * A run is one fork of a pinned peer process and one timed phase: the parent
+ * (core A) always sends, the child (core B) receives, echoes or acknowledges.
+ * A point (mode, pattern, size) alternates reference runs and subject runs
+ * and keeps the median of each metric.
+ *
+ * Every message carries, in its payload:
+ *   bytes 0..7          CLOCK_MONOTONIC send time in ns, or 0 (not stamped)
+ *   bytes 8..15         sequence number
+ *   bytes size-8..size  the same sequence number again (catches truncation)
+ * and every receiver checks length and both sequence words: O(1) a message.
+ */
+#ifndef CAEC_BENCH_H
+#define CAEC_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/types.h>
+
+#define BENCH_SCHEMA 1
+#define BENCH_MAX_MODES 8
+#define BENCH_MAX_PATTERNS 8
+#define BENCH_MAX_SIZES 64
+#define BENCH_MAX_REPEAT 64
+#define BENCH_MIN_SIZE 64u
+#define BENCH_MAX_SIZE (64u << 20)
+#define BENCH_RING_MIN (1u << 20)	/* auto ring: 1 MiB ... */
+#define BENCH_RING_FACTOR 4u		/* ... or 4 records, if larger */
+#define BENCH_TIMEOUT_MS 10000		/* a silent peer is a failure */
+#define BENCH_STAMP_MAX_EVERY 64u	/* stream: stamp at least 1 in 64 */
+#define BENCH_NOISY_PCT 5.0		/* other load + steal that taints a sweep */
+
+enum bench_pattern {
+	BENCH_STREAM,
+	BENCH_PINGPONG,
+	BENCH_MAILBOX,
+	BENCH_NPATTERNS,
+};
+
+enum bench_cycles_source {
+	BENCH_CYC_NONE,
+	BENCH_CYC_ESTIMATE,
+	BENCH_CYC_PERF,
+};
+
+/* A --mode value and the channel URI scheme that implements it. */
+struct bench_mode {
+	const char *name;
+	const char *scheme;
+};
+
+struct bench_cfg {
+	const struct bench_mode *modes[BENCH_MAX_MODES];
+	unsigned int nmodes;
+	enum bench_pattern patterns[BENCH_MAX_PATTERNS];
+	unsigned int npatterns;
+	uint32_t sizes[BENCH_MAX_SIZES];
+	unsigned int nsizes;
+	uint64_t count;		/* 0: the pattern's default */
+	int64_t warmup;		/* -1: one lap of the ring (see main.c) */
+	int cores[2];		/* sender, receiver */
+	const char *json_path;
+	const char *csv_path;
+	unsigned int repeat;	/* reference/subject alternations per point */
+	uint32_t ring;		/* 0: auto */
+	unsigned int batch;	/* stream: publish every @batch messages */
+	bool wake_futex;	/* region with the futex wake-up protocol */
+};
+
+/* One timed run, subject or reference. */
+struct bench_run {
+	const struct bench_cfg *cfg;
+	const struct bench_mode *mode;	/* NULL for a reference run */
+	enum bench_pattern pattern;
+	uint32_t size;
+	uint32_t ring;		/* ring data bytes; the reference buffer too */
+	uint64_t count;		/* timed messages or round trips */
+	uint64_t warm;		/* untimed messages first (page faults, caches) */
+	uint32_t stamp_every;	/* stream: stamp one message in this many */
+	unsigned int batch;	/* stream: publish every @batch messages */
+};
+
+/* What one run (or the median of several) measured. NAN = not measured. */
+struct bench_result {
+	double msgs_per_s;
+	double mbytes_per_s;
+	double lat_p50_ns;
+	double lat_p99_ns;
+	double cpu_ns_per_msg;
+	double cycles_per_msg;
+	enum bench_cycles_source cycles_source;
+};
+
+/* One line of the output: subject and reference medians at one point. */
+struct bench_point {
+	const struct bench_mode *mode;
+	enum bench_pattern pattern;
+	uint32_t size;
+	uint32_t ring;
+	uint64_t count;
+	unsigned int batch;
+	unsigned int repeats;
+	struct bench_result subj;
+	struct bench_result ref;
+	double ref_ratio;
+	double busy_pct;	/* other processes + steal during the point */
+};
+
+struct bench_machine {
+	char cpu_model[128];
+	char kernel[80];
+	char arch[80];
+	char clocksource[64];
+	long nproc;
+	int cores[2];
+	bool pinned;
+};
+
+/* What else used the machine during the sweep (see machine.c). */
+struct bench_load {
+	bool valid;
+	uint64_t busy, steal, total;	/* /proc/stat ticks at the start */
+	uint64_t own_ns;		/* our CPU time at the start */
+	double other_pct;		/* other processes, % of all CPUs */
+	double steal_pct;		/* hypervisor steal, % of all CPUs */
+};
+
+/*
+ * Shared control block between the parent and its peer process, mapped
+ * before fork. Flags live on their own 128-byte blocks; the result fields
+ * are written by the child before it exits and read after waitpid().
+ */
+struct bench_ctl {
+	_Alignas(128) uint32_t ready;	/* child attached and pinned */
+	_Alignas(128) uint32_t warm_done; /* child consumed the warm-up */
+	_Alignas(128) int32_t pin_err;	/* child's sched_setaffinity errno */
+	uint64_t cpu_ns;		/* child CPU time of the timed phase */
+	uint64_t elapsed_ns;		/* stream: first stamp to last recv */
+	double lat_p50_ns;		/* stream: stamped send-to-receive */
+	double lat_p99_ns;
+};
+
+/* cli.c */
+void bench_cli_parse(int argc, char **argv, struct bench_cfg *cfg);
+void bench_cli_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2), noreturn));
+uint64_t bench_default_count(enum bench_pattern p, uint32_t size);
+
+/* patterns.c: the subject, over a caec channel */
+const struct bench_mode *bench_mode_find(const char *name);
+const char *bench_mode_list(void);
+int bench_mode_probe(const struct bench_mode *m);
+void bench_subject_run(const struct bench_run *run, struct bench_result *res);
+
+/* reference.c: bare memcpy stream and bare cache-line ping-pong */
+void bench_ref_stream(const struct bench_run *run, struct bench_result *res);
+void bench_ref_pingpong(const struct bench_run *run,
+			struct bench_result *res);
+
+/* peer.c: the peer process, pinning, fatal errors */
+extern bool bench_in_child;
+extern bool bench_pinned;
+void bench_peer_init(void);
+struct bench_ctl *bench_peer_ctl(void);
+pid_t bench_peer_spawn(const struct bench_cfg *cfg, int (*fn)(void *),
+		       void *arg);
+void bench_peer_wait(const uint32_t *flag, pid_t pid, const char *what);
+void bench_peer_join(pid_t pid);
+int bench_pin(int core, int avoid);
+void *bench_alloc(size_t len);
+void bench_die(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2), noreturn));
+void bench_die_lib(const char *call, long rc) __attribute__((noreturn));
+void bench_die_data(const struct bench_run *run, const char *who,
+		    uint64_t seq, const uint8_t *buf, long len)
+	__attribute__((noreturn));
+void bench_spin_slow(uint64_t *t0, const char *what);
+
+/* clock.c */
+void bench_clock_init(void);
+uint64_t bench_now_ns(void);
+uint64_t bench_thread_cpu_ns(void);
+double bench_ticks_hz(void);
+double bench_ticks_resolution_ns(void);
+const char *bench_ticks_name(void);
+enum bench_cycles_source bench_cycles_source(void);
+
+struct bench_meter {
+	uint64_t cpu_ns;
+	uint64_t cycles;
+	enum bench_cycles_source source;
+};
+void bench_meter_start(struct bench_meter *m);
+void bench_meter_stop(struct bench_meter *m);
+double bench_cycles_per_msg(const struct bench_meter *m, uint64_t count);
+
+/* stats.c */
+double bench_percentile(uint64_t *v, size_t n, double pct);
+double bench_median(const double *v, size_t n);
+
+/* machine.c */
+void bench_machine_probe(struct bench_machine *m, const struct bench_cfg *cfg);
+void bench_load_start(struct bench_load *l);
+void bench_load_stop(struct bench_load *l);
+
+/* report.c */
+const char *bench_pattern_name(enum bench_pattern p);
+int bench_pattern_find(const char *name);
+void bench_table_header(FILE *f, const struct bench_cfg *cfg,
+			const struct bench_machine *m);
+void bench_table_row(FILE *f, const struct bench_point *p);
+void bench_table_footer(FILE *f, const struct bench_load *l);
+int bench_write_json(FILE *f, const struct bench_cfg *cfg,
+		     const struct bench_machine *m, const struct bench_load *l,
+		     const struct bench_point *pts, size_t n);
+int bench_write_csv(FILE *f, const struct bench_point *pts, size_t n);
+
+/* The spin-wait pause, the same instruction the library's SPIN wait uses. */
+static inline void
+bench_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#else
+	__asm__ __volatile__("" ::: "memory");
+#endif
+}
+
+/*
+ * One spin of a wait loop: pause, and every 2^16 spins check the timeout
+ * (a vDSO clock read, no syscall). @t0 starts at 0 for each wait.
+ */
+static inline void
+bench_spin(uint32_t *n, uint64_t *t0, const char *what)
+{
+	bench_relax();
+	if (__builtin_expect((++*n & 0xffffu) != 0, 1))
+		return;
+	bench_spin_slow(t0, what);
+}
+
+/*
+ * The per-sample clock for round trips: the cycle counter (TSC, CNTVCT),
+ * cheaper than clock_gettime; converted with bench_ticks_hz().
+ */
+static inline uint64_t
+bench_ticks(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	return __builtin_ia32_rdtsc();
+#elif defined(__aarch64__)
+	uint64_t v;
+
+	__asm__ __volatile__("isb\n\tmrs %0, cntvct_el0" : "=r"(v) : : "memory");
+	return v;
+#else
+	return bench_now_ns();
+#endif
+}
+
+/* Count down @left; true (and restart at @batch) at the batch's end. */
+static inline bool
+bench_batch_end(unsigned int *left, unsigned int batch)
+{
+	if (--*left)
+		return false;
+	*left = batch;
+	return true;
+}
+
+/* Count down @left; true for one message in @every (the first one first). */
+static inline bool
+bench_stamp_due(uint32_t *left, uint32_t every)
+{
+	if (--*left)
+		return false;
+	*left = every;
+	return true;
+}
+
+static inline void
+bench_fill(uint8_t *buf, uint32_t size, uint64_t seq, uint64_t stamp)
+{
+	memcpy(buf, &stamp, sizeof(stamp));
+	memcpy(buf + 8, &seq, sizeof(seq));
+	memcpy(buf + size - 8, &seq, sizeof(seq));
+}
+
+static inline bool
+bench_check(const uint8_t *buf, long len, uint32_t size, uint64_t seq)
+{
+	uint64_t a, b;
+
+	if (len != (long)size)
+		return false;
+	memcpy(&a, buf + 8, sizeof(a));
+	memcpy(&b, buf + size - 8, sizeof(b));
+	return a == seq && b == seq;
+}
+
+static inline uint64_t
+bench_stamp_of(const uint8_t *buf)
+{
+	uint64_t s;
+
+	memcpy(&s, buf, sizeof(s));
+	return s;
+}
+
+#endif /* CAEC_BENCH_H */

@@ -1,0 +1,332 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The command line: defaults, parsing, validation. Every error here is a
+ * usage error: a message, a hint, exit status 2.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdlib.h>
+
+#include <caec/caec.h>
+
+#include "bench.h"
+
+#define DEFAULT_RT_COUNT 1000u		/* mailbox, pingpong: as the paper */
+#define DEFAULT_STREAM_COUNT 1000000u	/* stream, capped by bytes below */
+#define DEFAULT_STREAM_BYTES (512u << 20)
+#define DEFAULT_STREAM_MIN 4096u
+#define DEFAULT_REPEAT 5u
+#define DEFAULT_BATCH 32u
+#define MAX_COUNT 100000000ull
+
+static const uint32_t default_sizes[] = {
+	64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768,
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: caec-bench [options]\n"
+"\n"
+"Measures libcaec channels between two processes pinned to two cores, each\n"
+"point alternating with a bare reference (memcpy stream, cache-line ping-pong).\n"
+"\n"
+"  --mode LIST       channel modes: nw, nw-openssl, nw-mbedtls, csm; a mode\n"
+"                    this build lacks is an error (exit 1)      [nw]\n"
+"  --pattern LIST    stream, pingpong, mailbox\n"
+"                    [mailbox,pingpong,stream]\n"
+"  --sizes LIST      message sizes in bytes, %u .. %u, K/M suffix allowed\n"
+"                    [64,128,256,512,1024,2048,4096,8192,16384,32768]\n"
+"  --count N         timed messages (round trips) per run, K/M allowed\n"
+"                    [mailbox, pingpong: %u; stream: %u, but at most %u MiB\n"
+"                    and at least %u messages per run]\n"
+"  --repeat K        reference/subject alternations per point, medians kept [%u]\n"
+"  --cores A,B       sender core, receiver core                 [0,1]\n"
+"  --json FILE       write the results as JSON (schema %d)\n"
+"  --csv FILE        write the results as CSV\n"
+"  --ring SIZE       ring bytes per direction (also the reference buffer)\n"
+"                    [1 MiB, or 4 records of the size if larger]\n"
+"  --batch B         stream: publish counters every B messages, at most\n"
+"                    a quarter of the ring's messages            [%u]\n"
+"  --warmup N        untimed messages before each run\n"
+"                    [one lap of the ring: stream two laps]\n"
+"  --wake futex|none the region's wake-up protocol; waiting is always\n"
+"                    spin (busy-polling)                        [none]\n"
+"  --help            this text\n"
+"\n"
+"Exit status: 0 ok, 1 runtime failure, 2 command-line error.\n",
+		BENCH_MIN_SIZE, BENCH_MAX_SIZE, DEFAULT_RT_COUNT,
+		DEFAULT_STREAM_COUNT, DEFAULT_STREAM_BYTES >> 20,
+		DEFAULT_STREAM_MIN, DEFAULT_REPEAT, BENCH_SCHEMA,
+		DEFAULT_BATCH);
+}
+
+/* A usage error: the message, a hint, exit status 2. */
+void
+bench_cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("caec-bench: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'caec-bench --help'.\n", stderr);
+	exit(2);
+}
+
+/* Decimal with an optional binary K/M/G suffix. RETURN VALUE: 0 or -EINVAL. */
+static int
+parse_u64(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	unsigned int shift = 0;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -EINVAL;
+	if (*end == 'k' || *end == 'K')
+		shift = 10;
+	else if (*end == 'm' || *end == 'M')
+		shift = 20;
+	else if (*end == 'g' || *end == 'G')
+		shift = 30;
+	if (shift)
+		end++;
+	if (*end || v > (UINT64_MAX >> shift))
+		return -EINVAL;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+static uint64_t
+parse_num(const char *opt, const char *s, uint64_t lo, uint64_t hi)
+{
+	uint64_t v;
+
+	if (parse_u64(s, &v) || v < lo || v > hi)
+		bench_cli_error("%s: '%s' is not a number in [%llu, %llu]", opt, s,
+			  (unsigned long long)lo, (unsigned long long)hi);
+	return v;
+}
+
+/* Split @arg at commas and call @item for each; empty items are errors. */
+static void
+each_item(const char *opt, const char *arg, void (*item)(const char *, void *),
+	  void *ctx)
+{
+	char buf[1024], *save = NULL, *tok;
+
+	if (strlen(arg) >= sizeof(buf))
+		bench_cli_error("%s: list too long", opt);
+	if (!*arg || arg[0] == ',' || arg[strlen(arg) - 1] == ',' ||
+	    strstr(arg, ",,"))
+		bench_cli_error("%s: '%s' has an empty item", opt, arg);
+	snprintf(buf, sizeof(buf), "%s", arg);
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save))
+		item(tok, ctx);
+}
+
+static void
+mode_item(const char *s, void *ctx)
+{
+	struct bench_cfg *cfg = ctx;
+	const struct bench_mode *m = bench_mode_find(s);
+
+	if (!m)
+		bench_cli_error("--mode: unknown mode '%s' (known: %s)", s,
+			  bench_mode_list());
+	if (cfg->nmodes == BENCH_MAX_MODES)
+		bench_cli_error("--mode: too many modes");
+	cfg->modes[cfg->nmodes++] = m;
+}
+
+static void
+pattern_item(const char *s, void *ctx)
+{
+	struct bench_cfg *cfg = ctx;
+	int p = bench_pattern_find(s);
+
+	if (p < 0)
+		bench_cli_error("--pattern: unknown pattern '%s' (known: stream, pingpong, mailbox)",
+			  s);
+	if (cfg->npatterns == BENCH_MAX_PATTERNS)
+		bench_cli_error("--pattern: too many patterns");
+	cfg->patterns[cfg->npatterns++] = (enum bench_pattern)p;
+}
+
+static void
+size_item(const char *s, void *ctx)
+{
+	struct bench_cfg *cfg = ctx;
+
+	if (cfg->nsizes == BENCH_MAX_SIZES)
+		bench_cli_error("--sizes: more than %d sizes", BENCH_MAX_SIZES);
+	cfg->sizes[cfg->nsizes++] = (uint32_t)parse_num("--sizes", s,
+						BENCH_MIN_SIZE, BENCH_MAX_SIZE);
+}
+
+struct core_list {
+	unsigned int n;
+	int core[2];
+};
+
+static void
+core_item(const char *s, void *ctx)
+{
+	struct core_list *l = ctx;
+
+	if (l->n == 2)
+		bench_cli_error("--cores: expected two cores A,B");
+	l->core[l->n++] = (int)parse_num("--cores", s, 0, CPU_SETSIZE - 1);
+}
+
+static void
+defaults(struct bench_cfg *cfg)
+{
+	size_t i;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->cores[0] = 0;
+	cfg->cores[1] = 1;
+	cfg->repeat = DEFAULT_REPEAT;
+	cfg->batch = DEFAULT_BATCH;
+	cfg->warmup = -1;
+	cfg->modes[cfg->nmodes++] = bench_mode_find("nw");
+	cfg->patterns[cfg->npatterns++] = BENCH_MAILBOX;
+	cfg->patterns[cfg->npatterns++] = BENCH_PINGPONG;
+	cfg->patterns[cfg->npatterns++] = BENCH_STREAM;
+	for (i = 0; i < sizeof(default_sizes) / sizeof(default_sizes[0]); i++)
+		cfg->sizes[cfg->nsizes++] = default_sizes[i];
+}
+
+/*
+ * bench_cli_parse - fill @cfg from the defaults and the command line; exits
+ * with status 2 (after a message) on any error, 0 after --help.
+ */
+void
+bench_cli_parse(int argc, char **argv, struct bench_cfg *cfg)
+{
+	static const struct option opts[] = {
+		{ "mode", required_argument, NULL, 'm' },
+		{ "pattern", required_argument, NULL, 'p' },
+		{ "sizes", required_argument, NULL, 's' },
+		{ "count", required_argument, NULL, 'n' },
+		{ "cores", required_argument, NULL, 'c' },
+		{ "json", required_argument, NULL, 'j' },
+		{ "csv", required_argument, NULL, 'v' },
+		{ "repeat", required_argument, NULL, 'r' },
+		{ "ring", required_argument, NULL, 'R' },
+		{ "batch", required_argument, NULL, 'b' },
+		{ "warmup", required_argument, NULL, 'w' },
+		{ "wake", required_argument, NULL, 'W' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct core_list cores;
+	uint64_t ring;
+	unsigned int i;
+	int c;
+
+	defaults(cfg);
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			cfg->nmodes = 0;
+			each_item("--mode", optarg, mode_item, cfg);
+			break;
+		case 'p':
+			cfg->npatterns = 0;
+			each_item("--pattern", optarg, pattern_item, cfg);
+			break;
+		case 's':
+			cfg->nsizes = 0;
+			each_item("--sizes", optarg, size_item, cfg);
+			break;
+		case 'n':
+			cfg->count = parse_num("--count", optarg, 1, MAX_COUNT);
+			break;
+		case 'c':
+			cores.n = 0;
+			each_item("--cores", optarg, core_item, &cores);
+			if (cores.n != 2)
+				bench_cli_error("--cores: expected two cores A,B");
+			if (cores.core[0] == cores.core[1])
+				bench_cli_error("--cores: the two processes need two different cores");
+			cfg->cores[0] = cores.core[0];
+			cfg->cores[1] = cores.core[1];
+			break;
+		case 'j':
+			cfg->json_path = optarg;
+			break;
+		case 'v':
+			cfg->csv_path = optarg;
+			break;
+		case 'r':
+			cfg->repeat = (unsigned int)parse_num("--repeat", optarg,
+							      1, BENCH_MAX_REPEAT);
+			break;
+		case 'R':
+			ring = parse_num("--ring", optarg, CAEC_RING_MIN_SIZE,
+					 CAEC_RING_MAX_SIZE);
+			if (ring & (ring - 1))
+				bench_cli_error("--ring: %s is not a power of two",
+					  optarg);
+			cfg->ring = (uint32_t)ring;
+			break;
+		case 'b':
+			cfg->batch = (unsigned int)parse_num("--batch", optarg,
+							     1, 1u << 20);
+			break;
+		case 'w':
+			cfg->warmup = (int64_t)parse_num("--warmup", optarg, 0,
+							 MAX_COUNT);
+			break;
+		case 'W':
+			if (!strcmp(optarg, "futex"))
+				cfg->wake_futex = true;
+			else if (!strcmp(optarg, "none"))
+				cfg->wake_futex = false;
+			else
+				bench_cli_error("--wake: '%s' (expected futex or none)",
+					  optarg);
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			fputs("Try 'caec-bench --help'.\n", stderr);
+			exit(2);
+		}
+	}
+	if (optind < argc)
+		bench_cli_error("unexpected argument '%s'", argv[optind]);
+	for (i = 0; cfg->ring && i < cfg->nsizes; i++)
+		if (cfg->sizes[i] > caec_ring_max_msg_limit(cfg->ring))
+			bench_cli_error("--ring %u cannot carry %u-byte messages (limit %u)",
+				  cfg->ring, cfg->sizes[i],
+				  caec_ring_max_msg_limit(cfg->ring));
+}
+
+/* Timed messages per run when --count is not given. */
+uint64_t
+bench_default_count(enum bench_pattern p, uint32_t size)
+{
+	uint64_t n;
+
+	if (p != BENCH_STREAM)
+		return DEFAULT_RT_COUNT;
+	n = DEFAULT_STREAM_BYTES / size;
+	if (n > DEFAULT_STREAM_COUNT)
+		n = DEFAULT_STREAM_COUNT;
+	return n < DEFAULT_STREAM_MIN ? DEFAULT_STREAM_MIN : n;
+}
+

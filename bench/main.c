@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * caec-bench: the sweep and the output files.
+ *
+ * For each mode, pattern and size (a point), the reference and the subject
+ * run alternately --repeat times each; the point keeps the median of every
+ * metric and the ratio of the medians. The VMs this runs on move their vCPUs
+ * between physical cores at will, so only interleaved measurements compare.
+ *
+ * Exit status: 0 success, 1 runtime failure (library error, data mismatch,
+ * unavailable mode, peer failure), 2 command-line error.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <caec/caec.h>
+
+#include "bench.h"
+
+#define ACK_REC 16u			/* an 8-byte ack's record */
+
+/* The reference each pattern is compared with. Adding a pattern adds a row. */
+static void (*const reference_of[BENCH_NPATTERNS])(const struct bench_run *,
+						    struct bench_result *) = {
+	[BENCH_STREAM] = bench_ref_stream,
+	[BENCH_PINGPONG] = bench_ref_pingpong,
+	[BENCH_MAILBOX] = bench_ref_pingpong,
+};
+
+static uint32_t
+pow2_ceil(uint64_t v)
+{
+	uint64_t p = CAEC_RING_MIN_SIZE;
+
+	while (p < v && p < CAEC_RING_MAX_SIZE)
+		p <<= 1;
+	return (uint32_t)p;
+}
+
+/* --ring, else 1 MiB, or 4 records when that is larger. */
+static uint32_t
+ring_for(const struct bench_cfg *cfg, uint32_t size)
+{
+	uint64_t want = (uint64_t)BENCH_RING_FACTOR * (size + 8u);
+
+	if (cfg->ring)
+		return cfg->ring;
+	return pow2_ceil(want > BENCH_RING_MIN ? want : BENCH_RING_MIN);
+}
+
+/*
+ * Warm-up: enough messages for every ring page to have been touched on both
+ * sides (page faults, TLB) before timing, i.e. one lap of the ring in each
+ * direction (the mailbox's ack ring laps slowest), two for the stream.
+ */
+static uint64_t
+warm_for(const struct bench_cfg *cfg, enum bench_pattern p, uint32_t size,
+	 uint32_t ring)
+{
+	uint64_t rec = (size + 8u + 7u) & ~7ull;
+
+	if (cfg->warmup >= 0)
+		return (uint64_t)cfg->warmup;
+	if (p == BENCH_STREAM)
+		return 2 * ring / size > 1000 ? 2 * ring / size : 1000;
+	if (p == BENCH_MAILBOX)
+		rec = ACK_REC;
+	return ring / rec + 16;
+}
+
+/*
+ * A batch larger than a quarter of the ring makes the producer wait for the
+ * consumer to drain it (the consumer publishes its head once per batch or
+ * when empty): cap it, for the reference and the subject alike.
+ */
+static unsigned int
+batch_for(const struct bench_cfg *cfg, uint32_t size, uint32_t ring)
+{
+	uint64_t cap = ring / ((size + 8u + 7u) & ~7ull) / 4;
+
+	if (cap < 1)
+		cap = 1;
+	return cfg->batch < cap ? cfg->batch : (unsigned int)cap;
+}
+
+/* "[3/30] nw stream 256 B (2/5) ..." on a terminal's stderr. */
+static void
+progress(unsigned int i, unsigned int n, const struct bench_point *pt,
+	 unsigned int k, unsigned int reps)
+{
+	if (!isatty(STDERR_FILENO))
+		return;
+	fprintf(stderr, "\r\033[K[%u/%u] %s %s %u B (%u/%u) ...", i, n,
+		pt->mode->name, bench_pattern_name(pt->pattern), pt->size, k,
+		reps);
+}
+
+static void
+progress_clear(void)
+{
+	if (isatty(STDERR_FILENO))
+		fputs("\r\033[K", stderr);
+}
+
+static void
+median_of(const struct bench_result *r, unsigned int n,
+	  struct bench_result *out)
+{
+	double v[BENCH_MAX_REPEAT] = { 0 };
+	unsigned int i;
+
+#define MEDIAN(field)                                   \
+	do {                                            \
+		for (i = 0; i < n; i++)                 \
+			v[i] = r[i].field;              \
+		out->field = bench_median(v, n);        \
+	} while (0)
+	MEDIAN(msgs_per_s);
+	MEDIAN(mbytes_per_s);
+	MEDIAN(lat_p50_ns);
+	MEDIAN(lat_p99_ns);
+	MEDIAN(cpu_ns_per_msg);
+	MEDIAN(cycles_per_msg);
+#undef MEDIAN
+	out->cycles_source = r[0].cycles_source;
+}
+
+/*
+ * Alternate reference and subject runs; keep the medians and their ratio
+ * (stream: throughput, higher is better; round trips: p50, lower is better).
+ */
+static void
+measure_point(const struct bench_cfg *cfg, struct bench_point *pt,
+	      unsigned int idx, unsigned int total)
+{
+	struct bench_result subj[BENCH_MAX_REPEAT], ref[BENCH_MAX_REPEAT];
+	struct bench_load load;
+	struct bench_run run;
+	unsigned int k;
+
+	memset(&run, 0, sizeof(run));
+	run.cfg = cfg;
+	run.pattern = pt->pattern;
+	run.size = pt->size;
+	run.ring = pt->ring;
+	run.count = pt->count;
+	run.warm = warm_for(cfg, pt->pattern, pt->size, pt->ring);
+	run.stamp_every = (uint32_t)(run.count / 1000);
+	if (run.stamp_every < 1)
+		run.stamp_every = 1;
+	if (run.stamp_every > BENCH_STAMP_MAX_EVERY)
+		run.stamp_every = BENCH_STAMP_MAX_EVERY;
+	run.batch = batch_for(cfg, pt->size, pt->ring);
+	pt->batch = run.batch;
+
+	bench_load_start(&load);
+	for (k = 0; k < cfg->repeat; k++) {
+		progress(idx, total, pt, k + 1, cfg->repeat);
+		memset(&ref[k], 0, sizeof(ref[k]));
+		memset(&subj[k], 0, sizeof(subj[k]));
+		run.mode = NULL;
+		reference_of[pt->pattern](&run, &ref[k]);
+		run.mode = pt->mode;
+		bench_subject_run(&run, &subj[k]);
+	}
+	bench_load_stop(&load);
+	pt->busy_pct = load.valid ? load.other_pct + load.steal_pct : NAN;
+	pt->repeats = cfg->repeat;
+	median_of(subj, cfg->repeat, &pt->subj);
+	median_of(ref, cfg->repeat, &pt->ref);
+	if (pt->pattern == BENCH_STREAM)
+		pt->ref_ratio = pt->subj.mbytes_per_s / pt->ref.mbytes_per_s;
+	else
+		pt->ref_ratio = pt->subj.lat_p50_ns / pt->ref.lat_p50_ns;
+	progress_clear();
+}
+
+static FILE *
+open_out(const char *opt, const char *path)
+{
+	FILE *f;
+
+	if (!path)
+		return NULL;
+	f = fopen(path, "w");
+	if (!f)
+		bench_cli_error("%s: cannot write '%s': %s", opt, path,
+				strerror(errno));
+	return f;
+}
+
+static void
+close_out(FILE *f, const char *path, int rc)
+{
+	if (!f)
+		return;
+	if (rc || fclose(f))
+		bench_die("writing '%s' failed: %s", path, strerror(errno));
+}
+
+int
+main(int argc, char **argv)
+{
+	struct bench_machine mach;
+	struct bench_cfg cfg;
+	struct bench_point *pts;
+	struct bench_load load;
+	unsigned int i, j, k, n = 0, total;
+	FILE *json, *csv;
+	int rc;
+
+	bench_cli_parse(argc, argv, &cfg);
+
+	total = cfg.nmodes * cfg.npatterns * cfg.nsizes;
+	pts = calloc(total, sizeof(*pts));
+	if (!pts)
+		bench_die("out of memory");
+	for (i = 0; i < cfg.nmodes; i++)
+		for (j = 0; j < cfg.npatterns; j++)
+			for (k = 0; k < cfg.nsizes; k++, n++) {
+				pts[n].mode = cfg.modes[i];
+				pts[n].pattern = cfg.patterns[j];
+				pts[n].size = cfg.sizes[k];
+				pts[n].ring = ring_for(&cfg, cfg.sizes[k]);
+				pts[n].count = cfg.count ? cfg.count :
+					bench_default_count(cfg.patterns[j],
+							    cfg.sizes[k]);
+			}
+	json = open_out("--json", cfg.json_path);
+	csv = open_out("--csv", cfg.csv_path);
+
+	/* Every requested mode must exist before a long sweep starts. */
+	for (i = 0; i < cfg.nmodes; i++) {
+		rc = bench_mode_probe(cfg.modes[i]);
+		if (rc == -ENOTSUP)
+			bench_die("mode %s is not available in this build: %s (%s)",
+				  cfg.modes[i]->name, caec_strerror(rc),
+				  caec_error_detail());
+		if (rc)
+			bench_die_lib("caec_channel_create", rc);
+	}
+
+	rc = bench_pin(cfg.cores[0], cfg.cores[1]);
+	if (rc) {
+		fprintf(stderr, "caec-bench: warning: cannot pin the sender to core %d (%s); continuing unpinned\n",
+			cfg.cores[0], strerror(rc));
+		bench_pinned = false;
+	}
+	bench_clock_init();
+	bench_peer_init();
+	bench_machine_probe(&mach, &cfg);
+
+	bench_table_header(stdout, &cfg, &mach);
+	bench_load_start(&load);
+	for (i = 0; i < total; i++) {
+		measure_point(&cfg, &pts[i], i + 1, total);
+		bench_table_row(stdout, &pts[i]);
+	}
+	bench_load_stop(&load);
+	bench_table_footer(stdout, &load);
+	mach.pinned = bench_pinned;
+
+	if (json)
+		close_out(json, cfg.json_path,
+			  bench_write_json(json, &cfg, &mach, &load, pts,
+					   total));
+	if (csv)
+		close_out(csv, cfg.csv_path, bench_write_csv(csv, pts, total));
+	free(pts);
+	return 0;
+}

@@ -1,0 +1,360 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The measured subject: stream, pingpong and mailbox over a caec channel
+ * between two pinned processes.
+ *
+ * The parent creates "SCHEME:memfd?ring=R&wait=spin&wake=none" and sends; the
+ * forked child attaches "SCHEME:fd/N?wait=spin" and receives (stream),
+ * echoes (pingpong) or acknowledges (mailbox). Both sides busy-poll (SPIN),
+ * as the CAEC paper does; wake=none drops the futex wake-up protocol, whose
+ * only effect under SPIN is a full fence per publication (--wake futex keeps
+ * it, to measure that cost).
+ *
+ * stream:   the sender copies each message in with caec_channel_send() and
+ *           CAEC_MORE, publishing every --batch messages (and whenever the
+ *           ring is full, which the library does itself); the receiver copies
+ *           each one out with caec_channel_recv(), also publishing its head
+ *           every --batch messages. Both copies are what the memcpy
+ *           reference does too, so every payload byte really crosses.
+ * pingpong: send S bytes; the peer peeks, checks and sends the same S bytes
+ *           back straight from the ring (one copy), then releases; the sender
+ *           receives them with caec_channel_recv().
+ * mailbox:  send S bytes; the peer receives them and sends an 8-byte ack
+ *           holding the sequence number.
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include <caec/caec.h>
+
+#include "bench.h"
+
+#define ACK_SIZE 8u
+
+static const struct bench_mode modes[] = {
+	{ "nw", "nw" },
+	{ "nw-openssl", "nw-openssl" },
+	{ "nw-mbedtls", "nw-mbedtls" },
+	{ "csm", "csm" },
+};
+
+const struct bench_mode *
+bench_mode_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (!strcmp(modes[i].name, name))
+			return &modes[i];
+	return NULL;
+}
+
+const char *
+bench_mode_list(void)
+{
+	return "nw, nw-openssl, nw-mbedtls, csm";
+}
+
+/*
+ * bench_mode_probe - can this build create a channel of mode @m?
+ * RETURN VALUE: 0, or the library's error (-ENOTSUP for a scheme that is not
+ * built in), with caec_error_detail() set.
+ */
+int
+bench_mode_probe(const struct bench_mode *m)
+{
+	struct caec_channel *ch;
+	char uri[128];
+	int rc;
+
+	snprintf(uri, sizeof(uri), "%s:memfd?ring=4096&wait=spin&wake=none",
+		 m->scheme);
+	rc = caec_channel_create(uri, NULL, &ch);
+	if (!rc)
+		caec_channel_close(ch);
+	return rc;
+}
+
+struct subj_ctx {
+	const struct bench_run *run;
+	int fd;
+};
+
+/* Publish with the batch's last message; CAEC_MORE before it. */
+static inline unsigned int
+batch_flags(unsigned int *left, unsigned int batch)
+{
+	return bench_batch_end(left, batch) ? 0 : CAEC_MORE;
+}
+
+/* --- sender side (parent) --- */
+
+static void
+stream_send(struct caec_channel *ch, const struct bench_run *run,
+	    uint8_t *src, uint64_t first, uint64_t n, bool stamp)
+{
+	unsigned int left = run->batch;
+	uint32_t sleft = 1;
+	uint64_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		bench_fill(src, run->size, first + i,
+			   stamp && bench_stamp_due(&sleft, run->stamp_every) ?
+				   bench_now_ns() : 0);
+		rc = caec_channel_send(ch, src, run->size,
+				       batch_flags(&left, run->batch),
+				       BENCH_TIMEOUT_MS);
+		if (rc)
+			bench_die_lib("caec_channel_send", rc);
+	}
+	rc = caec_channel_flush(ch);
+	if (rc)
+		bench_die_lib("caec_channel_flush", rc);
+}
+
+/* One round trip: S bytes out, S bytes (pingpong) or an ack (mailbox) back. */
+static inline void
+round_trip(struct caec_channel *ch, const struct bench_run *run,
+	   uint8_t *src, uint8_t *dst, uint64_t seq)
+{
+	bool echo = run->pattern == BENCH_PINGPONG;
+	uint64_t ack;
+	ssize_t n;
+	int rc;
+
+	bench_fill(src, run->size, seq, 0);
+	rc = caec_channel_send(ch, src, run->size, 0, BENCH_TIMEOUT_MS);
+	if (rc)
+		bench_die_lib("caec_channel_send", rc);
+	n = caec_channel_recv(ch, dst, echo ? run->size : ACK_SIZE, 0,
+			      BENCH_TIMEOUT_MS);
+	if (n < 0)
+		bench_die_lib("caec_channel_recv", n);
+	if (echo) {
+		if (!bench_check(dst, n, run->size, seq))
+			bench_die_data(run, "sender, echo", seq, dst, n);
+		return;
+	}
+	memcpy(&ack, dst, sizeof(ack));
+	if (n != ACK_SIZE || ack != seq)
+		bench_die("DATA MISMATCH in %s mailbox %u B: ack of %zd bytes "
+			  "carries %llu, expected 8 bytes carrying %llu",
+			  run->mode->name, run->size, n,
+			  (unsigned long long)ack, (unsigned long long)seq);
+}
+
+static void
+rt_send(struct caec_channel *ch, const struct bench_run *run, pid_t pid,
+	struct bench_result *res, struct bench_meter *m)
+{
+	uint8_t *src = bench_alloc(run->size), *dst = bench_alloc(run->size);
+	uint64_t *lat = bench_alloc(run->count * sizeof(*lat));
+	uint64_t i, t, prev, t0, t1;
+
+	for (i = 0; i < run->warm; i++)
+		round_trip(ch, run, src, dst, i);
+	bench_peer_wait(&bench_peer_ctl()->warm_done, pid, "end of warm-up");
+
+	bench_meter_start(m);
+	t0 = bench_now_ns();
+	prev = bench_ticks();
+	for (i = 0; i < run->count; i++) {
+		round_trip(ch, run, src, dst, run->warm + i);
+		t = bench_ticks();
+		lat[i] = t - prev;
+		prev = t;
+	}
+	t1 = bench_now_ns();
+	bench_meter_stop(m);
+
+	res->msgs_per_s = (double)run->count * 1e9 / (double)(t1 - t0);
+	res->lat_p50_ns = bench_percentile(lat, run->count, 50) * 1e9 /
+			  bench_ticks_hz();
+	res->lat_p99_ns = bench_percentile(lat, run->count, 99) * 1e9 /
+			  bench_ticks_hz();
+	free(lat);
+	free(dst);
+	free(src);
+}
+
+/* --- receiver side (child) --- */
+
+static void
+stream_recv(struct caec_channel *ch, const struct bench_run *run,
+	    struct bench_ctl *ctl)
+{
+	uint8_t *dst = bench_alloc(run->size);
+	size_t cap = run->count / run->stamp_every + 2, k = 0;
+	uint64_t *lat = bench_alloc(cap * sizeof(*lat));
+	uint64_t i, stamp, first = 0, seq, end, cpu;
+	unsigned int left = run->batch;
+	ssize_t n;
+
+	for (i = 0; i < run->warm; i++) {
+		n = caec_channel_recv(ch, dst, run->size,
+				      batch_flags(&left, run->batch),
+				      BENCH_TIMEOUT_MS);
+		if (n < 0)
+			bench_die_lib("caec_channel_recv", n);
+		if (!bench_check(dst, n, run->size, i))
+			bench_die_data(run, "receiver", i, dst, n);
+	}
+	cpu = bench_thread_cpu_ns();
+	/* Pairs with the parent's acquire load in bench_peer_wait(). */
+	__atomic_store_n(&ctl->warm_done, 1, __ATOMIC_RELEASE);
+
+	for (i = 0; i < run->count; i++) {
+		seq = run->warm + i;
+		n = caec_channel_recv(ch, dst, run->size,
+				      batch_flags(&left, run->batch),
+				      BENCH_TIMEOUT_MS);
+		if (n < 0)
+			bench_die_lib("caec_channel_recv", n);
+		if (!bench_check(dst, n, run->size, seq))
+			bench_die_data(run, "receiver", seq, dst, n);
+		stamp = bench_stamp_of(dst);
+		if (stamp && k < cap) {
+			if (!first)
+				first = stamp;
+			lat[k++] = bench_now_ns() - stamp;
+		}
+	}
+	end = bench_now_ns();
+	ctl->cpu_ns = bench_thread_cpu_ns() - cpu;
+	ctl->elapsed_ns = end - first;
+	ctl->lat_p50_ns = bench_percentile(lat, k, 50);
+	ctl->lat_p99_ns = bench_percentile(lat, k, 99);
+	free(lat);
+	free(dst);
+}
+
+static inline void
+rt_answer(struct caec_channel *ch, const struct bench_run *run, uint8_t *dst,
+	  uint64_t seq)
+{
+	const void *p;
+	ssize_t n;
+	int rc;
+
+	if (run->pattern == BENCH_PINGPONG) {
+		n = caec_channel_peek(ch, &p, BENCH_TIMEOUT_MS);
+		if (n < 0)
+			bench_die_lib("caec_channel_peek", n);
+		if (!bench_check(p, n, run->size, seq))
+			bench_die_data(run, "peer, request", seq, p, n);
+		rc = caec_channel_send(ch, p, (size_t)n, 0, BENCH_TIMEOUT_MS);
+		if (rc)
+			bench_die_lib("caec_channel_send", rc);
+		rc = caec_channel_release(ch, 0);
+		if (rc)
+			bench_die_lib("caec_channel_release", rc);
+		return;
+	}
+	n = caec_channel_recv(ch, dst, run->size, 0, BENCH_TIMEOUT_MS);
+	if (n < 0)
+		bench_die_lib("caec_channel_recv", n);
+	if (!bench_check(dst, n, run->size, seq))
+		bench_die_data(run, "peer, request", seq, dst, n);
+	rc = caec_channel_send(ch, &seq, ACK_SIZE, 0, BENCH_TIMEOUT_MS);
+	if (rc)
+		bench_die_lib("caec_channel_send", rc);
+}
+
+static void
+rt_recv(struct caec_channel *ch, const struct bench_run *run,
+	struct bench_ctl *ctl)
+{
+	uint8_t *dst = bench_alloc(run->size);
+	uint64_t i, cpu;
+
+	for (i = 0; i < run->warm; i++)
+		rt_answer(ch, run, dst, i);
+	cpu = bench_thread_cpu_ns();
+	__atomic_store_n(&ctl->warm_done, 1, __ATOMIC_RELEASE);
+	for (i = 0; i < run->count; i++)
+		rt_answer(ch, run, dst, run->warm + i);
+	ctl->cpu_ns = bench_thread_cpu_ns() - cpu;
+	free(dst);
+}
+
+static int
+subj_child(void *arg)
+{
+	const struct subj_ctx *c = arg;
+	const struct bench_run *run = c->run;
+	struct bench_ctl *ctl = bench_peer_ctl();
+	struct caec_channel *ch;
+	char uri[128];
+	int rc;
+
+	snprintf(uri, sizeof(uri), "%s:fd/%d?wait=spin", run->mode->scheme,
+		 c->fd);
+	rc = caec_channel_attach(uri, NULL, &ch);
+	if (rc)
+		bench_die_lib("caec_channel_attach", rc);
+	__atomic_store_n(&ctl->ready, 1, __ATOMIC_RELEASE);
+	if (run->pattern == BENCH_STREAM)
+		stream_recv(ch, run, ctl);
+	else
+		rt_recv(ch, run, ctl);
+	caec_channel_close(ch);
+	return 0;
+}
+
+/*
+ * bench_subject_run - one run of @run over a fresh channel; fills @res.
+ * Exits the program on any library error or data mismatch.
+ */
+void
+bench_subject_run(const struct bench_run *run, struct bench_result *res)
+{
+	struct bench_ctl *ctl = bench_peer_ctl();
+	struct caec_channel *ch;
+	struct bench_meter m;
+	struct subj_ctx c;
+	char uri[160];
+	uint8_t *src;
+	pid_t pid;
+	int rc;
+
+	snprintf(uri, sizeof(uri), "%s:memfd?ring=%u&wait=spin&wake=%s",
+		 run->mode->scheme, run->ring,
+		 run->cfg->wake_futex ? "futex" : "none");
+	rc = caec_channel_create(uri, NULL, &ch);
+	if (rc)
+		bench_die_lib("caec_channel_create", rc);
+	c.run = run;
+	c.fd = caec_channel_region_fd(ch);
+	if (c.fd < 0)
+		bench_die_lib("caec_channel_region_fd", c.fd);
+	pid = bench_peer_spawn(run->cfg, subj_child, &c);
+	bench_peer_wait(&ctl->ready, pid, "channel attach");
+
+	if (run->pattern == BENCH_STREAM) {
+		src = bench_alloc(run->size);
+		stream_send(ch, run, src, 0, run->warm, false);
+		bench_peer_wait(&ctl->warm_done, pid, "end of warm-up");
+		bench_meter_start(&m);
+		stream_send(ch, run, src, run->warm, run->count, true);
+		bench_meter_stop(&m);
+		free(src);
+	} else {
+		rt_send(ch, run, pid, res, &m);
+	}
+	bench_peer_join(pid);
+	caec_channel_close(ch);
+
+	if (run->pattern == BENCH_STREAM) {
+		res->msgs_per_s = (double)run->count * 1e9 /
+				  (double)ctl->elapsed_ns;
+		res->lat_p50_ns = ctl->lat_p50_ns;
+		res->lat_p99_ns = ctl->lat_p99_ns;
+	}
+	res->mbytes_per_s = res->msgs_per_s * run->size / 1e6;
+	res->cpu_ns_per_msg = (double)(m.cpu_ns + ctl->cpu_ns) /
+			      (double)run->count;
+	res->cycles_per_msg = bench_cycles_per_msg(&m, run->count);
+	res->cycles_source = isnan(res->cycles_per_msg) ? BENCH_CYC_NONE :
+							  m.source;
+}

@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Output: the table on stdout, the JSON document (schema 1) and the CSV.
+ *
+ * JSON field names are a public contract: later versions add fields and
+ * never rename these.
+ */
+#include <caec/caec.h>
+#include <math.h>
+
+#include "bench.h"
+
+static const char *const pattern_names[BENCH_NPATTERNS] = {
+	[BENCH_STREAM] = "stream",
+	[BENCH_PINGPONG] = "pingpong",
+	[BENCH_MAILBOX] = "mailbox",
+};
+
+static const char *const cycles_names[] = {
+	[BENCH_CYC_NONE] = "none",
+	[BENCH_CYC_ESTIMATE] = "estimate",
+	[BENCH_CYC_PERF] = "perf",
+};
+
+const char *
+bench_pattern_name(enum bench_pattern p)
+{
+	return p < BENCH_NPATTERNS ? pattern_names[p] : "?";
+}
+
+/* RETURN VALUE: the pattern called @name, or -1. */
+int
+bench_pattern_find(const char *name)
+{
+	int p;
+
+	for (p = 0; p < BENCH_NPATTERNS; p++)
+		if (!strcmp(pattern_names[p], name))
+			return p;
+	return -1;
+}
+
+static bool
+is_stream(const struct bench_point *p)
+{
+	return p->pattern == BENCH_STREAM;
+}
+
+/* --- table --- */
+
+void
+bench_table_header(FILE *f, const struct bench_cfg *cfg,
+		   const struct bench_machine *m)
+{
+	fprintf(f, "caec-bench %d, libcaec %s: %s, %ld CPUs, %s %s, cores %d,%d%s\n",
+		BENCH_SCHEMA, caec_version(), m->cpu_model, m->nproc, m->arch,
+		m->kernel, m->cores[0], m->cores[1],
+		m->pinned ? "" : " (NOT pinned)");
+	fprintf(f, "ticks %s %.1f MHz (step %.1f ns), clocksource %s, cycles %s, wait spin, wake %s, stream batch %u, %u alternations\n\n",
+		bench_ticks_name(), bench_ticks_hz() / 1e6,
+		bench_ticks_resolution_ns(), m->clocksource,
+		cycles_names[bench_cycles_source()],
+		cfg->wake_futex ? "futex" : "none", cfg->batch, cfg->repeat);
+	fprintf(f, "%-10s %-8s %6s %8s %11s %9s %9s %9s %8s %8s  %-20s %6s\n",
+		"mode", "pattern", "size", "messages", "msgs/s", "MB/s",
+		"p50 ns", "p99 ns", "cpu ns", "cycles", "reference", "ratio");
+	fflush(f);
+}
+
+void
+bench_table_row(FILE *f, const struct bench_point *p)
+{
+	char ref[32];
+
+	if (is_stream(p))
+		snprintf(ref, sizeof(ref), "%.1f MB/s memcpy",
+			 p->ref.mbytes_per_s);
+	else
+		snprintf(ref, sizeof(ref), "%.0f ns bare RTT",
+			 p->ref.lat_p50_ns);
+	fprintf(f, "%-10s %-8s %6u %8llu %11.0f %9.1f %9.0f %9.0f %9.1f %8.1f  %-20s %6.2f%s\n",
+		p->mode->name, bench_pattern_name(p->pattern), p->size,
+		(unsigned long long)p->count, p->subj.msgs_per_s,
+		p->subj.mbytes_per_s, p->subj.lat_p50_ns, p->subj.lat_p99_ns,
+		p->subj.cpu_ns_per_msg, p->subj.cycles_per_msg, ref,
+		p->ref_ratio, p->busy_pct > BENCH_NOISY_PCT ? " !" : "");
+	fflush(f);
+}
+
+void
+bench_table_footer(FILE *f, const struct bench_load *l)
+{
+	fprintf(f, "\nlatency: stream = send-to-receive of stamped messages; pingpong, mailbox = round trip seen by the sender.\n"
+		"cpu ns = CPU time of both processes per message; cycles = the sender's, per message.\n"
+		"ratio: stream = MB/s / memcpy-stream MB/s (higher is better); pingpong, mailbox = p50 / bare cache-line RTT (lower is better).\n"
+		"Every value is the median over the alternations; reference and subject runs alternate.\n"
+		"! = other processes or the hypervisor took more than %.0f%% of the CPUs during that point.\n",
+		BENCH_NOISY_PCT);
+	if (l->valid)
+		fprintf(f, "During the sweep other processes used %.1f%% and the hypervisor stole %.1f%% of the CPUs%s\n",
+			l->other_pct, l->steal_pct,
+			l->other_pct + l->steal_pct > BENCH_NOISY_PCT ?
+				": THE NUMBERS ARE DISTURBED, rerun on a quiet machine." :
+				".");
+	fflush(f);
+}
+
+/* --- JSON --- */
+
+static void
+jnum(FILE *f, const char *key, double v, bool comma)
+{
+	if (isnan(v) || isinf(v))
+		fprintf(f, "\"%s\": null", key);
+	else
+		fprintf(f, "\"%s\": %.3f", key, v);
+	if (comma)
+		fputs(", ", f);
+}
+
+static void
+jstr(FILE *f, const char *key, const char *s, bool comma)
+{
+	fprintf(f, "\"%s\": \"", key);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", (unsigned char)*s);
+		else
+			fputc(*s, f);
+	}
+	fputs(comma ? "\", " : "\"", f);
+}
+
+static void
+json_machine(FILE *f, const struct bench_machine *m)
+{
+	fputs("  \"machine\": {", f);
+	jstr(f, "cpu_model", m->cpu_model, true);
+	fprintf(f, "\"nproc\": %ld, ", m->nproc);
+	jstr(f, "kernel", m->kernel, true);
+	jstr(f, "arch", m->arch, true);
+	fprintf(f, "\"cores\": [%d, %d], \"pinned\": %s, ", m->cores[0],
+		m->cores[1], m->pinned ? "true" : "false");
+	jstr(f, "clocksource", m->clocksource, true);
+	jstr(f, "ticks", bench_ticks_name(), true);
+	jnum(f, "ticks_hz", bench_ticks_hz(), true);
+	jnum(f, "ticks_resolution_ns", bench_ticks_resolution_ns(), true);
+	jstr(f, "cycles_source", cycles_names[bench_cycles_source()], true);
+	jstr(f, "caec_version", caec_version(), false);
+	fputs("},\n", f);
+}
+
+static void
+json_config(FILE *f, const struct bench_cfg *cfg)
+{
+	unsigned int i;
+
+	fputs("  \"config\": {\"modes\": [", f);
+	for (i = 0; i < cfg->nmodes; i++)
+		fprintf(f, "%s\"%s\"", i ? ", " : "", cfg->modes[i]->name);
+	fputs("], \"patterns\": [", f);
+	for (i = 0; i < cfg->npatterns; i++)
+		fprintf(f, "%s\"%s\"", i ? ", " : "",
+			bench_pattern_name(cfg->patterns[i]));
+	fputs("], \"sizes\": [", f);
+	for (i = 0; i < cfg->nsizes; i++)
+		fprintf(f, "%s%u", i ? ", " : "", cfg->sizes[i]);
+	fprintf(f, "], \"repeat\": %u, \"batch\": %u, \"wait\": \"spin\", \"wake\": \"%s\"},\n",
+		cfg->repeat, cfg->batch, cfg->wake_futex ? "futex" : "none");
+}
+
+static void
+json_result(FILE *f, const struct bench_point *p, bool last)
+{
+	const struct bench_result *r = &p->subj;
+
+	fputs("    {", f);
+	jstr(f, "mode", p->mode->name, true);
+	jstr(f, "pattern", bench_pattern_name(p->pattern), true);
+	fprintf(f, "\"size\": %u, \"messages\": %llu, ", p->size,
+		(unsigned long long)p->count);
+	jnum(f, "msgs_per_s", r->msgs_per_s, true);
+	jnum(f, "mbytes_per_s", r->mbytes_per_s, true);
+	jnum(f, "latency_ns_p50", r->lat_p50_ns, true);
+	jnum(f, "latency_ns_p99", r->lat_p99_ns, true);
+	jnum(f, "cpu_ns_per_msg", r->cpu_ns_per_msg, true);
+	jnum(f, "cycles_per_msg", r->cycles_per_msg, true);
+	if (r->cycles_source == BENCH_CYC_NONE)
+		fputs("\"cycles_source\": null, ", f);
+	else
+		jstr(f, "cycles_source", cycles_names[r->cycles_source], true);
+	jnum(f, "ref_ratio", p->ref_ratio, true);
+	jstr(f, "ref_metric", is_stream(p) ? "mbytes_per_s" : "rtt_ns", true);
+	jnum(f, "busy_pct", p->busy_pct, true);
+	fprintf(f, "\"repeats\": %u, \"ring_bytes\": %u, \"batch\": %u}%s\n",
+		p->repeats, p->ring, p->batch, last ? "" : ",");
+}
+
+static void
+json_reference(FILE *f, const struct bench_point *p, bool last)
+{
+	const struct bench_result *r = &p->ref;
+
+	fputs("    {", f);
+	if (is_stream(p)) {
+		fprintf(f, "\"pattern\": \"stream\", \"size\": %u, ", p->size);
+		jnum(f, "mbytes_per_s", r->mbytes_per_s, true);
+		jnum(f, "msgs_per_s", r->msgs_per_s, true);
+		jnum(f, "latency_ns_p50", r->lat_p50_ns, true);
+		jnum(f, "latency_ns_p99", r->lat_p99_ns, true);
+		jnum(f, "cpu_ns_per_msg", r->cpu_ns_per_msg, true);
+		fprintf(f, "\"buffer_bytes\": %u, ", p->ring);
+	} else {
+		fputs("\"pattern\": \"pingpong\", ", f);
+		jnum(f, "rtt_ns", r->lat_p50_ns, true);
+		jnum(f, "rtt_ns_p99", r->lat_p99_ns, true);
+		jstr(f, "paired_with", bench_pattern_name(p->pattern), true);
+		fprintf(f, "\"size\": %u, ", p->size);
+	}
+	jstr(f, "mode", p->mode->name, true);
+	fprintf(f, "\"messages\": %llu, \"repeats\": %u}%s\n",
+		(unsigned long long)p->count, p->repeats, last ? "" : ",");
+}
+
+/* RETURN VALUE: 0, or -1 when writing failed. */
+int
+bench_write_json(FILE *f, const struct bench_cfg *cfg,
+		 const struct bench_machine *m, const struct bench_load *l,
+		 const struct bench_point *pts, size_t n)
+{
+	size_t i;
+
+	fprintf(f, "{\n  \"caec_bench\": %d,\n", BENCH_SCHEMA);
+	json_machine(f, m);
+	json_config(f, cfg);
+	fputs("  \"conditions\": {", f);
+	jnum(f, "other_cpu_pct", l->valid ? l->other_pct : NAN, true);
+	jnum(f, "steal_pct", l->valid ? l->steal_pct : NAN, false);
+	fputs("},\n", f);
+	fputs("  \"results\": [\n", f);
+	for (i = 0; i < n; i++)
+		json_result(f, &pts[i], i + 1 == n);
+	fputs("  ],\n  \"reference\": [\n", f);
+	for (i = 0; i < n; i++)
+		json_reference(f, &pts[i], i + 1 == n);
+	fputs("  ]\n}\n", f);
+	return fflush(f) || ferror(f) ? -1 : 0;
+}
+
+/* --- CSV --- */
+
+static void
+cnum(FILE *f, double v)
+{
+	if (!isnan(v) && !isinf(v))
+		fprintf(f, "%.3f", v);
+	fputc(',', f);
+}
+
+int
+bench_write_csv(FILE *f, const struct bench_point *pts, size_t n)
+{
+	const struct bench_point *p;
+	size_t i;
+
+	fputs("mode,pattern,size,messages,msgs_per_s,mbytes_per_s,"
+	      "latency_ns_p50,latency_ns_p99,cpu_ns_per_msg,cycles_per_msg,"
+	      "cycles_source,ref_metric,ref_value,ref_ratio,repeats\n", f);
+	for (i = 0; i < n; i++) {
+		p = &pts[i];
+		fprintf(f, "%s,%s,%u,%llu,", p->mode->name,
+			bench_pattern_name(p->pattern), p->size,
+			(unsigned long long)p->count);
+		cnum(f, p->subj.msgs_per_s);
+		cnum(f, p->subj.mbytes_per_s);
+		cnum(f, p->subj.lat_p50_ns);
+		cnum(f, p->subj.lat_p99_ns);
+		cnum(f, p->subj.cpu_ns_per_msg);
+		cnum(f, p->subj.cycles_per_msg);
+		fprintf(f, "%s,%s,",
+			p->subj.cycles_source == BENCH_CYC_NONE ? "" :
+				cycles_names[p->subj.cycles_source],
+			is_stream(p) ? "mbytes_per_s" : "rtt_ns");
+		cnum(f, is_stream(p) ? p->ref.mbytes_per_s : p->ref.lat_p50_ns);
+		cnum(f, p->ref_ratio);
+		fprintf(f, "%u\n", p->repeats);
+	}
+	return fflush(f) || ferror(f) ? -1 : 0;
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Percentiles of per-message samples and medians of per-run metrics.
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include "bench.h"
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * bench_percentile - nearest-rank percentile; sorts @v in place.
+ * RETURN VALUE: the sample, or NAN when @n is 0.
+ */
+double
+bench_percentile(uint64_t *v, size_t n, double pct)
+{
+	size_t rank;
+
+	if (!n)
+		return NAN;
+	qsort(v, n, sizeof(*v), cmp_u64);
+	rank = (size_t)ceil(pct / 100.0 * (double)n);
+	if (rank < 1)
+		rank = 1;
+	if (rank > n)
+		rank = n;
+	return (double)v[rank - 1];
+}
+
+/*
+ * bench_median - median of the values of @v that are not NAN.
+ * RETURN VALUE: the median, or NAN when every value is NAN.
+ */
+double
+bench_median(const double *v, size_t n)
+{
+	double tmp[64];
+	size_t i, m = 0;
+
+	for (i = 0; i < n && m < sizeof(tmp) / sizeof(tmp[0]); i++)
+		if (!isnan(v[i]))
+			tmp[m++] = v[i];
+	if (!m)
+		return NAN;
+	qsort(tmp, m, sizeof(tmp[0]), cmp_double);
+	return m & 1 ? tmp[m / 2] : (tmp[m / 2 - 1] + tmp[m / 2]) / 2;
+}
