@@ -113,7 +113,9 @@ int caec_ring_open(void *mem, size_t len, enum caec_ring_role role,
  *
  * Publishes any pending batch, marks the side closed in shared memory and
  * wakes the peer. The consumer then drains what was sent before the close and
- * gets -EPIPE; a producer whose consumer closed gets -EPIPE at once.
+ * gets -EPIPE. A producer whose consumer closed gets -EPIPE the next time
+ * it reads the consumer's counter: when its cached view of the ring says
+ * full (keeping the consumer's cache line off the producer's fast path).
  * @r may be NULL.
  */
 void caec_ring_close(struct caec_ring *r);

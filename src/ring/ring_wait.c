@@ -148,8 +148,8 @@ sleep_backoff(uint64_t ns, uint64_t deadline)
 /*
  * Wait until ring_ready() stops saying -EAGAIN: spin for spin_ns (the whole
  * timeout in SPIN mode), then sleep on the futex (ADAPTIVE) or with
- * exponential back-off (BACKOFF). The ready check already published any
- * batch before it reported -EAGAIN.
+ * exponential back-off (BACKOFF). Callers have just seen -EAGAIN, and that
+ * check already published any batch.
  */
 int
 ring_block(struct caec_ring *r, uint64_t rec, int timeout_ms)
@@ -158,9 +158,8 @@ ring_block(struct caec_ring *r, uint64_t rec, int timeout_ms)
 	unsigned int i;
 	int rc;
 
-	rc = ring_ready(r, rec);
-	if (rc != -EAGAIN || timeout_ms == 0)
-		return rc;
+	if (timeout_ms == 0)
+		return ring_ready(r, rec);
 	start = now_ns();
 	deadline = timeout_ms < 0 ? UINT64_MAX :
 				    start + (uint64_t)timeout_ms * 1000000u;
