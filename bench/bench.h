@@ -71,6 +71,7 @@ struct bench_cfg {
 	uint32_t ring;		/* 0: auto */
 	unsigned int batch;	/* stream: publish every @batch messages */
 	bool wake_futex;	/* region with the futex wake-up protocol */
+	bool crypto_only;	/* only the crypto-only references */
 };
 
 /* One timed run, subject or reference. */
@@ -109,6 +110,9 @@ struct bench_point {
 	struct bench_result subj;
 	struct bench_result ref;
 	double ref_ratio;
+	double seal_mbps;	/* encrypted stream: crypto-only references, */
+	double open_mbps;	/* NAN when not measured */
+	double crypto_ratio;	/* stream MB/s / min(seal, open) */
 	double busy_pct;	/* other processes + steal during the point */
 };
 
@@ -160,6 +164,9 @@ void bench_subject_run(const struct bench_run *run, struct bench_result *res);
 
 /* reference.c: bare memcpy stream and bare cache-line ping-pong */
 void bench_ref_stream(const struct bench_run *run, struct bench_result *res);
+bool bench_mode_encrypted(const struct bench_mode *m);
+void bench_crypto_ref(const struct bench_mode *m, uint32_t size,
+		      double *seal_mbps, double *open_mbps);
 void bench_ref_pingpong(const struct bench_run *run,
 			struct bench_result *res);
 
@@ -216,6 +223,8 @@ void bench_table_header(FILE *f, const struct bench_cfg *cfg,
 			const struct bench_machine *m);
 void bench_table_row(FILE *f, const struct bench_point *p);
 void bench_table_footer(FILE *f, const struct bench_load *l);
+void bench_crypto_table(FILE *f, const struct bench_point *pts, size_t n,
+			bool only);
 int bench_write_json(FILE *f, const struct bench_cfg *cfg,
 		     const struct bench_machine *m, const struct bench_load *l,
 		     const struct bench_point *pts, size_t n);

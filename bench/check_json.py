@@ -95,6 +95,8 @@ def check_reference(ref):
             check(is_num(e.get("rtt_ns")) and e["rtt_ns"] > 0,
                   f"reference pingpong: rtt_ns {e.get('rtt_ns')!r}")
             pingpongs += 1
+        elif e.get("pattern") in ("seal", "open"):
+            check(False, f"crypto reference {e!r} in a plaintext sweep")
         else:
             check(False, f"reference pattern {e.get('pattern')!r}")
     check(streams == set(SIZES), f"reference stream sizes {sorted(streams)}")
@@ -139,6 +141,46 @@ def sweep(bench, cores):
         check_csv(cpath, len(PATTERNS) * len(SIZES))
 
 
+def crypto(bench, cores):
+    """An encrypted stream point carries its seal/open references."""
+    for mode in ("nw-openssl", "nw-mbedtls"):
+        with tempfile.TemporaryDirectory() as tmp:
+            jpath = os.path.join(tmp, "c.json")
+            p = run(bench, ["--mode", mode, "--pattern", "stream",
+                            "--sizes", "4096", "--count", "4096",
+                            "--repeat", "1", "--warmup", "100",
+                            "--cores", f"{cores[0]},{cores[1]}",
+                            "--json", jpath])
+            if p.returncode == 1 and "not available" in p.stderr:
+                print(f"{mode}: not in this build")
+                continue
+            if not check(p.returncode == 0,
+                         f"{mode} sweep exited {p.returncode}: {p.stderr.strip()}"):
+                continue
+            check("crypto-only references" in p.stdout, f"{mode}: no crypto table")
+            with open(jpath) as f:
+                doc = json.load(f)
+            (r,) = doc["results"]
+            check(is_num(r.get("crypto_ratio")) and r["crypto_ratio"] > 0,
+                  f"{mode}: crypto_ratio {r.get('crypto_ratio')!r}")
+            kinds = {e["pattern"]: e for e in doc["reference"]}
+            for k in ("stream", "seal", "open"):
+                check(k in kinds, f"{mode}: no {k} reference")
+            for k in ("seal", "open"):
+                e = kinds.get(k, {})
+                check(e.get("mode") == mode and e.get("size") == 4096 and
+                      is_num(e.get("mbytes_per_s")) and e["mbytes_per_s"] > 0,
+                      f"{mode}: {k} reference {e!r}")
+            p = run(bench, ["--mode", mode, "--crypto-only", "--sizes", "64",
+                            "--repeat", "1", "--json", jpath])
+            check(p.returncode == 0, f"{mode} --crypto-only exited {p.returncode}")
+            with open(jpath) as f:
+                doc = json.load(f)
+            check(doc["results"] == [] and
+                  {e["pattern"] for e in doc["reference"]} == {"seal", "open"},
+                  f"{mode} --crypto-only JSON {doc['reference']!r}")
+
+
 def errors(bench):
     p = run(bench, ["--mode", "csm", "--sizes", "64", "--count", "10"])
     check(p.returncode == 1, f"--mode csm exited {p.returncode}, expected 1")
@@ -164,6 +206,7 @@ def main():
         return 77
     errors(sys.argv[1])
     sweep(sys.argv[1], cpus[:2])
+    crypto(sys.argv[1], cpus[:2])
     for f in failures:
         print("FAIL:", f)
     print("bench smoke: %s (%d failed checks)" %

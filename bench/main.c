@@ -136,6 +136,9 @@ measure_point(const struct bench_cfg *cfg, struct bench_point *pt,
 	      unsigned int idx, unsigned int total)
 {
 	struct bench_result subj[BENCH_MAX_REPEAT], ref[BENCH_MAX_REPEAT];
+	double seal[BENCH_MAX_REPEAT], open[BENCH_MAX_REPEAT];
+	bool crypto = pt->pattern == BENCH_STREAM &&
+		      bench_mode_encrypted(pt->mode);
 	struct bench_load load;
 	struct bench_run run;
 	unsigned int k;
@@ -160,6 +163,11 @@ measure_point(const struct bench_cfg *cfg, struct bench_point *pt,
 		progress(idx, total, pt, k + 1, cfg->repeat);
 		memset(&ref[k], 0, sizeof(ref[k]));
 		memset(&subj[k], 0, sizeof(subj[k]));
+		if (crypto)
+			bench_crypto_ref(pt->mode, pt->size, &seal[k],
+					 &open[k]);
+		if (cfg->crypto_only)
+			continue;
 		run.mode = NULL;
 		reference_of[pt->pattern](&run, &ref[k]);
 		run.mode = pt->mode;
@@ -174,6 +182,13 @@ measure_point(const struct bench_cfg *cfg, struct bench_point *pt,
 		pt->ref_ratio = pt->subj.mbytes_per_s / pt->ref.mbytes_per_s;
 	else
 		pt->ref_ratio = pt->subj.lat_p50_ns / pt->ref.lat_p50_ns;
+	pt->seal_mbps = pt->open_mbps = pt->crypto_ratio = NAN;
+	if (crypto) {
+		pt->seal_mbps = bench_median(seal, cfg->repeat);
+		pt->open_mbps = bench_median(open, cfg->repeat);
+		pt->crypto_ratio = pt->subj.mbytes_per_s /
+				   fmin(pt->seal_mbps, pt->open_mbps);
+	}
 	progress_clear();
 }
 
@@ -256,9 +271,11 @@ main(int argc, char **argv)
 	bench_load_start(&load);
 	for (i = 0; i < total; i++) {
 		measure_point(&cfg, &pts[i], i + 1, total);
-		bench_table_row(stdout, &pts[i]);
+		if (!cfg.crypto_only)
+			bench_table_row(stdout, &pts[i]);
 	}
 	bench_load_stop(&load);
+	bench_crypto_table(stdout, pts, total, cfg.crypto_only);
 	bench_table_footer(stdout, &load);
 	mach.pinned = bench_pinned;
 

@@ -22,8 +22,12 @@
  * mailbox:  send S bytes; the peer receives them and sends an 8-byte ack
  *           holding the sequence number.
  */
+#include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
 
 #include <caec/caec.h>
 
@@ -60,16 +64,38 @@ bench_mode_list(void)
  * RETURN VALUE: 0, or the library's error (-ENOTSUP for a scheme that is not
  * built in), with caec_error_detail() set.
  */
+/*
+ * Channel options: the encrypted modes get a fresh random pre-shared key per
+ * process tree (drawn once, before any fork, so both sides hold it). The
+ * URI's wait= and wake= keys decide the waiting.
+ */
+static const struct caec_channel_params *
+chan_params(struct caec_channel_params *p)
+{
+	static uint8_t psk[32];
+	static bool drawn;
+
+	if (!drawn) {
+		if (getrandom(psk, sizeof(psk), 0) != (ssize_t)sizeof(psk))
+			bench_die("getrandom failed: %s", strerror(errno));
+		drawn = true;
+	}
+	caec_channel_params_init(p);
+	p->key = psk;
+	return p;
+}
+
 int
 bench_mode_probe(const struct bench_mode *m)
 {
+	struct caec_channel_params p;
 	struct caec_channel *ch;
 	char uri[128];
 	int rc;
 
 	snprintf(uri, sizeof(uri), "%s:memfd?ring=4096&wait=spin&wake=none",
 		 m->scheme);
-	rc = caec_channel_create(uri, NULL, &ch);
+	rc = caec_channel_create(uri, chan_params(&p), &ch);
 	if (!rc)
 		caec_channel_close(ch);
 	return rc;
@@ -284,13 +310,14 @@ subj_child(void *arg)
 	const struct subj_ctx *c = arg;
 	const struct bench_run *run = c->run;
 	struct bench_ctl *ctl = bench_peer_ctl();
+	struct caec_channel_params p;
 	struct caec_channel *ch;
 	char uri[128];
 	int rc;
 
 	snprintf(uri, sizeof(uri), "%s:fd/%d?wait=spin", run->mode->scheme,
 		 c->fd);
-	rc = caec_channel_attach(uri, NULL, &ch);
+	rc = caec_channel_attach(uri, chan_params(&p), &ch);
 	if (rc)
 		bench_die_lib("caec_channel_attach", rc);
 	__atomic_store_n(&ctl->ready, 1, __ATOMIC_RELEASE);
@@ -310,6 +337,7 @@ void
 bench_subject_run(const struct bench_run *run, struct bench_result *res)
 {
 	struct bench_ctl *ctl = bench_peer_ctl();
+	struct caec_channel_params p;
 	struct caec_channel *ch;
 	struct bench_meter m;
 	struct subj_ctx c;
@@ -321,7 +349,7 @@ bench_subject_run(const struct bench_run *run, struct bench_result *res)
 	snprintf(uri, sizeof(uri), "%s:memfd?ring=%u&wait=spin&wake=%s",
 		 run->mode->scheme, run->ring,
 		 run->cfg->wake_futex ? "futex" : "none");
-	rc = caec_channel_create(uri, NULL, &ch);
+	rc = caec_channel_create(uri, chan_params(&p), &ch);
 	if (rc)
 		bench_die_lib("caec_channel_create", rc);
 	c.run = run;

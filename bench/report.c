@@ -87,6 +87,39 @@ bench_table_row(FILE *f, const struct bench_point *p)
 	fflush(f);
 }
 
+/* The crypto-only references next to the encrypted streams they bound. */
+void
+bench_crypto_table(FILE *f, const struct bench_point *pts, size_t n,
+		   bool only)
+{
+	bool header = false;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct bench_point *p = &pts[i];
+
+		if (isnan(p->seal_mbps))
+			continue;
+		if (!header) {
+			fprintf(f, "\ncrypto-only references (one core, no ring: seal-only and open-only of the same library%s)\n",
+				only ? "" : "; ratio = stream MB/s / the slower of the two");
+			fprintf(f, "%-10s %6s %12s %12s", "mode", "size",
+				"seal MB/s", "open MB/s");
+			if (!only)
+				fprintf(f, " %12s %6s", "stream MB/s", "ratio");
+			fputc('\n', f);
+			header = true;
+		}
+		fprintf(f, "%-10s %6u %12.1f %12.1f", p->mode->name, p->size,
+			p->seal_mbps, p->open_mbps);
+		if (!only)
+			fprintf(f, " %12.1f %6.2f", p->subj.mbytes_per_s,
+				p->crypto_ratio);
+		fputc('\n', f);
+	}
+	fflush(f);
+}
+
 void
 bench_table_footer(FILE *f, const struct bench_load *l)
 {
@@ -193,9 +226,22 @@ json_result(FILE *f, const struct bench_point *p, bool last)
 		jstr(f, "cycles_source", cycles_names[r->cycles_source], true);
 	jnum(f, "ref_ratio", p->ref_ratio, true);
 	jstr(f, "ref_metric", is_stream(p) ? "mbytes_per_s" : "rtt_ns", true);
+	jnum(f, "crypto_ratio", p->crypto_ratio, true);
 	jnum(f, "busy_pct", p->busy_pct, true);
 	fprintf(f, "\"repeats\": %u, \"ring_bytes\": %u, \"batch\": %u}%s\n",
 		p->repeats, p->ring, p->batch, last ? "" : ",");
+}
+
+static void
+json_crypto_ref(FILE *f, const struct bench_point *p, bool last)
+{
+	fprintf(f, "    {\"pattern\": \"seal\", \"mode\": \"%s\", \"size\": %u, ",
+		p->mode->name, p->size);
+	jnum(f, "mbytes_per_s", p->seal_mbps, false);
+	fprintf(f, "},\n    {\"pattern\": \"open\", \"mode\": \"%s\", \"size\": %u, ",
+		p->mode->name, p->size);
+	jnum(f, "mbytes_per_s", p->open_mbps, false);
+	fprintf(f, "}%s\n", last ? "" : ",");
 }
 
 static void
@@ -240,11 +286,17 @@ bench_write_json(FILE *f, const struct bench_cfg *cfg,
 	jnum(f, "steal_pct", l->valid ? l->steal_pct : NAN, false);
 	fputs("},\n", f);
 	fputs("  \"results\": [\n", f);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n && !cfg->crypto_only; i++)
 		json_result(f, &pts[i], i + 1 == n);
 	fputs("  ],\n  \"reference\": [\n", f);
-	for (i = 0; i < n; i++)
-		json_reference(f, &pts[i], i + 1 == n);
+	for (i = 0; i < n; i++) {
+		bool last = i + 1 == n, crypto = !isnan(pts[i].seal_mbps);
+
+		if (!cfg->crypto_only)
+			json_reference(f, &pts[i], last && !crypto);
+		if (crypto)
+			json_crypto_ref(f, &pts[i], last);
+	}
 	fputs("  ]\n}\n", f);
 	return fflush(f) || ferror(f) ? -1 : 0;
 }
