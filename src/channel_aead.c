@@ -20,6 +20,7 @@
  * half (waiting for it within that call's timeout).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,10 @@
 struct chan_xf {
 	struct frame_state tx;
 	struct frame_state rx;
-	bool keyed;		/* creator: false until the attacher's salt */
+	bool keyed;		/* creator: false until the attacher's salt;
+				 * read with acquire, set once under @key_lock */
+	pthread_mutex_t key_lock;	/* the send and receive threads may both
+					 * make the creator's first call */
 	const struct aead_ops *ops;
 	uint8_t psk[AEAD_KEY_LEN];	/* wiped once keyed */
 	uint8_t salt[64];	/* creator half | attacher half, private */
@@ -112,8 +116,8 @@ xf_key(struct caec_channel *ch)
 	explicit_bzero(xf->psk, sizeof(xf->psk));
 	if (rc)
 		xf->err = rc;
-	else
-		xf->keyed = true;
+	else	/* Pairs with the acquire load in xf_ready(). */
+		__atomic_store_n(&xf->keyed, true, __ATOMIC_RELEASE);
 	return rc;
 }
 
@@ -149,6 +153,7 @@ chan_xf_setup(struct caec_channel *ch, const char *aead,
 	if (!xf)
 		return -ENOMEM;
 	xf->ops = ops;
+	pthread_mutex_init(&xf->key_lock, NULL);
 	xf->session_id = h->session_id;
 	xf->max_msg = ring_max - FRAME_OVERHEAD;
 	xf->peek_len = -1;
@@ -194,17 +199,26 @@ xf_ready(struct caec_channel *ch, int timeout_ms)
 	struct chan_xf *xf = ch->xf;
 	struct timespec t0, t, nap = { 0, 1000 };
 	long waited_ms;
+	int rc;
 
-	if (xf->keyed)
+	if (__atomic_load_n(&xf->keyed, __ATOMIC_ACQUIRE))
 		return 0;
-	if (xf->err)
-		return xf->err;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		/* Pairs with the attacher's release store in chan_xf_setup(). */
 		if (sh_load_acq(&sh->attached)) {
-			memcpy(xf->salt + 32, sh->salt_a, 32);
-			return xf_key(ch);
+			/* Key once, whichever thread gets here first. */
+			pthread_mutex_lock(&xf->key_lock);
+			if (xf->keyed)
+				rc = 0;
+			else if (xf->err)
+				rc = xf->err;
+			else {
+				memcpy(xf->salt + 32, sh->salt_a, 32);
+				rc = xf_key(ch);
+			}
+			pthread_mutex_unlock(&xf->key_lock);
+			return rc;
 		}
 		if (timeout_ms == 0)
 			return -EAGAIN;
@@ -228,6 +242,7 @@ chan_xf_free(struct chan_xf *xf)
 	frame_fini(&xf->rx);
 	explicit_bzero(xf->psk, sizeof(xf->psk));
 	explicit_bzero(xf->salt, sizeof(xf->salt));
+	pthread_mutex_destroy(&xf->key_lock);
 	if (xf->stage)
 		explicit_bzero(xf->stage, xf->max_msg);
 	if (xf->plain)
