@@ -734,7 +734,7 @@ test_fuzz_scribbled_region(void **state)
 {
 	struct fx *f = *state;
 	struct fuzz_stats st = { 0 };
-	uint64_t rng = 99, r, end, sum = 0;
+	uint64_t rng = 99, r, start, end, sum = 0;
 	uint8_t *buf = NULL;
 	uint32_t max = 0, pmax, len;
 	const void *pl;
@@ -748,8 +748,16 @@ test_fuzz_scribbled_region(void **state)
 	assert_int_equal(pthread_create(&f->scribbler, NULL, scribble_main,
 					f), 0);
 	f->scribbling = true;
-	end = now_ns() + 500 * 1000000ull;
-	while (now_ns() < end) {
+	/*
+	 * At least 0.5 s, and on until both paths were exercised enough (a
+	 * loaded machine or a sanitizer build gets fewer calls per second),
+	 * but never more than 20 s.
+	 */
+	start = now_ns();
+	end = start + 500 * 1000000ull;
+	while (now_ns() < end ||
+	       ((st.received <= 100 || st.eproto <= 100) &&
+		now_ns() < start + 20000 * 1000000ull)) {
 		if (!f->c) {
 			f->c = fuzz_open(f, CAEC_RING_CONSUMER, &st);
 			if (!f->c)

@@ -168,7 +168,8 @@ caec_ring_recv(struct caec_ring *r, void *buf, size_t cap, unsigned int flags,
 		if (__builtin_expect((uint32_t)(w >> 32) == CAEC_REC_MSG &&
 				     len <= r->max_msg && rec <= avail &&
 				     rec <= r->size - pos && len <= cap, 1)) {
-			memcpy(buf, r->data + pos + CAEC_REC_HDR, len);
+			if (len)	/* buf may be NULL when cap is 0 */
+				memcpy(buf, r->data + pos + CAEC_REC_HDR, len);
 			r->head += rec;
 			if (!(flags & CAEC_MORE))
 				ring_cons_publish(r);

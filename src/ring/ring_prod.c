@@ -155,7 +155,8 @@ caec_ring_send(struct caec_ring *r, const void *buf, size_t len,
 			     pos + rec <= r->size &&
 			     r->tail - r->head_cache + rec <= r->size, 1)) {
 		dst = r->data + pos;
-		memcpy(dst + CAEC_REC_HDR, buf, len);
+		if (len)	/* buf may be NULL for an empty message */
+			memcpy(dst + CAEC_REC_HDR, buf, len);
 		if (len & 7)	/* zero the alignment tail, see commit */
 			memset(dst + CAEC_REC_HDR + len, 0,
 			       rec - CAEC_REC_HDR - len);
