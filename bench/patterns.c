@@ -28,10 +28,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include <caec/caec.h>
 
 #include "bench.h"
+
+static bool mode_is_csm(const struct bench_mode *m);
+static int csm_start(void);
 
 #define ACK_SIZE 8u
 
@@ -93,6 +97,9 @@ bench_mode_probe(const struct bench_mode *m)
 	char uri[128];
 	int rc;
 
+	/* A csm channel needs a consumer realm: probe the service only. */
+	if (mode_is_csm(m))
+		return csm_start();
 	snprintf(uri, sizeof(uri), "%s:memfd?ring=4096&wait=spin&wake=none",
 		 m->scheme);
 	rc = caec_channel_create(uri, chan_params(&p), &ch);
@@ -103,8 +110,57 @@ bench_mode_probe(const struct bench_mode *m)
 
 struct subj_ctx {
 	const struct bench_run *run;
-	int fd;
+	int fd;			/* nw modes: the region descriptor */
+	int to_parent[2];	/* csm: the child's realm id goes up, */
+	int to_child[2];	/* the sharing id comes down */
 };
+
+static bool
+mode_is_csm(const struct bench_mode *m)
+{
+	return !strcmp(m->scheme, "csm");
+}
+
+static void
+pipe_io(bool wr, int fd, void *buf, size_t len)
+{
+	ssize_t n = wr ? write(fd, buf, len) : read(fd, buf, len);
+
+	if (n != (ssize_t)len)
+		bench_die("csm setup pipe: %s", n < 0 ? strerror(errno) :
+						      "short transfer");
+}
+
+/*
+ * The CSM service: an already running caec-rmmd or device, else a private
+ * caec-rmmd started once here and stopped when the bench exits. No realm
+ * call is made in this process before the first fork.
+ */
+static struct caec_csm_service *csm_svc;
+static pid_t csm_owner;
+
+static void
+csm_stop(void)
+{
+	if (csm_svc && getpid() == csm_owner)
+		caec_csm_service_stop(csm_svc);
+	csm_svc = NULL;
+}
+
+static int
+csm_start(void)
+{
+	int rc;
+
+	if (csm_svc)
+		return 0;
+	rc = caec_csm_service_start(&csm_svc);
+	if (rc)
+		return rc;
+	csm_owner = getpid();
+	atexit(csm_stop);
+	return 0;
+}
 
 /* Publish with the batch's last message; CAEC_MORE before it. */
 static inline unsigned int
@@ -315,8 +371,22 @@ subj_child(void *arg)
 	char uri[128];
 	int rc;
 
-	snprintf(uri, sizeof(uri), "%s:fd/%d?wait=spin", run->mode->scheme,
-		 c->fd);
+	if (mode_is_csm(run->mode)) {
+		char sid[CAEC_CSM_SID_STRLEN];
+		uint64_t id;
+
+		/* This process is its own realm: tell the provider who. */
+		rc = caec_csm_realm_id(&id);
+		if (rc)
+			bench_die_lib("caec_csm_realm_id", rc);
+		pipe_io(true, c->to_parent[1], &id, sizeof(id));
+		pipe_io(false, c->to_child[0], sid, sizeof(sid));
+		sid[sizeof(sid) - 1] = '\0';
+		snprintf(uri, sizeof(uri), "csm:attach/%s?wait=spin", sid);
+	} else {
+		snprintf(uri, sizeof(uri), "%s:fd/%d?wait=spin",
+			 run->mode->scheme, c->fd);
+	}
 	rc = caec_channel_attach(uri, chan_params(&p), &ch);
 	if (rc)
 		bench_die_lib("caec_channel_attach", rc);
@@ -346,17 +416,52 @@ bench_subject_run(const struct bench_run *run, struct bench_result *res)
 	pid_t pid;
 	int rc;
 
-	snprintf(uri, sizeof(uri), "%s:memfd?ring=%u&wait=spin&wake=%s",
-		 run->mode->scheme, run->ring,
-		 run->cfg->wake_futex ? "futex" : "none");
-	rc = caec_channel_create(uri, chan_params(&p), &ch);
-	if (rc)
-		bench_die_lib("caec_channel_create", rc);
 	c.run = run;
-	c.fd = caec_channel_region_fd(ch);
-	if (c.fd < 0)
-		bench_die_lib("caec_channel_region_fd", c.fd);
-	pid = bench_peer_spawn(run->cfg, subj_child, &c);
+	if (mode_is_csm(run->mode)) {
+		struct caec_csm_sid sid;
+		char text[CAEC_CSM_SID_STRLEN];
+		uint64_t id;
+
+		/*
+		 * The paper's flow: the consumer realm makes itself known,
+		 * the provider (this process) creates the region and shares
+		 * it with that realm id, the consumer attaches the sharing id.
+		 */
+		if (pipe(c.to_parent) || pipe(c.to_child))
+			bench_die("pipe: %s", strerror(errno));
+		c.fd = -1;
+		pid = bench_peer_spawn(run->cfg, subj_child, &c);
+		pipe_io(false, c.to_parent[0], &id, sizeof(id));
+		snprintf(uri, sizeof(uri),
+			 "csm:share/%016llx?ring=%u&wait=spin&wake=%s",
+			 (unsigned long long)id, run->ring,
+			 run->cfg->wake_futex ? "futex" : "none");
+		rc = caec_channel_create(uri, chan_params(&p), &ch);
+		if (rc)
+			bench_die_lib("caec_channel_create", rc);
+		rc = caec_channel_csm_sid(ch, &sid);
+		if (!rc)
+			rc = caec_csm_sid_format(&sid, text, sizeof(text));
+		if (rc)
+			bench_die_lib("caec_channel_csm_sid", rc);
+		pipe_io(true, c.to_child[1], text, sizeof(text));
+		close(c.to_parent[0]);
+		close(c.to_parent[1]);
+		close(c.to_child[0]);
+		close(c.to_child[1]);
+	} else {
+		snprintf(uri, sizeof(uri),
+			 "%s:memfd?ring=%u&wait=spin&wake=%s",
+			 run->mode->scheme, run->ring,
+			 run->cfg->wake_futex ? "futex" : "none");
+		rc = caec_channel_create(uri, chan_params(&p), &ch);
+		if (rc)
+			bench_die_lib("caec_channel_create", rc);
+		c.fd = caec_channel_region_fd(ch);
+		if (c.fd < 0)
+			bench_die_lib("caec_channel_region_fd", c.fd);
+		pid = bench_peer_spawn(run->cfg, subj_child, &c);
+	}
 	bench_peer_wait(&ctl->ready, pid, "channel attach");
 
 	if (run->pattern == BENCH_STREAM) {

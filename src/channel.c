@@ -375,76 +375,136 @@ caec_channel_close(struct caec_channel *ch)
 
 /*
  * The data path: plaintext channels go straight to the rings; encrypted ones
- * through the AEAD transform (channel_aead.c).
+ * through the AEAD transform (channel_aead.c). A backend that lost the region
+ * (csm: the provider revoked the grant) fails every call from then on with
+ * its error, including a call that was inside the ring at that moment.
  */
+static ssize_t
+chan_err(const struct caec_channel *ch, ssize_t rc)
+{
+	int lost;
+
+	if (rc >= 0)
+		return rc;
+	lost = backend_region_lost(&ch->reg);
+	return lost ? lost : rc;
+}
+
 int
 caec_channel_send(struct caec_channel *ch, const void *buf, size_t len,
 		  unsigned int flags, int timeout_ms)
 {
+	int rc;
+
 	if (!ch)
 		return -EINVAL;
+	rc = backend_region_lost(&ch->reg);
+	if (rc)
+		return rc;
 	if (ch->xf)
-		return chan_xf_send(ch, buf, len, flags, timeout_ms);
-	return caec_ring_send(ch->tx, buf, len, flags, timeout_ms);
+		rc = chan_xf_send(ch, buf, len, flags, timeout_ms);
+	else
+		rc = caec_ring_send(ch->tx, buf, len, flags, timeout_ms);
+	return (int)chan_err(ch, rc);
 }
 
 int
 caec_channel_reserve(struct caec_channel *ch, size_t len, void **payload,
 		     int timeout_ms)
 {
+	int rc;
+
 	if (!ch)
 		return -EINVAL;
+	rc = backend_region_lost(&ch->reg);
+	if (rc)
+		return rc;
 	if (ch->xf)
-		return chan_xf_reserve(ch, len, payload, timeout_ms);
-	return caec_ring_reserve(ch->tx, len, payload, timeout_ms);
+		rc = chan_xf_reserve(ch, len, payload, timeout_ms);
+	else
+		rc = caec_ring_reserve(ch->tx, len, payload, timeout_ms);
+	return (int)chan_err(ch, rc);
 }
 
 int
 caec_channel_commit(struct caec_channel *ch, size_t len, unsigned int flags)
 {
+	int rc;
+
 	if (!ch)
 		return -EINVAL;
+	rc = backend_region_lost(&ch->reg);
+	if (rc)
+		return rc;
 	if (ch->xf)
-		return chan_xf_commit(ch, len, flags);
-	return caec_ring_commit(ch->tx, len, flags);
+		rc = chan_xf_commit(ch, len, flags);
+	else
+		rc = caec_ring_commit(ch->tx, len, flags);
+	return (int)chan_err(ch, rc);
 }
 
 int
 caec_channel_flush(struct caec_channel *ch)
 {
-	return ch ? caec_ring_flush(ch->tx) : -EINVAL;
+	int rc;
+
+	if (!ch)
+		return -EINVAL;
+	rc = backend_region_lost(&ch->reg);
+	return rc ? rc : (int)chan_err(ch, caec_ring_flush(ch->tx));
 }
 
 ssize_t
 caec_channel_recv(struct caec_channel *ch, void *buf, size_t cap,
 		  unsigned int flags, int timeout_ms)
 {
+	ssize_t rc;
+
 	if (!ch)
 		return -EINVAL;
+	rc = backend_region_lost(&ch->reg);
+	if (rc)
+		return rc;
 	if (ch->xf)
-		return chan_xf_recv(ch, buf, cap, flags, timeout_ms);
-	return caec_ring_recv(ch->rx, buf, cap, flags, timeout_ms);
+		rc = chan_xf_recv(ch, buf, cap, flags, timeout_ms);
+	else
+		rc = caec_ring_recv(ch->rx, buf, cap, flags, timeout_ms);
+	return chan_err(ch, rc);
 }
 
 ssize_t
 caec_channel_peek(struct caec_channel *ch, const void **payload,
 		  int timeout_ms)
 {
+	ssize_t rc;
+
 	if (!ch)
 		return -EINVAL;
+	rc = backend_region_lost(&ch->reg);
+	if (rc)
+		return rc;
 	if (ch->xf)
-		return chan_xf_peek(ch, payload, timeout_ms);
-	return caec_ring_peek(ch->rx, payload, timeout_ms);
+		rc = chan_xf_peek(ch, payload, timeout_ms);
+	else
+		rc = caec_ring_peek(ch->rx, payload, timeout_ms);
+	return chan_err(ch, rc);
 }
 
 int
 caec_channel_release(struct caec_channel *ch, unsigned int flags)
 {
+	int rc;
+
 	if (!ch)
 		return -EINVAL;
+	rc = backend_region_lost(&ch->reg);
+	if (rc)
+		return rc;
 	if (ch->xf)
-		return chan_xf_release(ch, flags);
-	return caec_ring_release(ch->rx, flags);
+		rc = chan_xf_release(ch, flags);
+	else
+		rc = caec_ring_release(ch->rx, flags);
+	return (int)chan_err(ch, rc);
 }
 
 uint32_t

@@ -143,5 +143,6 @@ struct caec_wait_params {
 
 #include <caec/ring.h>
 #include <caec/channel.h>
+#include <caec/csm.h>
 
 #endif /* CAEC_CAEC_H */

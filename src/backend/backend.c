@@ -28,7 +28,11 @@ static const struct scheme_row schemes[] = {
 #else
 	{ "nw-mbedtls", NULL, NULL },
 #endif
+#if defined(CAEC_HAVE_CSM)
+	{ "csm", &backend_csm_ops, NULL },
+#else
 	{ "csm", NULL, NULL },
+#endif
 };
 
 int

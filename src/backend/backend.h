@@ -20,7 +20,22 @@ struct backend_region {
 	char *unlink_path;	/* created shm name or file to remove */
 	bool unlink_shm;	/* unlink_path is a shm name */
 	const struct backend_ops *ops;
+	void *priv;		/* the backend's own state */
+	/*
+	 * 0, or the error every channel call returns from now on: the
+	 * region was taken away (csm: revoked by its provider). Written by
+	 * the backend from any thread with a release store; read with
+	 * backend_region_lost().
+	 */
+	int lost;
 };
+
+static inline int
+backend_region_lost(const struct backend_region *reg)
+{
+	/* Pairs with the backend's release store of lost. */
+	return __atomic_load_n(&reg->lost, __ATOMIC_ACQUIRE);
+}
 
 struct backend_ops {
 	const char *scheme;
@@ -37,6 +52,7 @@ struct backend_ops {
 };
 
 extern const struct backend_ops backend_nw_ops;
+extern const struct backend_ops backend_csm_ops;
 
 /*
  * backend_lookup - the ops for @scheme, and the AEAD family that protects

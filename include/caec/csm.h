@@ -1,0 +1,362 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * libcaec Confidential Shared Memory (CSM) — regions of realm memory that the
+ * RMM maps into several realms (Arm CCA with the CAEC extension; see
+ * firmware-patches/ABI.md for the firmware's rules).
+ *
+ * WHO ANSWERS THE CALLS
+ *   Inside a CCA realm the calls go to the caec-csm guest driver
+ *   (/dev/caec-csm, uAPI in caec/csm_uapi.h). On any Linux host they go to
+ *   caec-rmmd over a UNIX socket ($CAEC_RMMD_SOCKET, default
+ *   $XDG_RUNTIME_DIR/caec-rmmd.sock, else /run/caec-rmmd.sock). caec-rmmd
+ *   EMULATES the RMM for development and CI: each connected process is a
+ *   realm and every request runs through the firmware extension's own
+ *   handlers, but it gives NO hardware isolation (any process of the same
+ *   user, and the kernel, can still reach the memory). $CAEC_RMMD_SOCKET,
+ *   when set, wins over the device.
+ *
+ * ROLES (one per region)
+ *   provider: caec_csm_create() a region of N bytes (mapped read-write),
+ *             caec_csm_share() it with a consumer realm id, RO or RW, which
+ *             gives a sharing id; caec_csm_revoke() one consumer;
+ *             caec_csm_destroy() revokes every consumer and unmaps.
+ *   consumer: caec_csm_attach() a sharing id (RESERVE + ATTACH) maps the
+ *             region with the granted permission; caec_csm_detach().
+ *   Consent is on both sides: the provider names the consumer's realm id
+ *   (learned from the consumer's verified attestation token), the consumer
+ *   names the sharing id (whose first half is the provider's realm id).
+ *
+ * REVOCATION
+ *   When the provider revokes a grant or destroys the region, the consumer's
+ *   library is notified asynchronously, replaces the mapping with private
+ *   anonymous memory (never unmapped, so a racing access cannot fault) and
+ *   from then on caec_csm_status() and every call on a channel over that
+ *   region return -EACCES. Under caec-rmmd revocation is cooperative (the
+ *   library obeys it; a malicious process could keep its mapping); on CCA
+ *   hardware the RMM removes the stage-2 mapping.
+ *
+ * PROCESSES
+ *   A process is one realm: one connection per process, made on first use.
+ *   A forked child is a different realm: CSM handles inherited through
+ *   fork() are dead in the child (their memory is replaced, every call on
+ *   them fails with -EACCES); the child makes its own connection.
+ *
+ * All functions are thread-safe, return 0 or a negative errno (caec.h), and
+ * record a detail sentence (caec_error_detail()) on failure, naming the
+ * firmware's failure condition where there is one.
+ */
+#ifndef CAEC_CSM_H
+#define CAEC_CSM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#pragma GCC visibility push(default)
+
+struct caec_channel;
+struct caec_csm_region;
+
+/* Consumer permissions (the firmware's CSM_PERM_*). */
+#define CAEC_CSM_RO 1u
+#define CAEC_CSM_RW 2u
+
+/*
+ * struct caec_csm_sid - a sharing id plus what a consumer needs to use it.
+ * @provider: the provider's realm id (first half of the firmware's sid)
+ * @handle:   csm_id << 32 | seq (second half)
+ * @size:     the region's size in bytes; RESERVE needs it exactly
+ *
+ * Not a secret: consent is the provider's grant naming the consumer's realm
+ * id. Text form (caec_csm_sid_format): "PPPPPPPPPPPPPPPP-HHHHHHHHHHHHHHHH-S",
+ * provider and handle as 16 hex digits, size in decimal.
+ */
+struct caec_csm_sid {
+	uint64_t provider;
+	uint64_t handle;
+	uint64_t size;
+};
+
+#define CAEC_CSM_SID_STRLEN 56	/* text form, with the terminating NUL */
+
+/*
+ * caec_csm_sid_format - write the text form of @sid into @buf.
+ *
+ * RETURN VALUE: 0; -EINVAL (NULL argument), -ENOSPC (@len below
+ * CAEC_CSM_SID_STRLEN would not hold it).
+ */
+int caec_csm_sid_format(const struct caec_csm_sid *sid, char *buf,
+			size_t len);
+
+/*
+ * caec_csm_sid_parse - parse the text form (as in a csm:attach/ URI).
+ *
+ * RETURN VALUE: 0; -EINVAL (malformed, detail recorded).
+ */
+int caec_csm_sid_parse(const char *text, struct caec_csm_sid *sid);
+
+/* Where CSM calls go (struct caec_csm_info.transport). */
+#define CAEC_CSM_DEVICE_DRIVER 1u	/* /dev/caec-csm in a CCA realm */
+#define CAEC_CSM_EMULATED 2u		/* caec-rmmd: no hardware isolation */
+
+/*
+ * struct caec_csm_info - this process's realm.
+ * @struct_size: sizeof(struct caec_csm_info), set by the caller
+ * @transport:   CAEC_CSM_DEVICE_DRIVER or CAEC_CSM_EMULATED
+ * @realm_id:    the realm id the RMM assigned (64 bits, never 0)
+ * @measurement: caec-rmmd: SHA-256 of this process's executable, as the
+ *               service measured it; the device: zero (see the token)
+ */
+struct caec_csm_info {
+	uint32_t struct_size;
+	uint32_t transport;
+	uint64_t realm_id;
+	uint8_t measurement[32];
+};
+
+/*
+ * caec_csm_info - connect (first use) and describe this process's realm.
+ *
+ * RETURN VALUE: 0; -EINVAL (NULL or struct_size too small), -ENOTSUP (no
+ * device and no caec-rmmd listening: see caec_csm_service_start()), -EPROTO
+ * (the service speaks another protocol version), -ENOMEM.
+ */
+int caec_csm_info(struct caec_csm_info *info);
+
+/*
+ * caec_csm_realm_id - this process's realm id (connects on first use).
+ *
+ * RETURN VALUE: 0; the errors of caec_csm_info().
+ */
+int caec_csm_realm_id(uint64_t *id);
+
+/*
+ * caec_csm_create - provider: create a region of @size bytes (rounded up to
+ * the page size), zero-filled and mapped read-write in this process.
+ *
+ * RETURN VALUE: 0 and *@out; -EINVAL (@size 0 or above the service's limit),
+ * -ENOSPC (the realm's APT is full, ids exhausted), -ENOMEM (no memory in
+ * the service or here), the connection errors of caec_csm_info().
+ */
+int caec_csm_create(size_t size, struct caec_csm_region **out);
+
+/*
+ * caec_csm_share - provider: authorise realm @consumer to map @r with @perm
+ * (CAEC_CSM_RO or CAEC_CSM_RW).
+ * @sid: out: the sharing id to hand to the consumer (with the size)
+ *
+ * RETURN VALUE: 0; -EINVAL (bad @perm, @consumer is this realm, @r is not a
+ * region this process provides), -ENOENT (no live realm has that id),
+ * -EEXIST (already shared with that realm), -ENOSPC (APT full), -EPIPE (the
+ * service went away).
+ */
+int caec_csm_share(struct caec_csm_region *r, uint64_t consumer,
+		   unsigned int perm, struct caec_csm_sid *sid);
+
+/*
+ * caec_csm_revoke - provider: remove one consumer's access. Its mapping is
+ * removed before this returns (firmware); its library is notified.
+ *
+ * RETURN VALUE: 0; -EINVAL (@r is not provided here), -EACCES (@sid is not
+ * a grant of this realm's), -EPIPE.
+ */
+int caec_csm_revoke(struct caec_csm_region *r, const struct caec_csm_sid *sid);
+
+/*
+ * caec_csm_destroy - provider: revoke every consumer, delete the region,
+ * unmap it here and free @r (even when the service fails). @r may be NULL.
+ *
+ * A consumer of a destroyed channel region drains what was sent, then gets
+ * -EPIPE (as when an nw peer closes); a plain region reads as zeros.
+ *
+ * RETURN VALUE: 0; -EINVAL (@r is a consumer's: nothing is done), -EPIPE.
+ */
+int caec_csm_destroy(struct caec_csm_region *r);
+
+/*
+ * caec_csm_attach - consumer: reserve a range for @sid and attach it; maps
+ * the region with the granted permission (read-only for CAEC_CSM_RO: a
+ * write faults, and a writable mapping is refused by the kernel).
+ *
+ * RETURN VALUE: 0 and *@out; -EACCES (no grant of @sid names this realm,
+ * or it was revoked), -EINVAL (size differs from the region's, sid of this
+ * realm's own region), -EBUSY (already reserved by this realm), -ENOENT
+ * (the provider is not a live realm), -ENOSPC, -ENOMEM, -EPIPE.
+ */
+int caec_csm_attach(const struct caec_csm_sid *sid,
+		    struct caec_csm_region **out);
+
+/*
+ * caec_csm_detach - consumer: unmap, detach and free the reservation (also
+ * after a revoke), and free @r (even when the service fails). @r may be
+ * NULL.
+ *
+ * RETURN VALUE: 0; -EINVAL (@r is provided here: nothing is done, use
+ * caec_csm_destroy), -EPIPE.
+ */
+int caec_csm_detach(struct caec_csm_region *r);
+
+/*
+ * caec_csm_base - the mapping, writable: NULL when the region is mapped
+ * read-only (use caec_csm_data()).
+ */
+void *caec_csm_base(const struct caec_csm_region *r);
+
+/*
+ * caec_csm_data - the mapping for reading, whatever the permission. This is
+ * the read-only region API of the data-sharing case (one provider writes a
+ * large blob once; consumers granted CAEC_CSM_RO read it in place).
+ */
+const void *caec_csm_data(const struct caec_csm_region *r);
+
+/* caec_csm_size - bytes mapped (the region's size). */
+size_t caec_csm_size(const struct caec_csm_region *r);
+
+/* caec_csm_perm - CAEC_CSM_RW for a provider, the granted one for a
+ * consumer. */
+unsigned int caec_csm_perm(const struct caec_csm_region *r);
+
+/*
+ * caec_csm_region_sid - the sharing id a consumer attached.
+ *
+ * RETURN VALUE: 0; -EINVAL (NULL, or @r is provided here: a provider has
+ * one sharing id per consumer).
+ */
+int caec_csm_region_sid(const struct caec_csm_region *r,
+			struct caec_csm_sid *sid);
+
+/*
+ * caec_csm_status - is the mapping still granted?
+ *
+ * RETURN VALUE: 0; -EACCES once revoked or destroyed by the provider (the
+ * memory now reads as a private copy of nothing); -EINVAL (NULL).
+ */
+int caec_csm_status(const struct caec_csm_region *r);
+
+/*
+ * caec_channel_csm_sid - the sharing id of a csm: channel: the grant a
+ * "csm:share/PEER" creator made (give it to the peer for
+ * "csm:attach/SID"), or the one an attacher used.
+ *
+ * RETURN VALUE: 0; -ENOTSUP (not a csm channel), -EINVAL (NULL).
+ */
+int caec_channel_csm_sid(const struct caec_channel *ch,
+			 struct caec_csm_sid *sid);
+
+/*
+ * caec_channel_csm_revoke - the creator of a csm: channel revokes its
+ * peer's grant. The peer's calls fail with -EACCES once its library got the
+ * notice (a call blocked at that moment returns an error too); this side's
+ * calls go on until caec_channel_close().
+ *
+ * RETURN VALUE: 0; -ENOTSUP (not a csm channel), -EINVAL (NULL, or called
+ * by the attacher), the errors of caec_csm_revoke().
+ */
+int caec_channel_csm_revoke(struct caec_channel *ch);
+
+/*
+ * ATTESTATION
+ *
+ * A realm's token is in the CCA format: CBOR tag 399 around {44234:
+ * platform COSE_Sign1, 44241: realm COSE_Sign1}, both ES384; the realm
+ * claims carry the challenge, the RIM (under caec-rmmd: the SHA-256 of the
+ * program), the RAK, and the firmware's claims: the realm id (-70001) and
+ * the CSM membership (-70002). The paper's way: each realm owner asks the
+ * peer for a token over a fresh challenge, verifies it, and only then
+ * shares with (provider) or attaches to (consumer) the realm id it names.
+ */
+#define CAEC_CSM_CHALLENGE_LEN 64
+#define CAEC_CSM_TOKEN_MAX 8192	/* bytes; a token is about 1.5 KiB */
+
+/*
+ * caec_csm_token - this realm's attestation token, binding @challenge.
+ * @buf, @cap: where to write it; *@len: its length.
+ *
+ * RETURN VALUE: 0; -ENOSPC (@cap too small), -ENOTSUP (the service gives no
+ * tokens: the device path, or a caec-rmmd built without libcbor), the
+ * connection errors of caec_csm_info().
+ */
+int caec_csm_token(const uint8_t challenge[CAEC_CSM_CHALLENGE_LEN],
+		   uint8_t *buf, size_t cap, size_t *len);
+
+/*
+ * struct caec_csm_token_info - what a verified token says.
+ * @struct_size:  sizeof(struct caec_csm_token_info), set by the caller
+ * @has_realm_id: the token carries the realm-id claim
+ * @realm_id:     the realm id (claim -70001), bound to the RIM by the
+ *                signature: the id to SHARE with or to expect in a sid
+ * @measurement:  the RIM (claim 44238)
+ */
+struct caec_csm_token_info {
+	uint32_t struct_size;
+	uint32_t has_realm_id;
+	uint64_t realm_id;
+	uint8_t measurement[32];
+};
+
+/*
+ * caec_csm_token_verify - check a peer's token: the platform signature
+ * against the trust anchor, the realm signature with the RAK it carries,
+ * the key binding (platform challenge = hash of the RAK), @challenge, and
+ * @measurement (32 bytes) unless NULL.
+ * @anchor: PEM public key of the platform; NULL: the running caec-rmmd's,
+ *          "$CAEC_RMMD_SOCKET.pub" (or the default socket path + ".pub")
+ *
+ * RETURN VALUE: 0 and @info; -EBADMSG (malformed, or a signature or the
+ * binding fails), -EACCES (challenge or measurement differ), -ENOENT (no
+ * anchor file), -ENOTSUP (built without libcbor), -EINVAL, -ENOMEM. The
+ * detail names the check that failed.
+ */
+int caec_csm_token_verify(const uint8_t *token, size_t len,
+			  const char *anchor,
+			  const uint8_t challenge[CAEC_CSM_CHALLENGE_LEN],
+			  const uint8_t *measurement,
+			  struct caec_csm_token_info *info);
+
+/*
+ * THE SERVICE FOR PROCESSES THAT NEED NO SETUP (tests, caec-bench)
+ *
+ * caec_csm_service_start - make sure CSM calls have somewhere to go.
+ *
+ * If /dev/caec-csm exists (and $CAEC_RMMD_SOCKET is not set) or a caec-rmmd
+ * answers at the configured socket, nothing is started. Otherwise a private
+ * caec-rmmd is started (found at $CAEC_RMMD_PATH, else next to libcaec or
+ * the running program, else the installed one) on a socket in a fresh
+ * private directory, and $CAEC_RMMD_SOCKET is set in this process's
+ * environment so that this process and the children it forks or executes
+ * afterwards use it. The daemon dies with the thread that started it
+ * (PR_SET_PDEATHSIG) if caec_csm_service_stop() is never called.
+ *
+ * Call it before creating threads (it calls setenv()) and before any other
+ * CSM call of this process.
+ *
+ * RETURN VALUE: 0 and *@out; -ENOENT (no caec-rmmd executable found),
+ * -ETIMEDOUT (it did not come up within 10 s), -ENOMEM.
+ */
+struct caec_csm_service;
+
+int caec_csm_service_start(struct caec_csm_service **out);
+
+/*
+ * caec_csm_service_stop - stop a daemon caec_csm_service_start() started
+ * (SIGTERM, then SIGKILL after 5 s), remove its socket directory and
+ * restore $CAEC_RMMD_SOCKET; nothing for a service that was already there.
+ * Frees @svc; NULL is fine.
+ */
+void caec_csm_service_stop(struct caec_csm_service *svc);
+
+/*
+ * caec_csm_service_pid - the private daemon's pid, 0 when none was started.
+ */
+int caec_csm_service_pid(const struct caec_csm_service *svc);
+
+#pragma GCC visibility pop
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CAEC_CSM_H */

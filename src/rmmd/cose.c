@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * COSE for CCA tokens: Sig_structure, ES384 with raw signatures, COSE_Key.
+ * CBOR through libcbor (deterministic: shortest integers, definite lengths).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cbor.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/param_build.h>
+
+#include "cose.h"
+
+/* Serialise @item (consumed) into a malloc()ed buffer. */
+static int
+serialize(cbor_item_t *item, uint8_t **out, size_t *out_len)
+{
+	unsigned char *buf = NULL;
+	size_t cap = 0, n;
+
+	if (!item)
+		return -ENOMEM;
+	n = cbor_serialize_alloc(item, &buf, &cap);
+	cbor_decref(&item);
+	if (!n) {
+		free(buf);
+		return -ENOMEM;
+	}
+	*out = buf;
+	*out_len = n;
+	return 0;
+}
+
+int
+cose_sig_structure(const uint8_t *prot, size_t prot_len,
+		   const uint8_t *payload, size_t payload_len, uint8_t **out,
+		   size_t *out_len)
+{
+	cbor_item_t *a = cbor_new_definite_array(4);
+	bool ok;
+
+	if (!a)
+		return -ENOMEM;
+	ok = cbor_array_push(a, cbor_move(cbor_build_string("Signature1"))) &&
+	     cbor_array_push(a, cbor_move(cbor_build_bytestring(prot,
+								 prot_len))) &&
+	     cbor_array_push(a, cbor_move(cbor_build_bytestring(NULL, 0))) &&
+	     cbor_array_push(a, cbor_move(cbor_build_bytestring(payload,
+								 payload_len)));
+	if (!ok) {
+		cbor_decref(&a);
+		return -ENOMEM;
+	}
+	return serialize(a, out, out_len);
+}
+
+int
+cose_es384_sign(EVP_PKEY *key, const uint8_t *tbs, size_t len,
+		uint8_t sig[ES384_SIG_LEN])
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned char der[160];
+	const unsigned char *p = der;
+	const BIGNUM *r, *s;
+	ECDSA_SIG *es = NULL;
+	size_t dlen = sizeof(der);
+	int rc = -EIO;
+
+	if (md && EVP_DigestSignInit(md, NULL, EVP_sha384(), NULL, key) == 1 &&
+	    EVP_DigestSign(md, der, &dlen, tbs, len) == 1 &&
+	    (es = d2i_ECDSA_SIG(NULL, &p, (long)dlen))) {
+		ECDSA_SIG_get0(es, &r, &s);
+		if (BN_bn2binpad(r, sig, P384_COORD) == P384_COORD &&
+		    BN_bn2binpad(s, sig + P384_COORD, P384_COORD) == P384_COORD)
+			rc = 0;
+	}
+	ECDSA_SIG_free(es);
+	EVP_MD_CTX_free(md);
+	ERR_clear_error();
+	return rc;
+}
+
+int
+cose_es384_verify(EVP_PKEY *key, const uint8_t *tbs, size_t len,
+		  const uint8_t sig[ES384_SIG_LEN])
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	ECDSA_SIG *es = ECDSA_SIG_new();
+	BIGNUM *r = BN_bin2bn(sig, P384_COORD, NULL);
+	BIGNUM *s = BN_bin2bn(sig + P384_COORD, P384_COORD, NULL);
+	unsigned char *der = NULL;
+	int dlen, rc = -ENOMEM;
+
+	if (md && es && r && s && ECDSA_SIG_set0(es, r, s) == 1) {
+		r = s = NULL;	/* owned by es now */
+		dlen = i2d_ECDSA_SIG(es, &der);
+		rc = -EBADMSG;
+		if (dlen > 0 &&
+		    EVP_DigestVerifyInit(md, NULL, EVP_sha384(), NULL, key) == 1 &&
+		    EVP_DigestVerify(md, der, (size_t)dlen, tbs, len) == 1)
+			rc = 0;
+	}
+	OPENSSL_free(der);
+	BN_free(r);
+	BN_free(s);
+	ECDSA_SIG_free(es);
+	EVP_MD_CTX_free(md);
+	ERR_clear_error();
+	return rc;
+}
+
+int
+cose_key_encode(EVP_PKEY *key, uint8_t **out, size_t *out_len)
+{
+	uint8_t pt[1 + 2 * P384_COORD];
+	cbor_item_t *m;
+	size_t n = 0;
+	bool ok;
+
+	if (EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_PUB_KEY, pt,
+					    sizeof(pt), &n) != 1 ||
+	    n != sizeof(pt) || pt[0] != 0x04) {
+		ERR_clear_error();
+		return -EIO;
+	}
+	m = cbor_new_definite_map(4);
+	if (!m)
+		return -ENOMEM;
+	ok = cbor_map_add(m, (struct cbor_pair){
+			  cbor_move(cbor_build_uint8(1)),
+			  cbor_move(cbor_build_uint8(2)) }) &&
+	     cbor_map_add(m, (struct cbor_pair){
+			  cbor_move(cbor_build_negint8(0)),	/* -1 */
+			  cbor_move(cbor_build_uint8(2)) }) &&
+	     cbor_map_add(m, (struct cbor_pair){
+			  cbor_move(cbor_build_negint8(1)),	/* -2 */
+			  cbor_move(cbor_build_bytestring(pt + 1,
+							  P384_COORD)) }) &&
+	     cbor_map_add(m, (struct cbor_pair){
+			  cbor_move(cbor_build_negint8(2)),	/* -3 */
+			  cbor_move(cbor_build_bytestring(pt + 1 + P384_COORD,
+							  P384_COORD)) });
+	if (!ok) {
+		cbor_decref(&m);
+		return -ENOMEM;
+	}
+	return serialize(m, out, out_len);
+}
+
+/* The integer value of @it (uint or negint), or false. */
+static bool
+int_of(const cbor_item_t *it, int64_t *v)
+{
+	if (cbor_isa_uint(it) && cbor_get_int(it) <= INT64_MAX) {
+		*v = (int64_t)cbor_get_int(it);
+		return true;
+	}
+	if (cbor_isa_negint(it) && cbor_get_int(it) <= INT64_MAX) {
+		*v = -1 - (int64_t)cbor_get_int(it);
+		return true;
+	}
+	return false;
+}
+
+static EVP_PKEY *
+p384_from_point(const uint8_t pt[1 + 2 * P384_COORD])
+{
+	OSSL_PARAM_BLD *b = OSSL_PARAM_BLD_new();
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+	OSSL_PARAM *params = NULL;
+	EVP_PKEY *key = NULL;
+
+	if (b && ctx &&
+	    OSSL_PARAM_BLD_push_utf8_string(b, OSSL_PKEY_PARAM_GROUP_NAME,
+					    "P-384", 0) == 1 &&
+	    OSSL_PARAM_BLD_push_octet_string(b, OSSL_PKEY_PARAM_PUB_KEY, pt,
+					     1 + 2 * P384_COORD) == 1 &&
+	    (params = OSSL_PARAM_BLD_to_param(b)) &&
+	    EVP_PKEY_fromdata_init(ctx) == 1 &&
+	    EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY, params) != 1)
+		key = NULL;
+	OSSL_PARAM_free(params);
+	OSSL_PARAM_BLD_free(b);
+	EVP_PKEY_CTX_free(ctx);
+	ERR_clear_error();
+	return key;
+}
+
+int
+cose_key_decode(const uint8_t *buf, size_t len, EVP_PKEY **key)
+{
+	uint8_t pt[1 + 2 * P384_COORD] = { 0x04 };
+	struct cbor_load_result res;
+	cbor_item_t *m = cbor_load(buf, len, &res);
+	struct cbor_pair *kv;
+	unsigned int seen = 0;
+	int64_t k, v;
+	size_t i;
+
+	*key = NULL;
+	if (!m || res.error.code != CBOR_ERR_NONE || res.read != len ||
+	    !cbor_isa_map(m) || cbor_map_size(m) != 4)
+		goto bad;
+	kv = cbor_map_handle(m);
+	for (i = 0; i < 4; i++) {
+		if (!int_of(kv[i].key, &k))
+			goto bad;
+		if ((k == 1 || k == -1) &&
+		    (!int_of(kv[i].value, &v) || v != 2))
+			goto bad;
+		if (k == -2 || k == -3) {
+			if (!cbor_isa_bytestring(kv[i].value) ||
+			    !cbor_bytestring_is_definite(kv[i].value) ||
+			    cbor_bytestring_length(kv[i].value) != P384_COORD)
+				goto bad;
+			memcpy(pt + 1 + (k == -3 ? P384_COORD : 0),
+			       cbor_bytestring_handle(kv[i].value), P384_COORD);
+		}
+		if (k < -3 || k > 1 || k == 0)
+			goto bad;
+		seen |= 1u << (k + 3);
+	}
+	if (seen != 0x17)	/* -3, -2, -1 and 1, each once */
+		goto bad;
+	cbor_decref(&m);
+	*key = p384_from_point(pt);
+	return *key ? 0 : -EBADMSG;
+bad:
+	if (m)
+		cbor_decref(&m);
+	return -EBADMSG;
+}

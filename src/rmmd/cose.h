@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The COSE pieces of CCA attestation tokens (RFC 9052, ES384), shared by the
+ * signer (caec-rmmd) and the verifier (libcaec, caec-attest): the
+ * Sig_structure, raw r||s ECDSA P-384 signatures with SHA-384, and P-384
+ * public keys as COSE_Key maps.
+ *
+ * Functions return 0 or a negative errno: -EBADMSG for a signature that
+ * does not verify or a malformed key, -ENOMEM, -EIO (OpenSSL failed).
+ */
+#ifndef CAEC_COSE_H
+#define CAEC_COSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+
+#define COSE_ALG_ES384 (-35)
+#define COSE_TAG_SIGN1 18
+#define ES384_SIG_LEN 96		/* r || s, 48 bytes each */
+#define P384_COORD 48
+
+/*
+ * cose_sig_structure - the ToBeSigned bytes of a COSE_Sign1:
+ * ["Signature1", protected, h'' (no external AAD), payload], CBOR.
+ * *@out is malloc()ed.
+ */
+int cose_sig_structure(const uint8_t *prot, size_t prot_len,
+		       const uint8_t *payload, size_t payload_len,
+		       uint8_t **out, size_t *out_len);
+
+/* ES384 over @tbs with @key (private): raw r || s into @sig. */
+int cose_es384_sign(EVP_PKEY *key, const uint8_t *tbs, size_t len,
+		    uint8_t sig[ES384_SIG_LEN]);
+
+/* Check raw r || s @sig over @tbs with @key (public). */
+int cose_es384_verify(EVP_PKEY *key, const uint8_t *tbs, size_t len,
+		      const uint8_t sig[ES384_SIG_LEN]);
+
+/* @key's public half as a COSE_Key {1: 2 (EC2), -1: 2 (P-384), -2: x,
+ * -3: y}, CBOR; *@out is malloc()ed. */
+int cose_key_encode(EVP_PKEY *key, uint8_t **out, size_t *out_len);
+
+/* A P-384 public key from COSE_Key bytes (exactly that map, nothing more). */
+int cose_key_decode(const uint8_t *buf, size_t len, EVP_PKEY **key);
+
+#endif /* CAEC_COSE_H */

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * caec-rmmd internals: the daemon's objects and the functions its files
+ * share.
+ *
+ * One process, one thread, one host model of the RMM (hm, from
+ * firmware-patches/host). Each connection is a realm of that model; the
+ * daemon is its hypervisor: it creates and tears down the realm with RMI
+ * calls, runs its RSI_CSM_* calls (hm_rsi answers the REC exits the way the
+ * paper's KVM does) and places regions and reservations in the realm's
+ * protected IPA space.
+ *
+ * Where the bytes live: the host model's granules are bookkeeping only —
+ * which realm maps which granule at which IPA with which permission. The
+ * bytes of a region live in a memfd (sealed against resizing, never linked
+ * in any filesystem, never mapped by the daemon) that the daemon hands to a
+ * process only after the firmware mapped the region for its realm, and only
+ * with the permission the firmware put in that realm's stage-2 entries
+ * (rmmd_cmd.c checks the model's RTTs before each descriptor leaves).
+ */
+#ifndef CAEC_RMMD_H
+#define CAEC_RMMD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "hm.h"
+#include "rmmd_proto.h"
+#include "sha256.h"
+
+#define RMMD_IPA_WIDTH 32u		/* 2 GiB protected IPA per realm */
+
+/* A region a client provides. */
+struct rmmd_region {
+	uint64_t csm_id;
+	uint64_t base;			/* provider IPA */
+	uint64_t size;
+	int memfd;			/* RW, sealed against resizing */
+	struct rmmd_region *next;
+};
+
+/* A grant a provider made (to find whom to notify on revoke/destroy). */
+struct rmmd_grant {
+	uint64_t handle;
+	uint64_t consumer;		/* realm id */
+	struct rmmd_grant *next;
+};
+
+/* A range a client reserved as a consumer. */
+struct rmmd_consumed {
+	uint64_t provider;
+	uint64_t handle;
+	uint64_t base;			/* consumer IPA */
+	uint64_t size;
+	bool attached;
+	bool revoked;
+	struct rmmd_consumed *next;
+};
+
+/* A used range of a realm's protected IPA space (first-fit, sorted). */
+struct rmmd_ipa {
+	uint64_t base;
+	uint64_t size;
+	struct rmmd_ipa *next;
+};
+
+struct rmmd_client {
+	int fd;
+	pid_t pid;
+	uid_t uid;
+	bool hello;
+	uint8_t measurement[32];
+	struct hm_realm *realm;
+	uint64_t realm_id;
+	struct rmmd_region *regions;
+	struct rmmd_grant *grants;
+	struct rmmd_consumed *consumed;
+	struct rmmd_ipa *ipa;
+	unsigned long nr_bad;		/* malformed packets seen */
+	bool dead;			/* to be dropped after this batch */
+	struct rmmd_client *next;
+};
+
+struct rmmd_config {
+	const char *socket;
+	const char *anchor;		/* trust anchor file (tokens) */
+	unsigned int socket_mode;
+	bool foreground;
+	int ready_fd;
+	unsigned long pool_mib;
+	unsigned long max_region_mib;
+	unsigned int max_clients;
+	int verbosity;			/* 0 quiet, 1 normal, 2 verbose */
+};
+
+struct token_signer;
+
+struct rmmd {
+	struct rmmd_config cfg;
+	struct hm *hm;
+	struct token_signer *tokens;	/* NULL: built without libcbor */
+	int lfd;			/* listening socket */
+	int epfd;
+	int sigfd;
+	unsigned int nr_clients;
+	struct rmmd_client *clients;
+	bool stop;
+};
+
+/* rmmd_log.c */
+void rmmd_log_init(int verbosity);
+void rmmd_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void rmmd_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void rmmd_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* rmmd_conn.c: connections and the protocol */
+int rmmd_accept(struct rmmd *d);
+void rmmd_readable(struct rmmd *d, struct rmmd_client *c);
+void rmmd_kill(struct rmmd_client *c, const char *why);
+void rmmd_reap(struct rmmd *d);
+void rmmd_drop_all(struct rmmd *d);
+int rmmd_send_event(struct rmmd *d, struct rmmd_client *c,
+		    const struct rmmd_event *ev);
+struct rmmd_client *rmmd_client_by_id(struct rmmd *d, uint64_t realm_id);
+
+/* rmmd_cmd.c: the commands, run through the firmware */
+struct rmmd_cmd_out {
+	struct rmmd_reply rep;
+	int fd;				/* descriptor to pass, or -1 */
+	bool close_fd;			/* close it once sent */
+	uint8_t *extra;			/* bytes after the reply (TOKEN) */
+	size_t extra_len;
+};
+
+int rmmd_cmd_hello(struct rmmd *d, struct rmmd_client *c, const void *req,
+		   struct rmmd_cmd_out *out);
+int rmmd_cmd_create(struct rmmd *d, struct rmmd_client *c, const void *req,
+		    struct rmmd_cmd_out *out);
+int rmmd_cmd_share(struct rmmd *d, struct rmmd_client *c, const void *req,
+		   struct rmmd_cmd_out *out);
+int rmmd_cmd_reserve(struct rmmd *d, struct rmmd_client *c, const void *req,
+		     struct rmmd_cmd_out *out);
+int rmmd_cmd_attach(struct rmmd *d, struct rmmd_client *c, const void *req,
+		    struct rmmd_cmd_out *out);
+int rmmd_cmd_detach(struct rmmd *d, struct rmmd_client *c, const void *req,
+		    struct rmmd_cmd_out *out);
+int rmmd_cmd_revoke(struct rmmd *d, struct rmmd_client *c, const void *req,
+		    struct rmmd_cmd_out *out);
+int rmmd_cmd_destroy(struct rmmd *d, struct rmmd_client *c, const void *req,
+		     struct rmmd_cmd_out *out);
+int rmmd_cmd_token(struct rmmd *d, struct rmmd_client *c, const void *req,
+		   struct rmmd_cmd_out *out);
+
+/* rmmd_realm.c: a connection's realm */
+int rmmd_realm_open(struct rmmd *d, struct rmmd_client *c);
+void rmmd_realm_close(struct rmmd *d, struct rmmd_client *c);
+int rmmd_ipa_alloc(struct rmmd_client *c, uint64_t size, uint64_t *base);
+void rmmd_ipa_free(struct rmmd_client *c, uint64_t base);
+void rmmd_notify_revoked(struct rmmd *d, uint64_t provider, uint64_t handle,
+			 uint64_t consumer, uint32_t reason);
+
+/* rmmd_token.c: attestation (a no-op without libcbor) */
+int rmmd_tokens_start(struct rmmd *d);
+void rmmd_tokens_stop(struct rmmd *d);
+
+/* rmmd_measure.c: SHA-256 of a process's executable */
+int rmmd_measure(pid_t pid, uint8_t digest[32]);
+
+#endif /* CAEC_RMMD_H */
