@@ -72,6 +72,10 @@ struct bench_cfg {
 	unsigned int batch;	/* stream: publish every @batch messages */
 	bool wake_futex;	/* region with the futex wake-up protocol */
 	bool crypto_only;	/* only the crypto-only references */
+	bool peers;		/* --peers: also the peers (alt_ipc.c) */
+	const struct bench_mode *skipped[BENCH_MAX_MODES]; /* peers not built */
+	unsigned int nskipped;
+	const char *plot_path;	/* --plot FILE.png or FILE.svg */
 };
 
 /* One timed run, subject or reference. */
@@ -108,8 +112,13 @@ struct bench_point {
 	unsigned int batch;
 	unsigned int repeats;
 	struct bench_result subj;
+	struct bench_result subj_min;	/* each metric's extremes across */
+	struct bench_result subj_max;	/* the repeats (NAN: not measured) */
 	struct bench_result ref;
+	struct bench_result ref_min;
+	struct bench_result ref_max;
 	double ref_ratio;
+	double spread_pct;	/* (max - min) / 2 / median of the main metric */
 	double seal_mbps;	/* encrypted stream: crypto-only references, */
 	double open_mbps;	/* NAN when not measured */
 	double crypto_ratio;	/* stream MB/s / min(seal, open) */
@@ -162,9 +171,35 @@ const char *bench_mode_list(void);
 int bench_mode_probe(const struct bench_mode *m);
 void bench_subject_run(const struct bench_run *run, struct bench_result *res);
 
+/*
+ * alt_ipc.c: the peers, what a user would pick instead of libcaec (a UNIX
+ * socket, a pipe, concurrencykit's ck_ring), as modes "peer-*" measured like
+ * the subject. "alt" in the code: peer.c's peer is the forked process.
+ */
+const struct bench_mode *bench_alt_find(const char *name);
+bool bench_mode_is_alt(const struct bench_mode *m);
+const char *bench_alt_missing(const struct bench_mode *m);
+void bench_alt_add_all(struct bench_cfg *cfg);
+void bench_alt_run(const struct bench_run *run, struct bench_result *res);
+
+/*
+ * alt_ckring.c: the ck_ring transport (only with concurrencykit). A link
+ * is one process's end of two directions, parent to child and back.
+ */
+struct alt_ck;
+struct alt_ck *bench_ck_open(const struct bench_run *run, uint32_t back_size);
+void bench_ck_send(struct alt_ck *c, bool child, const void *buf,
+		   uint32_t len);
+void bench_ck_recv(struct alt_ck *c, bool child, void *buf, uint32_t len);
+void bench_ck_close(struct alt_ck *c);
+
 /* reference.c: bare memcpy stream and bare cache-line ping-pong */
 void bench_ref_stream(const struct bench_run *run, struct bench_result *res);
 bool bench_mode_encrypted(const struct bench_mode *m);
+void bench_csm_consumer(int rd, int wr, char *sid_text);
+uint64_t bench_csm_provider_verify(int rd, int wr, uint8_t *their_challenge);
+void bench_csm_provider_send(int wr, const uint8_t *their_challenge,
+			     const char *sid_text);
 void bench_crypto_ref(const struct bench_mode *m, uint32_t size,
 		      double *seal_mbps, double *open_mbps);
 void bench_ref_pingpong(const struct bench_run *run,
@@ -210,6 +245,9 @@ double bench_cycles_per_msg(const struct bench_meter *m, uint64_t count);
 /* stats.c */
 double bench_percentile(uint64_t *v, size_t n, double pct);
 double bench_median(const double *v, size_t n);
+double bench_min(const double *v, size_t n);
+double bench_max(const double *v, size_t n);
+double bench_spread_pct(double lo, double mid, double hi);
 
 /* machine.c */
 void bench_machine_probe(struct bench_machine *m, const struct bench_cfg *cfg);
@@ -229,6 +267,19 @@ int bench_write_json(FILE *f, const struct bench_cfg *cfg,
 		     const struct bench_machine *m, const struct bench_load *l,
 		     const struct bench_point *pts, size_t n);
 int bench_write_csv(FILE *f, const struct bench_point *pts, size_t n);
+const char *bench_main_metric(const struct bench_point *p);
+void bench_json_num(FILE *f, const char *key, double v, bool comma);
+void bench_json_str(FILE *f, const char *key, const char *s, bool comma);
+
+/* summary.c: the plaintext advantage factors, like the paper's claims */
+void bench_summary_print(FILE *f, const struct bench_point *pts, size_t n);
+void bench_summary_json(FILE *f, const struct bench_point *pts, size_t n);
+
+/* plot.c: the paper's three panels with gnuplot */
+void bench_plot_check(const char *path);
+int bench_plot(const char *path, const struct bench_cfg *cfg,
+	       const struct bench_machine *m, const struct bench_point *pts,
+	       size_t n);
 
 /* The spin-wait pause, the same instruction the library's SPIN wait uses. */
 static inline void

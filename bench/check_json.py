@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
 """Smoke test of caec-bench: a tiny sweep of every pattern, its JSON (schema
-1) and CSV checked key by key, then the command-line and mode errors.
+1) and CSV checked key by key, then the command-line and mode errors, then
+a tiny run with repeats, an encrypted mode, the peers and a plot: the spread
+fields, the peer rows, the summary ratios and the figures.
 
 usage: check_json.py PATH/TO/caec-bench
 Exit status: 0 pass, 1 fail, 77 skip (fewer than two usable CPUs).
@@ -15,6 +17,17 @@ import sys
 import tempfile
 
 PATTERNS = ["mailbox", "pingpong", "stream"]
+PEERS = ["peer-uds", "peer-pipe", "peer-ckring"]
+SPREAD = ["msgs_per_s", "mbytes_per_s", "latency_ns_p50", "latency_ns_p99",
+          "cpu_ns_per_msg", "cycles_per_msg"]
+# The paper's ranges (csm vs each library, mailbox), as summary.c has them.
+PAPER = {"nw-openssl": {"latency_ns_p50": (24, 212), "mbytes_per_s": (26, 204),
+                        "cycles_per_msg": (25, 209)},
+         "nw-mbedtls": {"latency_ns_p50": (4.4, 203), "mbytes_per_s": (4.8, 194),
+                        "cycles_per_msg": (4.5, 200)}}
+SUMMARY = {("mailbox", "latency_ns_p50"), ("mailbox", "mbytes_per_s"),
+           ("mailbox", "cycles_per_msg"), ("pingpong", "latency_ns_p50"),
+           ("stream", "mbytes_per_s"), ("stream", "cycles_per_msg")}
 SIZES = [64, 4096]
 COUNT = 200
 
@@ -54,9 +67,39 @@ def check_machine(m, cores):
     check(is_num(m.get("ticks_hz")) and m["ticks_hz"] > 0, "machine.ticks_hz")
 
 
-def check_result(r):
+def check_spread(r, tag):
+    """Each metric's _min and _max bracket its median (the plain field)."""
+    for key in SPREAD:
+        lo, mid, hi = r.get(key + "_min"), r.get(key), r.get(key + "_max")
+        if not check(key + "_min" in r and key + "_max" in r and
+                     num_or_null(lo) and num_or_null(hi),
+                     f"{tag}: {key}_min/_max {lo!r}/{hi!r}"):
+            continue
+        if mid is None:
+            check(lo is None and hi is None, f"{tag}: {key} null but range set")
+        else:
+            check(is_num(lo) and is_num(hi) and
+                  lo * (1 - 1e-6) - 1e-3 <= mid <= hi * (1 + 1e-6) + 1e-3,
+                  f"{tag}: {key} {lo!r} <= {mid!r} <= {hi!r}")
+    metric = "mbytes_per_s" if r.get("pattern") == "stream" else "latency_ns_p50"
+    check(r.get("spread_metric") == metric, f"{tag}: spread_metric {r.get('spread_metric')!r}")
+    sp = r.get("spread_pct")
+    if check(is_num(sp) and sp >= 0, f"{tag}: spread_pct {sp!r}") and \
+            is_num(r.get(metric)):
+        want = (r[metric + "_max"] - r[metric + "_min"]) / 2 / r[metric] * 100
+        check(abs(sp - want) <= 0.01 + 1e-3 * want, f"{tag}: spread_pct {sp} != {want}")
+    if r.get("repeats") == 1 and is_num(r.get(metric)):
+        check(r[metric + "_min"] == r[metric] == r[metric + "_max"],
+              f"{tag}: one repeat but min/median/max differ")
+
+
+def check_result(r, modes=("nw",), repeats=1):
     tag = f"result {r.get('mode')}/{r.get('pattern')}/{r.get('size')}"
-    check(r.get("mode") == "nw", f"{tag}: mode")
+    check(r.get("mode") in modes, f"{tag}: mode")
+    check(r.get("kind") == ("peer" if r.get("mode", "").startswith("peer-")
+                            else "caec"), f"{tag}: kind {r.get('kind')!r}")
+    check(r.get("repeats") == repeats, f"{tag}: repeats {r.get('repeats')!r}")
+    check_spread(r, tag)
     check(r.get("pattern") in PATTERNS, f"{tag}: pattern")
     check(r.get("size") in SIZES, f"{tag}: size")
     check(r.get("messages") == COUNT, f"{tag}: messages {r.get('messages')}")
@@ -90,10 +133,15 @@ def check_reference(ref):
             check(e.get("size") in SIZES, f"reference stream size {e.get('size')!r}")
             check(is_num(e.get("mbytes_per_s")) and e["mbytes_per_s"] > 0,
                   f"reference stream {e.get('size')}: mbytes_per_s")
+            check(e.get("mbytes_per_s_min") == e.get("mbytes_per_s") ==
+                  e.get("mbytes_per_s_max"),
+                  f"reference stream {e.get('size')}: one repeat, min/max")
             streams.add(e.get("size"))
         elif e.get("pattern") == "pingpong":
             check(is_num(e.get("rtt_ns")) and e["rtt_ns"] > 0,
                   f"reference pingpong: rtt_ns {e.get('rtt_ns')!r}")
+            check(e.get("rtt_ns_min") == e.get("rtt_ns") == e.get("rtt_ns_max"),
+                  "reference pingpong: one repeat, min/max")
             pingpongs += 1
         elif e.get("pattern") in ("seal", "open"):
             check(False, f"crypto reference {e!r} in a plaintext sweep")
@@ -110,6 +158,11 @@ def check_csv(path, n):
     for row in rows:
         check(float(row["msgs_per_s"]) > 0, f"CSV msgs_per_s {row['msgs_per_s']!r}")
         check(row["pattern"] in PATTERNS, f"CSV pattern {row['pattern']!r}")
+        check(row.get("kind") in ("caec", "peer"), f"CSV kind {row.get('kind')!r}")
+        check(float(row["mbytes_per_s_min"]) <= float(row["mbytes_per_s"]) * 1.000001
+              <= float(row["mbytes_per_s_max"]) * 1.000002 + 1e-3,
+              f"CSV mbytes_per_s range {row['mbytes_per_s_min']}..{row['mbytes_per_s_max']}")
+        check(float(row["spread_pct"]) >= 0, f"CSV spread_pct {row['spread_pct']!r}")
 
 
 def sweep(bench, cores):
@@ -138,6 +191,12 @@ def sweep(bench, cores):
                   f"results cover {sorted(got)}")
         if check(isinstance(doc.get("reference"), list), "reference is not a list"):
             check_reference(doc["reference"])
+        check(doc.get("peers") == {"enabled": False, "measured": [], "skipped": []},
+              f"peers without --peers: {doc.get('peers')!r}")
+        summ = doc.get("summary", {})
+        check(summ.get("baseline") in ("nw", None) and summ.get("comparisons") == [],
+              f"summary of a plaintext-only run: {summ!r}")
+        check("±%" in p.stdout, "table has no ±% column")
         check_csv(cpath, len(PATTERNS) * len(SIZES))
 
 
@@ -182,18 +241,153 @@ def crypto(bench, cores):
 
 
 def errors(bench):
-    p = run(bench, ["--mode", "csm", "--sizes", "64", "--count", "10"])
-    check(p.returncode == 1, f"--mode csm exited {p.returncode}, expected 1")
-    check("mode csm is not available in this build" in p.stderr,
-          f"--mode csm message: {p.stderr.strip()!r}")
+    # The csm backend may or may not be built in: either it runs, or it
+    # says so and exits 1.
+    p = run(bench, ["--mode", "csm", "--pattern", "mailbox", "--sizes", "64",
+                    "--count", "10", "--repeat", "1"])
+    check(p.returncode == 0 or
+          (p.returncode == 1 and "mode csm is not available in this build" in p.stderr),
+          f"--mode csm exited {p.returncode}: {p.stderr.strip()!r}")
     for args in (["--pattern", "bogus"], ["--sizes", "64,abc"],
                  ["--sizes", "8"], ["--cores", "0"], ["--no-such-option"],
-                 ["--mode", "nope"], ["--count", "0"]):
+                 ["--mode", "nope"], ["--count", "0"], ["--plot", "x.jpg"],
+                 ["--plot"]):
         p = run(bench, args)
         check(p.returncode == 2, f"{' '.join(args)} exited {p.returncode}, expected 2")
         check(p.stderr.strip() != "", f"{' '.join(args)}: no message")
     p = run(bench, ["--help"])
-    check(p.returncode == 0 and "--pattern" in p.stdout, "--help")
+    check(p.returncode == 0 and "--pattern" in p.stdout and "--peers" in p.stdout
+          and "--plot" in p.stdout, "--help")
+    # No gnuplot on PATH: a clear message and exit 1 before any run.
+    with tempfile.TemporaryDirectory() as empty:
+        p = subprocess.run([os.path.abspath(bench), "--plot", "x.png"],
+                           capture_output=True, text=True, timeout=30,
+                           env=dict(os.environ, PATH=empty))
+        check(p.returncode == 1 and "gnuplot" in p.stderr and p.stdout == "",
+              f"--plot without gnuplot exited {p.returncode}: {p.stderr.strip()!r}")
+
+
+def mode_built(bench, mode):
+    p = run(bench, ["--mode", mode, "--pattern", "mailbox", "--sizes", "64",
+                    "--count", "1", "--warmup", "0", "--repeat", "1"])
+    return p.returncode == 0
+
+
+def check_summary(doc, modes):
+    summ = doc.get("summary")
+    if not check(isinstance(summ, dict), "summary is not an object"):
+        return
+    base = "csm" if "csm" in modes else "nw"
+    check(summ.get("baseline") == base, f"summary baseline {summ.get('baseline')!r}")
+    check(summ.get("csm_in_run") == (base == "csm"), "summary csm_in_run")
+    if base == "nw":
+        check("csm is not in this run" in summ.get("note", ""),
+              f"summary note {summ.get('note')!r}")
+    vals = {(r["mode"], r["pattern"], r["size"]): r for r in doc["results"]}
+    seen = set()
+    for c in summ.get("comparisons", []):
+        tag = f"summary {c.get('other')}/{c.get('pattern')}/{c.get('metric')}"
+        seen.add((c.get("other"), c.get("pattern"), c.get("metric")))
+        check(c.get("baseline") == base, f"{tag}: baseline")
+        check((c.get("pattern"), c.get("metric")) in SUMMARY, f"{tag}: unexpected row")
+        higher = c.get("metric") == "mbytes_per_s"
+        check(c.get("better") == ("higher" if higher else "lower"), f"{tag}: better")
+        fs = []
+        for e in c.get("per_size", []):
+            b = vals.get((base, c["pattern"], e.get("size")), {}).get(c["metric"])
+            o = vals.get((c["other"], c["pattern"], e.get("size")), {}).get(c["metric"])
+            if not check(is_num(b) and is_num(o) and is_num(e.get("factor")),
+                         f"{tag}: size {e.get('size')} has no values"):
+                continue
+            # The JSON rounds every value to 3 decimals: allow for that.
+            r = 5e-4
+            if higher:
+                b, o = o, b     # factor = other-side / this-side either way
+            lo, hi = (o - r) / (b + r), (o + r) / max(b - r, 1e-9)
+            check(lo - r <= e["factor"] <= hi + r,
+                  f"{tag}: size {e['size']} factor {e['factor']} not in [{lo}, {hi}]")
+            fs.append(e["factor"])
+        check(len(fs) == len(SIZES), f"{tag}: {len(fs)} sizes")
+        if fs:
+            check(c.get("factor_min") == min(fs) and c.get("factor_max") == max(fs),
+                  f"{tag}: range {c.get('factor_min')}..{c.get('factor_max')}")
+        paper = PAPER.get(c.get("other"), {}).get(c.get("metric"))
+        if c.get("pattern") != "mailbox":
+            paper = None
+        check((c.get("paper_min"), c.get("paper_max")) == (paper or (None, None)),
+              f"{tag}: paper range {c.get('paper_min')}..{c.get('paper_max')}")
+        label = "nw (plaintext)" if base == "nw" else base
+        check(c.get("text", "").startswith(f"{label} vs {c.get('other')}: "),
+              f"{tag}: text {c.get('text')!r}")
+    for other in modes:
+        if other == base:
+            continue
+        for pat, metric in SUMMARY:
+            measured = any(is_num(vals.get((base, pat, s), {}).get(metric)) and
+                           is_num(vals.get((other, pat, s), {}).get(metric))
+                           for s in SIZES)
+            check((other, pat, metric) in seen or not measured,
+                  f"summary lacks {other}/{pat}/{metric}")
+
+
+def check_png(path):
+    with open(path, "rb") as f:
+        head = f.read(24)
+    check(head[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG")
+    w, h = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+    check(w >= 1000 and h >= 400, f"{path}: {w}x{h}")
+
+
+def extras(bench, cores):
+    """Repeats, an encrypted mode, the peers and the plots on a tiny run."""
+    modes = ["nw"] + [m for m in ("nw-openssl", "csm") if mode_built(bench, m)]
+    have_gnuplot = any(os.access(os.path.join(d, "gnuplot"), os.X_OK)
+                       for d in os.environ.get("PATH", "").split(os.pathsep))
+    with tempfile.TemporaryDirectory() as tmp:
+        jpath, cpath = os.path.join(tmp, "x.json"), os.path.join(tmp, "x.csv")
+        png = os.path.join(tmp, "fig.png")
+        args = ["--mode", ",".join(modes), "--peers",
+                "--pattern", ",".join(PATTERNS),
+                "--sizes", ",".join(map(str, SIZES)), "--count", str(COUNT),
+                "--repeat", "3", "--warmup", "100",
+                "--cores", f"{cores[0]},{cores[1]}", "--json", jpath,
+                "--csv", cpath]
+        if have_gnuplot:
+            args += ["--plot", png]
+        p = run(bench, args, timeout=150)
+        sys.stdout.write(p.stdout[p.stdout.find("Summary"):] if "Summary" in p.stdout else "")
+        if not check(p.returncode == 0,
+                     f"extras sweep exited {p.returncode}: {p.stderr.strip()}"):
+            return
+        with open(jpath) as f:
+            doc = json.load(f)
+        peers = doc.get("peers", {})
+        check(peers.get("enabled") is True, "peers.enabled")
+        skipped = {e.get("mode"): e.get("reason") for e in peers.get("skipped", [])}
+        check(set(peers.get("measured", [])) | set(skipped) == set(PEERS) and
+              not set(peers.get("measured", [])) & set(skipped),
+              f"peers measured {peers.get('measured')} skipped {skipped}")
+        check(set(skipped) <= {"peer-ckring"} and
+              all("libck-dev" in (r or "") for r in skipped.values()),
+              f"peers skipped {skipped}")
+        for m in skipped:
+            check(f"{m} skipped" in p.stdout, f"no note that {m} was skipped")
+        allm = modes + peers.get("measured", [])
+        for r in doc["results"]:
+            check_result(r, allm, 3)
+        got = {(r.get("mode"), r.get("pattern"), r.get("size")) for r in doc["results"]}
+        want = {(m, pt, s) for m in allm for pt in PATTERNS for s in SIZES}
+        check(got == want, f"extras results cover {sorted(got ^ want)} wrongly")
+        check("Summary:" in p.stdout, "no summary after the table")
+        check_summary(doc, allm)
+        check_csv(cpath, len(want))
+        if have_gnuplot:
+            for name in ("fig.png", "fig-stream.png", "fig-pingpong.png"):
+                fp = os.path.join(tmp, name)
+                if check(os.path.exists(fp), f"--plot did not write {name}"):
+                    check_png(fp)
+        else:
+            print("gnuplot not installed: --plot not drawn")
 
 
 def main():
@@ -207,6 +401,7 @@ def main():
     errors(sys.argv[1])
     sweep(sys.argv[1], cpus[:2])
     crypto(sys.argv[1], cpus[:2])
+    extras(sys.argv[1], cpus[:2])
     for f in failures:
         print("FAIL:", f)
     print("bench smoke: %s (%d failed checks)" %

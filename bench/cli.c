@@ -35,8 +35,8 @@ usage(FILE *f)
 "point alternating with a bare reference (memcpy stream, cache-line ping-pong).\n"
 "\n"
 "  --mode LIST       channel modes: nw, nw-openssl, nw-mbedtls, csm, or all\n"
-"                    (the four, those this build has); a mode\n"
-"                    this build lacks is an error (exit 1)      [nw]\n"
+"                    (the four, those this build has), or a peer (--peers);\n"
+"                    a mode this build lacks is an error (exit 1) [nw]\n"
 "  --pattern LIST    stream, pingpong, mailbox\n"
 "                    [mailbox,pingpong,stream]\n"
 "  --sizes LIST      message sizes in bytes, %u .. %u, K/M suffix allowed\n"
@@ -53,9 +53,18 @@ usage(FILE *f)
 "  --batch B         stream: publish counters every B messages, at most\n"
 "                    a quarter of the ring's messages            [%u]\n"
 "  --warmup N        untimed messages before each run\n"
-"                    [one lap of the ring: stream two laps]\n"
+"                    [one lap of the ring: stream two laps; the peers'\n"
+"                    round trips one lap of their own buffer]\n"
 "  --wake futex|none the region's wake-up protocol; waiting is always\n"
 "                    spin (busy-polling)                        [none]\n"
+"  --peers           also measure what a user would pick instead, in the same\n"
+"                    run, sizes and pinning: peer-uds (UNIX socketpair stream),\n"
+"                    peer-pipe (two pipes), peer-ckring (concurrencykit's\n"
+"                    ck_ring of offsets into a shared buffer; skipped with a\n"
+"                    note when built without libck); also valid in --mode\n"
+"  --plot FILE       draw latency, throughput and cycles against the size\n"
+"                    with gnuplot: the mailbox pattern into FILE (.png or\n"
+"                    .svg), every other pattern into FILE-PATTERN.EXT\n"
 "  --crypto-only     only the crypto-only references of the encrypted modes:\n"
 "                    single-core seal-only and open-only MB/s per size\n"
 "                    (also measured beside every encrypted stream point)\n"
@@ -158,8 +167,13 @@ mode_item(const char *s, void *ctx)
 		return;
 	}
 	if (!m)
-		bench_cli_error("--mode: unknown mode '%s' (known: %s)", s,
-			  bench_mode_list());
+		m = bench_alt_find(s);
+	if (!m)
+		bench_cli_error("--mode: unknown mode '%s' (known: %s, peer-uds, peer-pipe, peer-ckring)",
+			  s, bench_mode_list());
+	for (i = 0; i < cfg->nmodes; i++)
+		if (cfg->modes[i] == m)
+			return;
 	if (cfg->nmodes == BENCH_MAX_MODES)
 		bench_cli_error("--mode: too many modes");
 	cfg->modes[cfg->nmodes++] = m;
@@ -205,6 +219,15 @@ core_item(const char *s, void *ctx)
 	l->core[l->n++] = (int)parse_num("--cores", s, 0, CPU_SETSIZE - 1);
 }
 
+static bool
+plot_ext_ok(const char *path)
+{
+	size_t n = strlen(path);
+
+	return n > 4 && (!strcmp(path + n - 4, ".png") ||
+			 !strcmp(path + n - 4, ".svg"));
+}
+
 static void
 defaults(struct bench_cfg *cfg)
 {
@@ -234,6 +257,8 @@ bench_cli_parse(int argc, char **argv, struct bench_cfg *cfg)
 	static const struct option opts[] = {
 		{ "mode", required_argument, NULL, 'm' },
 		{ "crypto-only", no_argument, NULL, 'C' },
+		{ "peers", no_argument, NULL, 'P' },
+		{ "plot", required_argument, NULL, 'G' },
 		{ "pattern", required_argument, NULL, 'p' },
 		{ "sizes", required_argument, NULL, 's' },
 		{ "count", required_argument, NULL, 'n' },
@@ -319,6 +344,15 @@ bench_cli_parse(int argc, char **argv, struct bench_cfg *cfg)
 		case 'C':
 			cfg->crypto_only = true;
 			break;
+		case 'P':
+			cfg->peers = true;
+			break;
+		case 'G':
+			if (!plot_ext_ok(optarg))
+				bench_cli_error("--plot: '%s' must end in .png or .svg",
+					  optarg);
+			cfg->plot_path = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -329,6 +363,8 @@ bench_cli_parse(int argc, char **argv, struct bench_cfg *cfg)
 	}
 	if (optind < argc)
 		bench_cli_error("unexpected argument '%s'", argv[optind]);
+	if (cfg->peers)
+		bench_alt_add_all(cfg);
 	if (cfg->crypto_only) {
 		unsigned int k = 0;
 

@@ -4,7 +4,9 @@
  *
  * For each mode, pattern and size (a point), the reference and the subject
  * run alternately --repeat times each; the point keeps the median of every
- * metric and the ratio of the medians. The VMs this runs on move their vCPUs
+ * metric, its min and max across the repeats (the spread), and the ratio of
+ * the medians. After the table: the summary ratios (summary.c), then the
+ * files: JSON, CSV and the plots (plot.c). The VMs this runs on move their vCPUs
  * between physical cores at will, so only interleaved measurements compare.
  *
  * Exit status: 0 success, 1 runtime failure (library error, data mismatch,
@@ -104,27 +106,32 @@ progress_clear(void)
 		fputs("\r\033[K", stderr);
 }
 
+/* The median, min and max across @n repeats of every metric. */
 static void
-median_of(const struct bench_result *r, unsigned int n,
-	  struct bench_result *out)
+stats_of(const struct bench_result *r, unsigned int n,
+	 struct bench_result *mid, struct bench_result *lo,
+	 struct bench_result *hi)
 {
 	double v[BENCH_MAX_REPEAT] = { 0 };
 	unsigned int i;
 
-#define MEDIAN(field)                                   \
+#define STATS(field)                                    \
 	do {                                            \
 		for (i = 0; i < n; i++)                 \
 			v[i] = r[i].field;              \
-		out->field = bench_median(v, n);        \
+		mid->field = bench_median(v, n);        \
+		lo->field = bench_min(v, n);            \
+		hi->field = bench_max(v, n);            \
 	} while (0)
-	MEDIAN(msgs_per_s);
-	MEDIAN(mbytes_per_s);
-	MEDIAN(lat_p50_ns);
-	MEDIAN(lat_p99_ns);
-	MEDIAN(cpu_ns_per_msg);
-	MEDIAN(cycles_per_msg);
-#undef MEDIAN
-	out->cycles_source = r[0].cycles_source;
+	STATS(msgs_per_s);
+	STATS(mbytes_per_s);
+	STATS(lat_p50_ns);
+	STATS(lat_p99_ns);
+	STATS(cpu_ns_per_msg);
+	STATS(cycles_per_msg);
+#undef STATS
+	mid->cycles_source = lo->cycles_source = hi->cycles_source =
+		r[0].cycles_source;
 }
 
 /*
@@ -171,17 +178,27 @@ measure_point(const struct bench_cfg *cfg, struct bench_point *pt,
 		run.mode = NULL;
 		reference_of[pt->pattern](&run, &ref[k]);
 		run.mode = pt->mode;
-		bench_subject_run(&run, &subj[k]);
+		if (bench_mode_is_alt(pt->mode))
+			bench_alt_run(&run, &subj[k]);
+		else
+			bench_subject_run(&run, &subj[k]);
 	}
 	bench_load_stop(&load);
 	pt->busy_pct = load.valid ? load.other_pct + load.steal_pct : NAN;
 	pt->repeats = cfg->repeat;
-	median_of(subj, cfg->repeat, &pt->subj);
-	median_of(ref, cfg->repeat, &pt->ref);
-	if (pt->pattern == BENCH_STREAM)
+	stats_of(subj, cfg->repeat, &pt->subj, &pt->subj_min, &pt->subj_max);
+	stats_of(ref, cfg->repeat, &pt->ref, &pt->ref_min, &pt->ref_max);
+	if (pt->pattern == BENCH_STREAM) {
 		pt->ref_ratio = pt->subj.mbytes_per_s / pt->ref.mbytes_per_s;
-	else
+		pt->spread_pct = bench_spread_pct(pt->subj_min.mbytes_per_s,
+						  pt->subj.mbytes_per_s,
+						  pt->subj_max.mbytes_per_s);
+	} else {
 		pt->ref_ratio = pt->subj.lat_p50_ns / pt->ref.lat_p50_ns;
+		pt->spread_pct = bench_spread_pct(pt->subj_min.lat_p50_ns,
+						  pt->subj.lat_p50_ns,
+						  pt->subj_max.lat_p50_ns);
+	}
 	pt->seal_mbps = pt->open_mbps = pt->crypto_ratio = NAN;
 	if (crypto) {
 		pt->seal_mbps = bench_median(seal, cfg->repeat);
@@ -247,7 +264,16 @@ main(int argc, char **argv)
 	csv = open_out("--csv", cfg.csv_path);
 
 	/* Every requested mode must exist before a long sweep starts. */
+	if (cfg.plot_path)
+		bench_plot_check(cfg.plot_path);
 	for (i = 0; i < cfg.nmodes; i++) {
+		if (bench_mode_is_alt(cfg.modes[i])) {
+			if (bench_alt_missing(cfg.modes[i]))
+				bench_die("mode %s is not available in this build: %s",
+					  cfg.modes[i]->name,
+					  bench_alt_missing(cfg.modes[i]));
+			continue;
+		}
 		rc = bench_mode_probe(cfg.modes[i]);
 		if (rc == -ENOTSUP)
 			bench_die("mode %s is not available in this build: %s (%s)",
@@ -277,6 +303,11 @@ main(int argc, char **argv)
 	bench_load_stop(&load);
 	bench_crypto_table(stdout, pts, total, cfg.crypto_only);
 	bench_table_footer(stdout, &load);
+	for (i = 0; i < cfg.nskipped; i++)
+		printf("%s skipped: %s\n", cfg.skipped[i]->name,
+		       bench_alt_missing(cfg.skipped[i]));
+	if (!cfg.crypto_only)
+		bench_summary_print(stdout, pts, total);
 	mach.pinned = bench_pinned;
 
 	if (json)
@@ -285,6 +316,9 @@ main(int argc, char **argv)
 					   total));
 	if (csv)
 		close_out(csv, cfg.csv_path, bench_write_csv(csv, pts, total));
+	rc = 0;
+	if (cfg.plot_path)
+		rc = bench_plot(cfg.plot_path, &cfg, &mach, pts, total);
 	free(pts);
-	return 0;
+	return rc ? 1 : 0;
 }

@@ -121,16 +121,6 @@ mode_is_csm(const struct bench_mode *m)
 	return !strcmp(m->scheme, "csm");
 }
 
-static void
-pipe_io(bool wr, int fd, void *buf, size_t len)
-{
-	ssize_t n = wr ? write(fd, buf, len) : read(fd, buf, len);
-
-	if (n != (ssize_t)len)
-		bench_die("csm setup pipe: %s", n < 0 ? strerror(errno) :
-						      "short transfer");
-}
-
 /*
  * The CSM service: an already running caec-rmmd or device, else a private
  * caec-rmmd started once here and stopped when the bench exits. No realm
@@ -373,15 +363,9 @@ subj_child(void *arg)
 
 	if (mode_is_csm(run->mode)) {
 		char sid[CAEC_CSM_SID_STRLEN];
-		uint64_t id;
 
-		/* This process is its own realm: tell the provider who. */
-		rc = caec_csm_realm_id(&id);
-		if (rc)
-			bench_die_lib("caec_csm_realm_id", rc);
-		pipe_io(true, c->to_parent[1], &id, sizeof(id));
-		pipe_io(false, c->to_child[0], sid, sizeof(sid));
-		sid[sizeof(sid) - 1] = '\0';
+		/* This process is its own realm (csm_setup.c). */
+		bench_csm_consumer(c->to_child[0], c->to_parent[1], sid);
 		snprintf(uri, sizeof(uri), "csm:attach/%s?wait=spin", sid);
 	} else {
 		snprintf(uri, sizeof(uri), "%s:fd/%d?wait=spin",
@@ -418,8 +402,9 @@ bench_subject_run(const struct bench_run *run, struct bench_result *res)
 
 	c.run = run;
 	if (mode_is_csm(run->mode)) {
-		struct caec_csm_sid sid;
+		uint8_t challenge[CAEC_CSM_CHALLENGE_LEN];
 		char text[CAEC_CSM_SID_STRLEN];
+		struct caec_csm_sid sid;
 		uint64_t id;
 
 		/*
@@ -431,7 +416,8 @@ bench_subject_run(const struct bench_run *run, struct bench_result *res)
 			bench_die("pipe: %s", strerror(errno));
 		c.fd = -1;
 		pid = bench_peer_spawn(run->cfg, subj_child, &c);
-		pipe_io(false, c.to_parent[0], &id, sizeof(id));
+		id = bench_csm_provider_verify(c.to_parent[0], c.to_child[1],
+					       challenge);
 		snprintf(uri, sizeof(uri),
 			 "csm:share/%016llx?ring=%u&wait=spin&wake=%s",
 			 (unsigned long long)id, run->ring,
@@ -444,7 +430,7 @@ bench_subject_run(const struct bench_run *run, struct bench_result *res)
 			rc = caec_csm_sid_format(&sid, text, sizeof(text));
 		if (rc)
 			bench_die_lib("caec_channel_csm_sid", rc);
-		pipe_io(true, c.to_child[1], text, sizeof(text));
+		bench_csm_provider_send(c.to_child[1], challenge, text);
 		close(c.to_parent[0]);
 		close(c.to_parent[1]);
 		close(c.to_child[0]);

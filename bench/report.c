@@ -4,6 +4,22 @@
  *
  * JSON field names are a public contract: later versions add fields and
  * never rename these.
+ *
+ * Added since the first version, still schema 1:
+ * - results[]: "kind" ("caec" or "peer": the peers of alt_ipc.c are rows
+ *   with their own mode, "peer-uds", "peer-pipe", "peer-ckring"); the
+ *   extremes across the --repeat runs of every metric, whose median is the
+ *   plain field: "msgs_per_s_min"/"_max", "mbytes_per_s_min"/"_max",
+ *   "latency_ns_p50_min"/"_max", "latency_ns_p99_min"/"_max",
+ *   "cpu_ns_per_msg_min"/"_max", "cycles_per_msg_min"/"_max"; and
+ *   "spread_pct" = (max - min) / 2 / median of "spread_metric" (stream:
+ *   "mbytes_per_s", else "latency_ns_p50"), the table's ±%.
+ * - reference[]: the same _min/_max beside "mbytes_per_s" (stream) and
+ *   "rtt_ns" (pingpong).
+ * - "peers": {"enabled", "measured": [modes], "skipped": [{"mode",
+ *   "reason"}]}.
+ * - "summary": the plaintext advantage factors (summary.c).
+ * The CSV appends the same _min/_max columns, spread_pct and kind.
  */
 #include <caec/caec.h>
 #include <math.h>
@@ -46,6 +62,13 @@ is_stream(const struct bench_point *p)
 	return p->pattern == BENCH_STREAM;
 }
 
+/* The metric a point is judged by, whose spread the table shows. */
+const char *
+bench_main_metric(const struct bench_point *p)
+{
+	return is_stream(p) ? "mbytes_per_s" : "latency_ns_p50";
+}
+
 /* --- table --- */
 
 void
@@ -61,9 +84,11 @@ bench_table_header(FILE *f, const struct bench_cfg *cfg,
 		bench_ticks_resolution_ns(), m->clocksource,
 		cycles_names[bench_cycles_source()],
 		cfg->wake_futex ? "futex" : "none", cfg->batch, cfg->repeat);
-	fprintf(f, "%-10s %-8s %6s %8s %11s %9s %9s %9s %8s %8s  %-20s %6s\n",
+	/* "±" is two bytes and one column: pad it one byte wider. */
+	fprintf(f, "%-11s %-8s %6s %8s %11s %9s %9s %9s %7s %8s %8s  %-20s %6s\n",
 		"mode", "pattern", "size", "messages", "msgs/s", "MB/s",
-		"p50 ns", "p99 ns", "cpu ns", "cycles", "reference", "ratio");
+		"p50 ns", "p99 ns", "±%", "cpu ns", "cycles", "reference",
+		"ratio");
 	fflush(f);
 }
 
@@ -78,11 +103,17 @@ bench_table_row(FILE *f, const struct bench_point *p)
 	else
 		snprintf(ref, sizeof(ref), "%.0f ns bare RTT",
 			 p->ref.lat_p50_ns);
-	fprintf(f, "%-10s %-8s %6u %8llu %11.0f %9.1f %9.0f %9.0f %9.1f %8.1f  %-20s %6.2f%s\n",
+	char spread[16];
+
+	if (isnan(p->spread_pct))
+		snprintf(spread, sizeof(spread), "-");
+	else
+		snprintf(spread, sizeof(spread), "%.1f", p->spread_pct);
+	fprintf(f, "%-11s %-8s %6u %8llu %11.0f %9.1f %9.0f %9.0f %6s %9.1f %8.1f  %-20s %6.2f%s\n",
 		p->mode->name, bench_pattern_name(p->pattern), p->size,
 		(unsigned long long)p->count, p->subj.msgs_per_s,
 		p->subj.mbytes_per_s, p->subj.lat_p50_ns, p->subj.lat_p99_ns,
-		p->subj.cpu_ns_per_msg, p->subj.cycles_per_msg, ref,
+		spread, p->subj.cpu_ns_per_msg, p->subj.cycles_per_msg, ref,
 		p->ref_ratio, p->busy_pct > BENCH_NOISY_PCT ? " !" : "");
 	fflush(f);
 }
@@ -127,6 +158,7 @@ bench_table_footer(FILE *f, const struct bench_load *l)
 		"cpu ns = CPU time of both processes per message; cycles = the sender's, per message.\n"
 		"ratio: stream = MB/s / memcpy-stream MB/s (higher is better); pingpong, mailbox = p50 / bare cache-line RTT (lower is better).\n"
 		"Every value is the median over the alternations; reference and subject runs alternate.\n"
+		"±%% = half the min..max range across the alternations, in %% of the median, of MB/s (stream) or p50 (pingpong, mailbox).\n"
 		"! = other processes or the hypervisor took more than %.0f%% of the CPUs during that point.\n",
 		BENCH_NOISY_PCT);
 	if (l->valid)
@@ -140,8 +172,23 @@ bench_table_footer(FILE *f, const struct bench_load *l)
 
 /* --- JSON --- */
 
+#define jnum bench_json_num
+#define jstr bench_json_str
+
+/* "KEY_min": lo, "KEY_max": hi, */
 static void
-jnum(FILE *f, const char *key, double v, bool comma)
+jrange(FILE *f, const char *key, double lo, double hi)
+{
+	char k[64];
+
+	snprintf(k, sizeof(k), "%s_min", key);
+	jnum(f, k, lo, true);
+	snprintf(k, sizeof(k), "%s_max", key);
+	jnum(f, k, hi, true);
+}
+
+void
+bench_json_num(FILE *f, const char *key, double v, bool comma)
 {
 	if (isnan(v) || isinf(v))
 		fprintf(f, "\"%s\": null", key);
@@ -151,8 +198,8 @@ jnum(FILE *f, const char *key, double v, bool comma)
 		fputs(", ", f);
 }
 
-static void
-jstr(FILE *f, const char *key, const char *s, bool comma)
+void
+bench_json_str(FILE *f, const char *key, const char *s, bool comma)
 {
 	fprintf(f, "\"%s\": \"", key);
 	for (; *s; s++) {
@@ -220,6 +267,20 @@ json_result(FILE *f, const struct bench_point *p, bool last)
 	jnum(f, "latency_ns_p99", r->lat_p99_ns, true);
 	jnum(f, "cpu_ns_per_msg", r->cpu_ns_per_msg, true);
 	jnum(f, "cycles_per_msg", r->cycles_per_msg, true);
+	jrange(f, "msgs_per_s", p->subj_min.msgs_per_s, p->subj_max.msgs_per_s);
+	jrange(f, "mbytes_per_s", p->subj_min.mbytes_per_s,
+	       p->subj_max.mbytes_per_s);
+	jrange(f, "latency_ns_p50", p->subj_min.lat_p50_ns,
+	       p->subj_max.lat_p50_ns);
+	jrange(f, "latency_ns_p99", p->subj_min.lat_p99_ns,
+	       p->subj_max.lat_p99_ns);
+	jrange(f, "cpu_ns_per_msg", p->subj_min.cpu_ns_per_msg,
+	       p->subj_max.cpu_ns_per_msg);
+	jrange(f, "cycles_per_msg", p->subj_min.cycles_per_msg,
+	       p->subj_max.cycles_per_msg);
+	jnum(f, "spread_pct", p->spread_pct, true);
+	jstr(f, "spread_metric", bench_main_metric(p), true);
+	jstr(f, "kind", bench_mode_is_alt(p->mode) ? "peer" : "caec", true);
 	if (r->cycles_source == BENCH_CYC_NONE)
 		fputs("\"cycles_source\": null, ", f);
 	else
@@ -253,6 +314,8 @@ json_reference(FILE *f, const struct bench_point *p, bool last)
 	if (is_stream(p)) {
 		fprintf(f, "\"pattern\": \"stream\", \"size\": %u, ", p->size);
 		jnum(f, "mbytes_per_s", r->mbytes_per_s, true);
+		jrange(f, "mbytes_per_s", p->ref_min.mbytes_per_s,
+		       p->ref_max.mbytes_per_s);
 		jnum(f, "msgs_per_s", r->msgs_per_s, true);
 		jnum(f, "latency_ns_p50", r->lat_p50_ns, true);
 		jnum(f, "latency_ns_p99", r->lat_p99_ns, true);
@@ -261,6 +324,7 @@ json_reference(FILE *f, const struct bench_point *p, bool last)
 	} else {
 		fputs("\"pattern\": \"pingpong\", ", f);
 		jnum(f, "rtt_ns", r->lat_p50_ns, true);
+		jrange(f, "rtt_ns", p->ref_min.lat_p50_ns, p->ref_max.lat_p50_ns);
 		jnum(f, "rtt_ns_p99", r->lat_p99_ns, true);
 		jstr(f, "paired_with", bench_pattern_name(p->pattern), true);
 		fprintf(f, "\"size\": %u, ", p->size);
@@ -268,6 +332,28 @@ json_reference(FILE *f, const struct bench_point *p, bool last)
 	jstr(f, "mode", p->mode->name, true);
 	fprintf(f, "\"messages\": %llu, \"repeats\": %u}%s\n",
 		(unsigned long long)p->count, p->repeats, last ? "" : ",");
+}
+
+/* Which peers ran (they are rows of "results") and which were skipped. */
+static void
+json_peers(FILE *f, const struct bench_cfg *cfg)
+{
+	unsigned int i, k = 0;
+
+	fprintf(f, "  \"peers\": {\"enabled\": %s, \"measured\": [",
+		cfg->peers ? "true" : "false");
+	for (i = 0; i < cfg->nmodes && !cfg->crypto_only; i++)
+		if (bench_mode_is_alt(cfg->modes[i]))
+			fprintf(f, "%s\"%s\"", k++ ? ", " : "",
+				cfg->modes[i]->name);
+	fputs("], \"skipped\": [", f);
+	for (i = 0; i < cfg->nskipped; i++) {
+		fputs(i ? ", {" : "{", f);
+		jstr(f, "mode", cfg->skipped[i]->name, true);
+		jstr(f, "reason", bench_alt_missing(cfg->skipped[i]), false);
+		fputc('}', f);
+	}
+	fputs("]},\n", f);
 }
 
 /* RETURN VALUE: 0, or -1 when writing failed. */
@@ -297,7 +383,10 @@ bench_write_json(FILE *f, const struct bench_cfg *cfg,
 		if (crypto)
 			json_crypto_ref(f, &pts[i], last);
 	}
-	fputs("  ]\n}\n", f);
+	fputs("  ],\n", f);
+	json_peers(f, cfg);
+	bench_summary_json(f, pts, cfg->crypto_only ? 0 : n);
+	fputs("}\n", f);
 	return fflush(f) || ferror(f) ? -1 : 0;
 }
 
@@ -319,7 +408,10 @@ bench_write_csv(FILE *f, const struct bench_point *pts, size_t n)
 
 	fputs("mode,pattern,size,messages,msgs_per_s,mbytes_per_s,"
 	      "latency_ns_p50,latency_ns_p99,cpu_ns_per_msg,cycles_per_msg,"
-	      "cycles_source,ref_metric,ref_value,ref_ratio,repeats\n", f);
+	      "cycles_source,ref_metric,ref_value,ref_ratio,repeats,"
+	      "msgs_per_s_min,msgs_per_s_max,mbytes_per_s_min,mbytes_per_s_max,"
+	      "latency_ns_p50_min,latency_ns_p50_max,cycles_per_msg_min,"
+	      "cycles_per_msg_max,spread_pct,kind\n", f);
 	for (i = 0; i < n; i++) {
 		p = &pts[i];
 		fprintf(f, "%s,%s,%u,%llu,", p->mode->name,
@@ -337,7 +429,17 @@ bench_write_csv(FILE *f, const struct bench_point *pts, size_t n)
 			is_stream(p) ? "mbytes_per_s" : "rtt_ns");
 		cnum(f, is_stream(p) ? p->ref.mbytes_per_s : p->ref.lat_p50_ns);
 		cnum(f, p->ref_ratio);
-		fprintf(f, "%u\n", p->repeats);
+		fprintf(f, "%u,", p->repeats);
+		cnum(f, p->subj_min.msgs_per_s);
+		cnum(f, p->subj_max.msgs_per_s);
+		cnum(f, p->subj_min.mbytes_per_s);
+		cnum(f, p->subj_max.mbytes_per_s);
+		cnum(f, p->subj_min.lat_p50_ns);
+		cnum(f, p->subj_max.lat_p50_ns);
+		cnum(f, p->subj_min.cycles_per_msg);
+		cnum(f, p->subj_max.cycles_per_msg);
+		cnum(f, p->spread_pct);
+		fprintf(f, "%s\n", bench_mode_is_alt(p->mode) ? "peer" : "caec");
 	}
 	return fflush(f) || ferror(f) ? -1 : 0;
 }

@@ -61,3 +61,41 @@ bench_median(const double *v, size_t n)
 	qsort(tmp, m, sizeof(tmp[0]), cmp_double);
 	return m & 1 ? tmp[m / 2] : (tmp[m / 2 - 1] + tmp[m / 2]) / 2;
 }
+
+/* bench_min - smallest value of @v that is not NAN; NAN when there is none. */
+double
+bench_min(const double *v, size_t n)
+{
+	double m = NAN;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!isnan(v[i]) && (isnan(m) || v[i] < m))
+			m = v[i];
+	return m;
+}
+
+/* bench_max - largest value of @v that is not NAN; NAN when there is none. */
+double
+bench_max(const double *v, size_t n)
+{
+	double m = NAN;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!isnan(v[i]) && (isnan(m) || v[i] > m))
+			m = v[i];
+	return m;
+}
+
+/*
+ * bench_spread_pct - half the min..max range in percent of the median: the
+ * table's "±%". NAN when a value is missing or the median is not positive.
+ */
+double
+bench_spread_pct(double lo, double mid, double hi)
+{
+	if (isnan(lo) || isnan(mid) || isnan(hi) || mid <= 0)
+		return NAN;
+	return (hi - lo) / 2.0 / mid * 100.0;
+}

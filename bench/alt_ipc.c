@@ -1,0 +1,558 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The peers: what a user would pick instead of libcaec, measured in the same
+ * sweep as the caec modes, as modes of their own ("peer-uds", "peer-pipe",
+ * "peer-ckring"). Each becomes ordinary rows of the JSON "results" (with
+ * "kind": "peer"), of the table, the CSV, the summary and the plots, and is
+ * interleaved with the same bare references, same pinning, warm-up, counts,
+ * payload stamping and O(1) payload check as the subject (patterns.c):
+ *
+ * stream:   the sender writes each S-byte message, the receiver reads each
+ *           one into a private buffer and checks it; send-to-receive latency
+ *           of stamped messages and first-stamp-to-last-receive throughput.
+ * pingpong: S bytes out; the child reads them and writes them back.
+ * mailbox:  S bytes out; the child reads them and answers an 8-byte ack
+ *           holding the sequence number.
+ *
+ * peer-uds:    socketpair(AF_UNIX, SOCK_STREAM), one write() / read() loop a
+ *              message; both socket buffers set to the ring size.
+ * peer-pipe:   two pipes (one each direction), read() / write(), each pipe
+ *              sized to the ring (F_SETPIPE_SZ, best effort).
+ * peer-ckring: concurrencykit's ck_ring (alt_ckring.c), busy-polling.
+ *
+ * Warm-up: the subject's round-trip warm-up is one lap of its ack ring
+ * (main.c), tens of thousands of round trips that a blocking peer would
+ * spend seconds on and that mean nothing for a socket; without --warmup the
+ * peers' round trips warm up with one lap of their own buffer (ring / size
+ * messages, at least ALT_WARM_MIN, at most the subject's). The stream keeps
+ * the subject's two laps.
+ *
+ * The socket and pipe peers block in the kernel as their users would (no
+ * busy-polling); a child that dies ends the parent's read with EOF (or the
+ * SIGCHLD handler of peer.c), a socket that stays silent for the timeout is
+ * a failure. Like the subject, every failure exits with status 1.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+#define ACK_SIZE 8u
+#define ALT_WARM_MIN 1000u
+
+enum alt_kind {
+	ALT_UDS,
+	ALT_PIPE,
+	ALT_CKRING,
+	ALT_N,
+};
+
+static const struct bench_mode alt_modes[ALT_N] = {
+	[ALT_UDS] = { "peer-uds", "peer" },
+	[ALT_PIPE] = { "peer-pipe", "peer" },
+	[ALT_CKRING] = { "peer-ckring", "peer" },
+};
+
+/*
+ * One run's link between the parent and the child. fd[] holds the
+ * parent-to-child direction in [0] (write end) and [1] (read end), the
+ * child-to-parent one in [2] and [3]; for the socket pair [0] = [3] and
+ * [1] = [2]. After the fork each process closes the other's ends and keeps
+ * tx and rx.
+ */
+struct alt_link {
+	const struct bench_run *run;
+	enum alt_kind kind;
+	bool child;
+	int fd[4];
+	int tx, rx;
+	struct alt_ck *ck;
+};
+
+const struct bench_mode *
+bench_alt_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ALT_N; i++)
+		if (!strcmp(alt_modes[i].name, name))
+			return &alt_modes[i];
+	return NULL;
+}
+
+bool
+bench_mode_is_alt(const struct bench_mode *m)
+{
+	return m >= alt_modes && m < alt_modes + ALT_N;
+}
+
+/* RETURN VALUE: why @m cannot run in this build, or NULL when it can. */
+const char *
+bench_alt_missing(const struct bench_mode *m)
+{
+#ifndef BENCH_HAVE_CK
+	if (m == &alt_modes[ALT_CKRING])
+		return "concurrencykit (Debian libck-dev) was not found when caec-bench was built";
+#endif
+	(void)m;
+	return NULL;
+}
+
+/* --peers: append every peer; those this build lacks go to cfg->skipped. */
+void
+bench_alt_add_all(struct bench_cfg *cfg)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < ALT_N; i++) {
+		const struct bench_mode *m = &alt_modes[i];
+
+		for (j = 0; j < cfg->nmodes && cfg->modes[j] != m; j++)
+			;
+		if (j < cfg->nmodes)
+			continue;
+		if (bench_alt_missing(m)) {
+			cfg->skipped[cfg->nskipped++] = m;
+			continue;
+		}
+		if (cfg->nmodes == BENCH_MAX_MODES)
+			bench_cli_error("--peers: too many modes");
+		cfg->modes[cfg->nmodes++] = m;
+	}
+}
+
+/* --- the socket and pipe transports --- */
+
+/* Both buffers of one socket, or one pipe, hold @bytes (best effort). */
+static void
+fd_size(enum alt_kind kind, int fd, uint32_t bytes)
+{
+	int v = (int)bytes;
+
+	if (kind == ALT_PIPE) {
+		(void)fcntl(fd, F_SETPIPE_SZ, v);
+		return;
+	}
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
+}
+
+static void
+sock_timeouts(int fd)
+{
+	struct timeval tv = {
+		.tv_sec = BENCH_TIMEOUT_MS / 1000,
+		.tv_usec = (BENCH_TIMEOUT_MS % 1000) * 1000,
+	};
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)))
+		bench_die("setsockopt: %s", strerror(errno));
+}
+
+static void
+fd_open(struct alt_link *l)
+{
+	int sv[2], p[2];
+
+	if (l->kind == ALT_UDS) {
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+			bench_die("socketpair: %s", strerror(errno));
+		l->fd[0] = l->fd[3] = sv[0];
+		l->fd[1] = l->fd[2] = sv[1];
+		fd_size(ALT_UDS, sv[0], l->run->ring);
+		fd_size(ALT_UDS, sv[1], l->run->ring);
+		sock_timeouts(sv[0]);
+		sock_timeouts(sv[1]);
+		return;
+	}
+	if (pipe2(p, O_CLOEXEC))
+		bench_die("pipe2: %s", strerror(errno));
+	l->fd[0] = p[1];
+	l->fd[1] = p[0];
+	if (pipe2(p, O_CLOEXEC))
+		bench_die("pipe2: %s", strerror(errno));
+	l->fd[2] = p[1];
+	l->fd[3] = p[0];
+	fd_size(ALT_PIPE, l->fd[0], l->run->ring);
+	fd_size(ALT_PIPE, l->fd[2], l->run->ring);
+}
+
+/* After the fork: keep this process's ends, close the other's. */
+static void
+fd_side(struct alt_link *l, bool child)
+{
+	int i, j, fd, keep_tx = child ? 2 : 0, keep_rx = child ? 1 : 3;
+
+	l->child = child;
+	l->tx = l->fd[keep_tx];
+	l->rx = l->fd[keep_rx];
+	for (i = 0; i < 4; i++) {
+		fd = l->fd[i];
+		if (fd < 0 || fd == l->tx || fd == l->rx)
+			continue;
+		close(fd);
+		/* The socket pair lists each descriptor twice. */
+		for (j = i; j < 4; j++)
+			if (l->fd[j] == fd)
+				l->fd[j] = -1;
+	}
+}
+
+static void
+fd_io_fail(const struct alt_link *l, const char *call, ssize_t n)
+{
+	if (n == 0)
+		bench_die("%s %s: the other process closed its end",
+			  l->run->mode->name, call);
+	if (errno == EAGAIN || errno == EWOULDBLOCK)
+		bench_die("%s %s: the other process did not respond within %d s",
+			  l->run->mode->name, call, BENCH_TIMEOUT_MS / 1000);
+	bench_die("%s %s: %s", l->run->mode->name, call, strerror(errno));
+}
+
+static inline void
+fd_write(const struct alt_link *l, const void *buf, uint32_t len)
+{
+	const uint8_t *p = buf;
+	ssize_t n;
+
+	while (len) {
+		n = write(l->tx, p, len);
+		if (n > 0) {
+			p += n;
+			len -= (uint32_t)n;
+		} else if (n < 0 && errno == EINTR) {
+			continue;
+		} else {
+			fd_io_fail(l, "write", n);
+		}
+	}
+}
+
+static inline void
+fd_read(const struct alt_link *l, void *buf, uint32_t len)
+{
+	uint8_t *p = buf;
+	ssize_t n;
+
+	while (len) {
+		n = read(l->rx, p, len);
+		if (n > 0) {
+			p += n;
+			len -= (uint32_t)n;
+		} else if (n < 0 && errno == EINTR) {
+			continue;
+		} else {
+			fd_io_fail(l, "read", n);
+		}
+	}
+}
+
+#ifndef BENCH_HAVE_CK
+/* Never called: bench_alt_missing() keeps peer-ckring out of the sweep. */
+struct alt_ck *
+bench_ck_open(const struct bench_run *run, uint32_t back_size)
+{
+	(void)back_size;
+	bench_die("%s is not available in this build", run->mode->name);
+}
+
+void
+bench_ck_send(struct alt_ck *c, bool child, const void *buf, uint32_t len)
+{
+}
+
+void
+bench_ck_recv(struct alt_ck *c, bool child, void *buf, uint32_t len)
+{
+}
+
+void
+bench_ck_close(struct alt_ck *c)
+{
+}
+#endif
+
+/* --- one transport interface over all kinds --- */
+
+static void
+link_open(struct alt_link *l, const struct bench_run *run)
+{
+	static const enum alt_kind kinds[ALT_N] = { ALT_UDS, ALT_PIPE,
+						    ALT_CKRING };
+
+	memset(l, 0, sizeof(*l));
+	l->run = run;
+	l->kind = kinds[run->mode - alt_modes];
+	l->tx = l->rx = -1;
+	if (l->kind == ALT_CKRING)
+		l->ck = bench_ck_open(run, run->pattern == BENCH_MAILBOX ?
+						   ACK_SIZE : run->size);
+	else
+		fd_open(l);
+}
+
+static void
+link_side(struct alt_link *l, bool child)
+{
+	l->child = child;
+	if (l->kind != ALT_CKRING)
+		fd_side(l, child);
+}
+
+static void
+link_close(struct alt_link *l)
+{
+	if (l->kind == ALT_CKRING) {
+		bench_ck_close(l->ck);
+		return;
+	}
+	close(l->tx);
+	if (l->rx != l->tx)
+		close(l->rx);
+}
+
+static inline void
+link_send(const struct alt_link *l, const void *buf, uint32_t len)
+{
+	if (l->kind == ALT_CKRING)
+		bench_ck_send(l->ck, l->child, buf, len);
+	else
+		fd_write(l, buf, len);
+}
+
+static inline void
+link_recv(const struct alt_link *l, void *buf, uint32_t len)
+{
+	if (l->kind == ALT_CKRING)
+		bench_ck_recv(l->ck, l->child, buf, len);
+	else
+		fd_read(l, buf, len);
+}
+
+/* --- the patterns: sender side (parent) --- */
+
+static void
+stream_send(const struct alt_link *l, uint8_t *src, uint64_t first,
+	    uint64_t n, bool stamp)
+{
+	const struct bench_run *run = l->run;
+	uint32_t sleft = 1;
+	uint64_t i;
+
+	for (i = 0; i < n; i++) {
+		bench_fill(src, run->size, first + i,
+			   stamp && bench_stamp_due(&sleft, run->stamp_every) ?
+				   bench_now_ns() : 0);
+		link_send(l, src, run->size);
+	}
+}
+
+static inline void
+round_trip(const struct alt_link *l, uint8_t *src, uint8_t *dst,
+	   uint64_t seq)
+{
+	const struct bench_run *run = l->run;
+	uint64_t ack;
+
+	bench_fill(src, run->size, seq, 0);
+	link_send(l, src, run->size);
+	if (run->pattern == BENCH_PINGPONG) {
+		link_recv(l, dst, run->size);
+		if (!bench_check(dst, run->size, run->size, seq))
+			bench_die_data(run, "sender, echo", seq, dst,
+				       run->size);
+		return;
+	}
+	link_recv(l, &ack, ACK_SIZE);
+	if (ack != seq)
+		bench_die("DATA MISMATCH in %s mailbox %u B: ack carries %llu, expected %llu",
+			  run->mode->name, run->size, (unsigned long long)ack,
+			  (unsigned long long)seq);
+}
+
+static void
+rt_send(const struct alt_link *l, pid_t pid, struct bench_result *res,
+	struct bench_meter *m)
+{
+	const struct bench_run *run = l->run;
+	uint8_t *src = bench_alloc(run->size), *dst = bench_alloc(run->size);
+	uint64_t *lat = bench_alloc(run->count * sizeof(*lat));
+	uint64_t i, t, prev, t0, t1;
+
+	for (i = 0; i < run->warm; i++)
+		round_trip(l, src, dst, i);
+	bench_peer_wait(&bench_peer_ctl()->warm_done, pid, "end of warm-up");
+
+	bench_meter_start(m);
+	t0 = bench_now_ns();
+	prev = bench_ticks();
+	for (i = 0; i < run->count; i++) {
+		round_trip(l, src, dst, run->warm + i);
+		t = bench_ticks();
+		lat[i] = t - prev;
+		prev = t;
+	}
+	t1 = bench_now_ns();
+	bench_meter_stop(m);
+
+	res->msgs_per_s = (double)run->count * 1e9 / (double)(t1 - t0);
+	res->lat_p50_ns = bench_percentile(lat, run->count, 50) * 1e9 /
+			  bench_ticks_hz();
+	res->lat_p99_ns = bench_percentile(lat, run->count, 99) * 1e9 /
+			  bench_ticks_hz();
+	free(lat);
+	free(dst);
+	free(src);
+}
+
+/* --- receiver side (child) --- */
+
+static void
+stream_recv(const struct alt_link *l, struct bench_ctl *ctl)
+{
+	const struct bench_run *run = l->run;
+	uint8_t *dst = bench_alloc(run->size);
+	size_t cap = run->count / run->stamp_every + 2, k = 0;
+	uint64_t *lat = bench_alloc(cap * sizeof(*lat));
+	uint64_t i, stamp, first = 0, seq, end, cpu;
+
+	for (i = 0; i < run->warm; i++) {
+		link_recv(l, dst, run->size);
+		if (!bench_check(dst, run->size, run->size, i))
+			bench_die_data(run, "receiver", i, dst, run->size);
+	}
+	cpu = bench_thread_cpu_ns();
+	/* Pairs with the parent's acquire load in bench_peer_wait(). */
+	__atomic_store_n(&ctl->warm_done, 1, __ATOMIC_RELEASE);
+
+	for (i = 0; i < run->count; i++) {
+		seq = run->warm + i;
+		link_recv(l, dst, run->size);
+		if (!bench_check(dst, run->size, run->size, seq))
+			bench_die_data(run, "receiver", seq, dst, run->size);
+		stamp = bench_stamp_of(dst);
+		if (stamp && k < cap) {
+			if (!first)
+				first = stamp;
+			lat[k++] = bench_now_ns() - stamp;
+		}
+	}
+	end = bench_now_ns();
+	ctl->cpu_ns = bench_thread_cpu_ns() - cpu;
+	ctl->elapsed_ns = end - first;
+	ctl->lat_p50_ns = bench_percentile(lat, k, 50);
+	ctl->lat_p99_ns = bench_percentile(lat, k, 99);
+	free(lat);
+	free(dst);
+}
+
+static inline void
+rt_answer(const struct alt_link *l, uint8_t *dst, uint64_t seq)
+{
+	const struct bench_run *run = l->run;
+
+	link_recv(l, dst, run->size);
+	if (!bench_check(dst, run->size, run->size, seq))
+		bench_die_data(run, "peer, request", seq, dst, run->size);
+	if (run->pattern == BENCH_PINGPONG)
+		link_send(l, dst, run->size);
+	else
+		link_send(l, &seq, ACK_SIZE);
+}
+
+static void
+rt_recv(const struct alt_link *l, struct bench_ctl *ctl)
+{
+	uint8_t *dst = bench_alloc(l->run->size);
+	uint64_t i, cpu;
+
+	for (i = 0; i < l->run->warm; i++)
+		rt_answer(l, dst, i);
+	cpu = bench_thread_cpu_ns();
+	__atomic_store_n(&ctl->warm_done, 1, __ATOMIC_RELEASE);
+	for (i = 0; i < l->run->count; i++)
+		rt_answer(l, dst, l->run->warm + i);
+	ctl->cpu_ns = bench_thread_cpu_ns() - cpu;
+	free(dst);
+}
+
+static int
+alt_child(void *arg)
+{
+	struct alt_link *l = arg;
+	struct bench_ctl *ctl = bench_peer_ctl();
+
+	link_side(l, true);
+	__atomic_store_n(&ctl->ready, 1, __ATOMIC_RELEASE);
+	if (l->run->pattern == BENCH_STREAM)
+		stream_recv(l, ctl);
+	else
+		rt_recv(l, ctl);
+	return 0;
+}
+
+/*
+ * bench_alt_run - one run of @run over a fresh link of the peer run->mode;
+ * fills @res like bench_subject_run(). Exits on any failure.
+ */
+void
+bench_alt_run(const struct bench_run *subject_run, struct bench_result *res)
+{
+	struct bench_ctl *ctl = bench_peer_ctl();
+	struct bench_run own = *subject_run;
+	const struct bench_run *run = &own;
+	struct bench_meter m;
+	struct alt_link l;
+	uint64_t lap;
+	uint8_t *src;
+	pid_t pid;
+
+	lap = own.ring / own.size;
+	if (lap < ALT_WARM_MIN)
+		lap = ALT_WARM_MIN;
+	if (own.pattern != BENCH_STREAM && own.cfg->warmup < 0 &&
+	    lap < own.warm)
+		own.warm = lap;
+
+	/* A write to a dead child's pipe must fail with EPIPE, not kill. */
+	signal(SIGPIPE, SIG_IGN);
+	link_open(&l, run);
+	pid = bench_peer_spawn(run->cfg, alt_child, &l);
+	link_side(&l, false);
+	bench_peer_wait(&ctl->ready, pid, "peer start");
+
+	if (run->pattern == BENCH_STREAM) {
+		src = bench_alloc(run->size);
+		stream_send(&l, src, 0, run->warm, false);
+		bench_peer_wait(&ctl->warm_done, pid, "end of warm-up");
+		bench_meter_start(&m);
+		stream_send(&l, src, run->warm, run->count, true);
+		bench_meter_stop(&m);
+		free(src);
+	} else {
+		rt_send(&l, pid, res, &m);
+	}
+	bench_peer_join(pid);
+	link_close(&l);
+
+	if (run->pattern == BENCH_STREAM) {
+		res->msgs_per_s = (double)run->count * 1e9 /
+				  (double)ctl->elapsed_ns;
+		res->lat_p50_ns = ctl->lat_p50_ns;
+		res->lat_p99_ns = ctl->lat_p99_ns;
+	}
+	res->mbytes_per_s = res->msgs_per_s * run->size / 1e6;
+	res->cpu_ns_per_msg = (double)(m.cpu_ns + ctl->cpu_ns) /
+			      (double)run->count;
+	res->cycles_per_msg = bench_cycles_per_msg(&m, run->count);
+	res->cycles_source = isnan(res->cycles_per_msg) ? BENCH_CYC_NONE :
+							  m.source;
+}
