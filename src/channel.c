@@ -390,15 +390,20 @@ chan_err(const struct caec_channel *ch, ssize_t rc)
 	return lost ? lost : rc;
 }
 
+/* Every data-path call: a valid handle on a region that is still ours. */
+static int
+chan_enter(const struct caec_channel *ch)
+{
+	return ch ? backend_region_lost(&ch->reg) : -EINVAL;
+}
+
 int
 caec_channel_send(struct caec_channel *ch, const void *buf, size_t len,
 		  unsigned int flags, int timeout_ms)
 {
 	int rc;
 
-	if (!ch)
-		return -EINVAL;
-	rc = backend_region_lost(&ch->reg);
+	rc = chan_enter(ch);
 	if (rc)
 		return rc;
 	if (ch->xf)
@@ -414,9 +419,7 @@ caec_channel_reserve(struct caec_channel *ch, size_t len, void **payload,
 {
 	int rc;
 
-	if (!ch)
-		return -EINVAL;
-	rc = backend_region_lost(&ch->reg);
+	rc = chan_enter(ch);
 	if (rc)
 		return rc;
 	if (ch->xf)
@@ -431,9 +434,7 @@ caec_channel_commit(struct caec_channel *ch, size_t len, unsigned int flags)
 {
 	int rc;
 
-	if (!ch)
-		return -EINVAL;
-	rc = backend_region_lost(&ch->reg);
+	rc = chan_enter(ch);
 	if (rc)
 		return rc;
 	if (ch->xf)
@@ -448,9 +449,7 @@ caec_channel_flush(struct caec_channel *ch)
 {
 	int rc;
 
-	if (!ch)
-		return -EINVAL;
-	rc = backend_region_lost(&ch->reg);
+	rc = chan_enter(ch);
 	return rc ? rc : (int)chan_err(ch, caec_ring_flush(ch->tx));
 }
 
@@ -460,9 +459,7 @@ caec_channel_recv(struct caec_channel *ch, void *buf, size_t cap,
 {
 	ssize_t rc;
 
-	if (!ch)
-		return -EINVAL;
-	rc = backend_region_lost(&ch->reg);
+	rc = chan_enter(ch);
 	if (rc)
 		return rc;
 	if (ch->xf)
@@ -478,9 +475,7 @@ caec_channel_peek(struct caec_channel *ch, const void **payload,
 {
 	ssize_t rc;
 
-	if (!ch)
-		return -EINVAL;
-	rc = backend_region_lost(&ch->reg);
+	rc = chan_enter(ch);
 	if (rc)
 		return rc;
 	if (ch->xf)
@@ -495,9 +490,7 @@ caec_channel_release(struct caec_channel *ch, unsigned int flags)
 {
 	int rc;
 
-	if (!ch)
-		return -EINVAL;
-	rc = backend_region_lost(&ch->reg);
+	rc = chan_enter(ch);
 	if (rc)
 		return rc;
 	if (ch->xf)
