@@ -104,8 +104,12 @@ open_rings(struct caec_channel *ch, const struct caec_chan_hdr *h,
 	if (rc) {
 		free(ch->tx);
 		ch->tx = NULL;
+		return rc;
 	}
-	return rc;
+	/* The rings report the region's loss on their error paths. */
+	ch->tx->lost = &ch->reg.lost;
+	ch->rx->lost = &ch->reg.lost;
+	return 0;
 }
 
 static int
@@ -397,6 +401,24 @@ chan_enter(const struct caec_channel *ch)
 	return ch ? backend_region_lost(&ch->reg) : -EINVAL;
 }
 
+/*
+ * The encrypted data path, out of line so that the plaintext one in
+ * caec_channel_send()/recv() needs no stack frame and tail-calls the ring.
+ */
+static int __attribute__((noinline))
+chan_send_xf(struct caec_channel *ch, const void *buf, size_t len,
+	     unsigned int flags, int timeout_ms)
+{
+	return (int)chan_err(ch, chan_xf_send(ch, buf, len, flags, timeout_ms));
+}
+
+static ssize_t __attribute__((noinline))
+chan_recv_xf(struct caec_channel *ch, void *buf, size_t cap,
+	     unsigned int flags, int timeout_ms)
+{
+	return chan_err(ch, chan_xf_recv(ch, buf, cap, flags, timeout_ms));
+}
+
 int
 caec_channel_send(struct caec_channel *ch, const void *buf, size_t len,
 		  unsigned int flags, int timeout_ms)
@@ -407,10 +429,9 @@ caec_channel_send(struct caec_channel *ch, const void *buf, size_t len,
 	if (rc)
 		return rc;
 	if (ch->xf)
-		rc = chan_xf_send(ch, buf, len, flags, timeout_ms);
-	else
-		rc = caec_ring_send(ch->tx, buf, len, flags, timeout_ms);
-	return (int)chan_err(ch, rc);
+		return chan_send_xf(ch, buf, len, flags, timeout_ms);
+	/* A tail call: the ring maps its errors to the loss (ring_ret()). */
+	return caec_ring_send(ch->tx, buf, len, flags, timeout_ms);
 }
 
 int
@@ -463,10 +484,9 @@ caec_channel_recv(struct caec_channel *ch, void *buf, size_t cap,
 	if (rc)
 		return rc;
 	if (ch->xf)
-		rc = chan_xf_recv(ch, buf, cap, flags, timeout_ms);
-	else
-		rc = caec_ring_recv(ch->rx, buf, cap, flags, timeout_ms);
-	return chan_err(ch, rc);
+		return chan_recv_xf(ch, buf, cap, flags, timeout_ms);
+	/* A tail call, as in caec_channel_send(). */
+	return caec_ring_recv(ch->rx, buf, cap, flags, timeout_ms);
 }
 
 ssize_t

@@ -265,6 +265,78 @@ test_reserve_commit_zeroes_padding(void **state)
 	assert_int_equal(caec_ring_peek(f->c, &pl, 0), -EAGAIN);
 }
 
+/*
+ * The send fast path writes records with its own aligned stores (16 bytes
+ * at a time, the header sharing the first store when the record starts
+ * 16-aligned) up to 2 KiB and with memcpy above. For every length around
+ * those cases and every 8-byte start inside a cache line: the header, the
+ * payload and the zeroed alignment tail are exactly right, nothing after the
+ * record is touched, and nothing beyond the caller's buffer is read (each
+ * payload is a heap block of exactly its size, which ASan guards).
+ */
+static void
+test_record_bytes_every_alignment(void **state)
+{
+	enum { BIG = 16384 };
+	static const uint32_t extra[] = { 1016, 1024, 1031, 2032, 2039, 2040,
+					  2041, 2047, 2048, 2049, 2056, 2100,
+					  4000, 4096, 8183 };
+	size_t len = caec_ring_footprint(BIG);
+	uint8_t *mem = aligned_alloc(64, len), *data, *out, *src;
+	struct caec_ring *p, *c;
+	uint32_t n, i, shift, k;
+	uint64_t w;
+
+	(void)state;
+	assert_non_null(mem);
+	out = malloc(BIG);
+	assert_non_null(out);
+	data = mem + CAEC_RING_HDR_SIZE;
+	for (i = 0; i < 300 + sizeof(extra) / sizeof(extra[0]); i++) {
+		n = i < 300 ? i : extra[i - 300];
+		src = malloc(n ? n : 1);
+		assert_non_null(src);
+		for (k = 0; k < n; k++)
+			src[k] = (uint8_t)(k * 7 + n + 1) | 1;	/* never 0 */
+		for (shift = 0; shift < 64; shift += 8) {
+			memset(mem, 0xa5, len);
+			assert_int_equal(caec_ring_format(mem, len, BIG, 0, 0), 0);
+			assert_int_equal(caec_ring_open(mem, len,
+				CAEC_RING_PRODUCER, NULL, &p), 0);
+			assert_int_equal(caec_ring_open(mem, len,
+				CAEC_RING_CONSUMER, NULL, &c), 0);
+			/* A filler record of exactly @shift bytes first. */
+			if (shift) {
+				memset(out, 0, shift);
+				assert_int_equal(caec_ring_send(p, out,
+					shift - CAEC_REC_HDR, 0, 0), 0);
+				assert_int_equal(caec_ring_recv(c, out, BIG, 0,
+					0), shift - CAEC_REC_HDR);
+			}
+			assert_int_equal(caec_ring_send(p, src, n, 0, 0), 0);
+			memcpy(&w, data + shift, sizeof(w));
+			assert_true(w == ring_rec_make(n, CAEC_REC_MSG));
+			if (n)
+				assert_memory_equal(data + shift + CAEC_REC_HDR,
+						    src, n);
+			for (k = n; k < ring_rec_size(n) - CAEC_REC_HDR; k++)
+				assert_int_equal(
+					data[shift + CAEC_REC_HDR + k], 0);
+			for (k = 0; k < 16; k++)
+				assert_int_equal(
+					data[shift + ring_rec_size(n) + k], 0xa5);
+			assert_int_equal(caec_ring_recv(c, out, BIG, 0, 0), n);
+			if (n)
+				assert_memory_equal(out, src, n);
+			caec_ring_close(p);
+			caec_ring_close(c);
+		}
+		free(src);
+	}
+	free(out);
+	free(mem);
+}
+
 static void
 test_batching(void **state)
 {
@@ -496,6 +568,7 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_reserve_commit_zeroes_padding, setup, teardown),
+		cmocka_unit_test(test_record_bytes_every_alignment),
 		cmocka_unit_test_setup_teardown(test_batching, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_publishes_when_full,
 						setup, teardown),

@@ -140,45 +140,20 @@ cons_get(struct caec_ring *r, uint64_t *pos, int timeout_ms)
 	return ring_cons_next(r, pos);
 }
 
-ssize_t
-caec_ring_recv(struct caec_ring *r, void *buf, size_t cap, unsigned int flags,
-	       int timeout_ms)
+/* Everything but the fast path of caec_ring_recv(). */
+static ssize_t __attribute__((noinline))
+ring_recv_slow(struct caec_ring *r, void *buf, size_t cap,
+	       unsigned int flags, int timeout_ms)
 {
 	uint64_t pos;
 	ssize_t n;
 
-	uint64_t avail, rec, w;
-	uint32_t len;
-
 	if (!r || r->role != CAEC_RING_CONSUMER || r->peeked ||
 	    (!buf && cap) || (flags & ~CAEC_MORE))
 		return -EINVAL;
-	/*
-	 * Fast path: a message is already known to be published (cached
-	 * tail). The record header is read once and checked exactly as in
-	 * ring_cons_next(); anything unusual (a pad, an error, a short
-	 * buffer) takes the slow path, which re-reads and reports it.
-	 */
-	avail = r->tail_cache - r->head;
-	pos = r->head & r->mask;
-	if (__builtin_expect(avail != 0 && !r->err, 1)) {
-		w = sh_load((const uint64_t *)(r->data + pos));
-		len = (uint32_t)w;
-		rec = ring_rec_size(len);
-		if (__builtin_expect((uint32_t)(w >> 32) == CAEC_REC_MSG &&
-				     len <= r->max_msg && rec <= avail &&
-				     rec <= r->size - pos && len <= cap, 1)) {
-			if (len)	/* buf may be NULL when cap is 0 */
-				memcpy(buf, r->data + pos + CAEC_REC_HDR, len);
-			r->head += rec;
-			if (!(flags & CAEC_MORE))
-				ring_cons_publish(r);
-			return len;
-		}
-	}
 	n = cons_get(r, &pos, timeout_ms);
 	if (n < 0)
-		return n;
+		return ring_ret(r, n);
 	if ((size_t)n > cap)
 		return caec_set_detail(-EMSGSIZE,
 			"next message has %zd bytes, buffer has %zu", n, cap);
@@ -188,6 +163,42 @@ caec_ring_recv(struct caec_ring *r, void *buf, size_t cap, unsigned int flags,
 	if (!(flags & CAEC_MORE))
 		ring_cons_publish(r);
 	return n;
+}
+
+/*
+ * The copy receive. Fast path: a message is already known to be published
+ * (cached tail). The record header is read once and checked exactly as in
+ * ring_cons_next(); anything unusual (a pad, an error, a short buffer, an
+ * empty ring) takes ring_recv_slow(), which re-reads and reports it.
+ */
+ssize_t
+caec_ring_recv(struct caec_ring *r, void *buf, size_t cap, unsigned int flags,
+	       int timeout_ms)
+{
+	uint64_t avail, pos, rec, w;
+	uint32_t len;
+
+	if (__builtin_expect(!r || r->role != CAEC_RING_CONSUMER ||
+			     r->peeked || r->err || (!buf && cap) ||
+			     (flags & ~CAEC_MORE), 0))
+		return ring_recv_slow(r, buf, cap, flags, timeout_ms);
+	avail = r->tail_cache - r->head;
+	pos = r->head & r->mask;
+	if (__builtin_expect(avail == 0, 0))
+		return ring_recv_slow(r, buf, cap, flags, timeout_ms);
+	w = sh_load((const uint64_t *)(r->data + pos));
+	len = (uint32_t)w;
+	rec = ring_rec_size(len);
+	if (__builtin_expect((uint32_t)(w >> 32) != CAEC_REC_MSG ||
+			     len > r->max_msg || rec > avail ||
+			     rec > r->size - pos || len > cap, 0))
+		return ring_recv_slow(r, buf, cap, flags, timeout_ms);
+	if (len)	/* buf may be NULL when cap is 0 */
+		memcpy(buf, r->data + pos + CAEC_REC_HDR, len);
+	r->head += rec;
+	if (!(flags & CAEC_MORE))
+		ring_cons_publish(r);
+	return len;
 }
 
 ssize_t

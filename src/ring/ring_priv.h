@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <caec/caec.h>
 
@@ -63,6 +64,7 @@ struct caec_ring {
 	uint32_t wake_seq;		/* our futex word's value (one writer) */
 
 	/* Cold. */
+	const int *lost;		/* the region's loss (ring_ret()), or NULL */
 	struct ring_event *event;	/* event-fd watcher, or NULL */
 	struct caec_ring_shared *sh;
 	size_t len;
@@ -71,6 +73,25 @@ struct caec_ring {
 	uint32_t backoff_min_ns;
 	uint32_t backoff_max_ns;
 };
+
+/*
+ * The error a data-path call returns: @rc, unless the region under the ring
+ * was lost (a channel's backend sets *lost, e.g. -ENOLINK when a CSM grant is
+ * revoked), which then explains any failure, including one caused by the
+ * loss itself (an unmapped or zeroed region reads as a protocol violation).
+ * Only error paths call it, so channels need no check after a ring call.
+ */
+static inline ssize_t
+ring_ret(const struct caec_ring *r, ssize_t rc)
+{
+	int lost;
+
+	if (rc >= 0 || !r || !r->lost)
+		return rc;
+	/* Pairs with the backend's release store of the flag. */
+	lost = __atomic_load_n(r->lost, __ATOMIC_ACQUIRE);
+	return lost ? lost : rc;
+}
 
 /* ring.c */
 int ring_fail(struct caec_ring *r, const char *fmt, ...)

@@ -8,6 +8,93 @@
 #include "ring_priv.h"
 
 /*
+ * Writing a record into shared memory.
+ *
+ * A record starts 8-byte aligned, so with an 8-byte header its payload sits
+ * at 8 mod 16 half of the time and at an odd offset inside a cache line. A
+ * general memcpy then issues unaligned vector stores, some of them split
+ * across two lines; on a line the consumer last read, each side of a split
+ * is a read-for-ownership from the other core, and the store buffer fills
+ * with stores waiting for them. Measured here (x86-64, two pinned cores,
+ * 1 MiB ring): 64 B records 22.5 -> 19.7 ns, 256 B 59.7 -> 40.5 ns,
+ * 1 KiB 209 -> 157 ns per message with the aligned stores below; from 4 KiB
+ * up, libc's copy (rep movsb on x86, which writes whole lines) wins.
+ *
+ * So records up to RING_PUT_ALIGNED_MAX payload bytes are written with
+ * 16-byte stores at 16-byte aligned addresses (never split; the header shares
+ * the first store when the record starts 16-aligned); the alignment tail is
+ * part of the last store and is zero. These are plain stores, ordered before
+ * the consumer's view by the release store of tail (ring_prod_publish()),
+ * and naturally aligned, which device memory (a PCI BAR) also requires.
+ */
+#define RING_PUT_ALIGNED_MAX 2048u
+
+typedef uint64_t ring_v16 __attribute__((vector_size(16), may_alias));
+typedef uint64_t ring_u64 __attribute__((may_alias));
+
+static inline uint64_t
+ld8(const uint8_t *s)
+{
+	uint64_t v;
+
+	memcpy(&v, s, sizeof(v));
+	return v;
+}
+
+static inline uint32_t
+ld4(const uint8_t *s)
+{
+	uint32_t v;
+
+	memcpy(&v, s, sizeof(v));
+	return v;
+}
+
+/* The @k (1..8) bytes at @s, zero-extended, reading nothing beyond them. */
+static inline uint64_t
+ld_part(const uint8_t *s, size_t k)
+{
+	if (k == 8)
+		return ld8(s);
+	/* Overlapping loads: a byte read twice is ORed with itself. */
+	if (k >= 4)
+		return ld4(s) | (uint64_t)ld4(s + k - 4) << (8 * (k - 4));
+	return s[0] | (uint64_t)s[k / 2] << (8 * (k / 2)) |
+	       (uint64_t)s[k - 1] << (8 * (k - 1));
+}
+
+/*
+ * Write header @hdr and @len (at most RING_PUT_ALIGNED_MAX) payload bytes
+ * from @src as the record at @d (8-byte aligned, ring_rec_size(@len) bytes,
+ * room checked by the caller), zeroing the alignment tail.
+ */
+static inline void
+ring_put_record(uint8_t *d, uint64_t hdr, const uint8_t *src, size_t len)
+{
+	ring_v16 v;
+
+	if (!((uintptr_t)d & 15) && len >= 8) {
+		*(ring_v16 *)d = (ring_v16){ hdr, ld8(src) };
+		d += 16;
+		src += 8;
+		len -= 8;
+	} else {
+		*(ring_u64 *)d = hdr;
+		d += 8;
+	}
+	/* d is 16-byte aligned here. */
+	for (; len >= 16; len -= 16, d += 16, src += 16) {
+		memcpy(&v, src, sizeof(v));
+		*(ring_v16 *)d = v;
+	}
+	/* The record's payload area ends on an 8-byte boundary. */
+	if (len > 8)
+		*(ring_v16 *)d = (ring_v16){ ld8(src), ld_part(src + 8, len - 8) };
+	else if (len)
+		*(ring_u64 *)d = ld_part(src, len);
+}
+
+/*
  * Is there room for a record of @rec bytes at the private tail (plus a pad
  * record when it does not fit before the end of the data area)?
  *
@@ -132,48 +219,64 @@ caec_ring_commit(struct caec_ring *r, size_t len, unsigned int flags)
 	return 0;
 }
 
+/* Everything but the fast path of caec_ring_send(): through reserve/commit. */
+static int __attribute__((noinline))
+ring_send_slow(struct caec_ring *r, const void *buf, size_t len,
+	       unsigned int flags, int timeout_ms)
+{
+	void *slot = NULL;
+	int rc;
+
+	if (!r || (!buf && len) || (flags & ~CAEC_MORE) ||
+	    r->role != CAEC_RING_PRODUCER || r->resv)
+		return -EINVAL;
+	rc = caec_ring_reserve(r, len, &slot, timeout_ms);
+	if (rc)
+		return (int)ring_ret(r, rc);
+	if (len)
+		memcpy(slot, buf, len);
+	return (int)ring_ret(r, caec_ring_commit(r, len, flags));
+}
+
+/* ring_prod_publish() for a tail call. */
+static int __attribute__((noinline))
+ring_send_publish(struct caec_ring *r)
+{
+	ring_prod_publish(r);
+	return 0;
+}
+
 /*
- * The copy send. Its fast path (the record fits before the wrap and the
- * cached head says there is room) touches only private state and the data
- * area; everything else goes through reserve/commit.
+ * The copy send. Its fast path (a message of at most RING_PUT_ALIGNED_MAX
+ * bytes that fits before the wrap, and the cached head says there is room)
+ * touches only private state and the data area, calls nothing, and so needs
+ * no stack frame: every store the producer issues while its stores to lines
+ * the consumer holds wait for ownership occupies the store buffer, and this
+ * path adds none of its own. Everything else goes through ring_send_slow().
  */
 int
 caec_ring_send(struct caec_ring *r, const void *buf, size_t len,
 	       unsigned int flags, int timeout_ms)
 {
 	uint64_t rec, pos;
-	uint8_t *dst;
-	void *slot;
-	int rc;
 
-	if (!r || (!buf && len) || (flags & ~CAEC_MORE) ||
-	    r->role != CAEC_RING_PRODUCER || r->resv)
-		return -EINVAL;
+	if (__builtin_expect(!r || r->role != CAEC_RING_PRODUCER || r->resv ||
+			     r->err || (!buf && len) ||
+			     (flags & ~CAEC_MORE) ||
+			     len > RING_PUT_ALIGNED_MAX || len > r->max_msg, 0))
+		return ring_send_slow(r, buf, len, flags, timeout_ms);
 	rec = ring_rec_size(len);
 	pos = r->tail & r->mask;
-	if (__builtin_expect(!r->err && len <= r->max_msg &&
-			     pos + rec <= r->size &&
-			     r->tail - r->head_cache + rec <= r->size, 1)) {
-		dst = r->data + pos;
-		if (len)	/* buf may be NULL for an empty message */
-			memcpy(dst + CAEC_REC_HDR, buf, len);
-		if (len & 7)	/* zero the alignment tail, see commit */
-			memset(dst + CAEC_REC_HDR + len, 0,
-			       rec - CAEC_REC_HDR - len);
-		/* Ordered before the consumer's view by the tail release. */
-		sh_store((uint64_t *)dst,
-			 ring_rec_make((uint32_t)len, CAEC_REC_MSG));
-		r->tail += rec;
-		if (!(flags & CAEC_MORE))
-			ring_prod_publish(r);
+	if (__builtin_expect(pos + rec > r->size ||
+			     r->tail - r->head_cache + rec > r->size, 0))
+		return ring_send_slow(r, buf, len, flags, timeout_ms);
+	/* buf may be NULL for an empty message: nothing is read. */
+	ring_put_record(r->data + pos,
+			ring_rec_make((uint32_t)len, CAEC_REC_MSG), buf, len);
+	r->tail += rec;
+	if (flags & CAEC_MORE)
 		return 0;
-	}
-	rc = caec_ring_reserve(r, len, &slot, timeout_ms);
-	if (rc)
-		return rc;
-	if (len)
-		memcpy(slot, buf, len);
-	return caec_ring_commit(r, len, flags);
+	return ring_send_publish(r);
 }
 
 int
