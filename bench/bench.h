@@ -160,9 +160,14 @@ struct bench_ctl {
 };
 
 /* cli.c */
+extern const char *bench_cli_command;
 void bench_cli_parse(int argc, char **argv, struct bench_cfg *cfg);
 void bench_cli_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2), noreturn));
+uint64_t bench_cli_num(const char *opt, const char *s, uint64_t lo,
+		       uint64_t hi);
+void bench_cli_each(const char *opt, const char *arg,
+		    void (*item)(const char *, void *), void *ctx);
 uint64_t bench_default_count(enum bench_pattern p, uint32_t size);
 
 /* patterns.c: the subject, over a caec channel */
@@ -270,6 +275,7 @@ int bench_write_csv(FILE *f, const struct bench_point *pts, size_t n);
 const char *bench_main_metric(const struct bench_point *p);
 void bench_json_num(FILE *f, const char *key, double v, bool comma);
 void bench_json_str(FILE *f, const char *key, const char *s, bool comma);
+void bench_json_machine(FILE *f, const struct bench_machine *m);
 
 /* summary.c: the plaintext advantage factors, like the paper's claims */
 void bench_summary_print(FILE *f, const struct bench_point *pts, size_t n);

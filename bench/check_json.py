@@ -3,7 +3,9 @@
 """Smoke test of caec-bench: a tiny sweep of every pattern, its JSON (schema
 1) and CSV checked key by key, then the command-line and mode errors, then
 a tiny run with repeats, an encrypted mode, the peers and a plot: the spread
-fields, the peer rows, the summary ratios and the figures.
+fields, the peer rows, the summary ratios and the figures. Then the share
+subcommand: a 4 MiB blob with 1 and 2 consumers (its JSON, and CSM using
+less memory than private copies), a file blob, and its command-line errors.
 
 usage: check_json.py PATH/TO/caec-bench
 Exit status: 0 pass, 1 fail, 77 skip (fewer than two usable CPUs).
@@ -390,6 +392,129 @@ def extras(bench, cores):
             print("gnuplot not installed: --plot not drawn")
 
 
+SHARE_KEYS = {"consumers": int, "realms": int, "private_pss_kb": float,
+              "csm_pss_kb": float, "saving_pct": float,
+              "paper_saving_pct": list, "all_shared_pct": float,
+              "ttfb_ns_private": float, "ttfb_ns_csm": float,
+              "read_ns_private": float, "read_ns_csm": float, "repeats": int}
+SHARE_PAPER = {2: [16.6, 21.0], 3: [22.9, 28.3]}
+
+
+def share_doc(bench, args, tag):
+    """Run caec-bench share ARGS --json; the document, or None (failed)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        jpath = os.path.join(tmp, "s.json")
+        p = run(bench, ["share"] + args + ["--json", jpath], timeout=120)
+        if not check(p.returncode == 0,
+                     f"{tag} exited {p.returncode}: {p.stderr.strip()}"):
+            return None, p
+        with open(jpath) as f:
+            return json.load(f), p
+
+
+def check_share_doc(doc, tag, blob_bytes, work_bytes, counts, repeat):
+    check(doc.get("caec_bench_share") == 1, f"{tag}: caec_bench_share")
+    check_machine(doc.get("machine"), [-1, -1])
+    check(doc.get("blob_bytes") == blob_bytes, f"{tag}: blob_bytes {doc.get('blob_bytes')!r}")
+    check(doc.get("work_bytes") == work_bytes, f"{tag}: work_bytes {doc.get('work_bytes')!r}")
+    check(doc.get("repeat") == repeat and doc.get("cores") == [],
+          f"{tag}: repeat {doc.get('repeat')!r} cores {doc.get('cores')!r}")
+    check(doc.get("csm_transport") in ("emulated", "device"),
+          f"{tag}: csm_transport {doc.get('csm_transport')!r}")
+    check(isinstance(doc.get("csm_regions"), int) and doc["csm_regions"] >= 1,
+          f"{tag}: csm_regions {doc.get('csm_regions')!r}")
+    check(num_or_null(doc.get("caec_rmmd_pss_kb", "missing")),
+          f"{tag}: caec_rmmd_pss_kb {doc.get('caec_rmmd_pss_kb')!r}")
+    results = doc.get("results")
+    if not check(isinstance(results, list) and
+                 [r.get("consumers") for r in results] == counts,
+                 f"{tag}: results for {results!r}"):
+        return []
+    for r in results:
+        rt = f"{tag} consumers={r.get('consumers')}"
+        for key, typ in SHARE_KEYS.items():
+            v = r.get(key)
+            ok = isinstance(v, list) if typ is list else \
+                (is_num(v) and (typ is float or isinstance(v, int)))
+            check(ok, f"{rt}: {key} {v!r}")
+        if not all(is_num(r.get(k)) for k in SHARE_KEYS if SHARE_KEYS[k] is not list):
+            continue
+        check(r["realms"] == r["consumers"] + 1 and r["repeats"] == repeat,
+              f"{rt}: realms {r['realms']} repeats {r['repeats']}")
+        check(r["private_pss_kb"] > blob_bytes / 1024 * r["realms"] * 0.95,
+              f"{rt}: private_pss_kb {r['private_pss_kb']} below {r['realms']} copies")
+        want = (1 - r["csm_pss_kb"] / r["private_pss_kb"]) * 100
+        check(abs(r["saving_pct"] - want) < 0.01, f"{rt}: saving_pct {r['saving_pct']} != {want}")
+        check(r["paper_saving_pct"] == SHARE_PAPER.get(r["realms"], []),
+              f"{rt}: paper_saving_pct {r['paper_saving_pct']!r}")
+        for kind in ("private", "csm"):
+            t, rd = r[f"ttfb_ns_{kind}"], r[f"read_ns_{kind}"]
+            check(0 < t <= rd, f"{rt}: {kind} ttfb {t} read {rd}")
+    return results
+
+
+def share(bench):
+    """The share subcommand: runs, JSON, the saving, the errors."""
+    counts = [1, 2]
+    if not mode_built(bench, "csm"):
+        p = run(bench, ["share", "--blob-mb", "1", "--consumers", "1",
+                        "--repeat", "1"])
+        check(p.returncode == 1 and p.stderr.strip() != "",
+              f"share without csm exited {p.returncode}: {p.stderr.strip()!r}")
+        print("share: csm is not in this build")
+    else:
+        doc, p = share_doc(bench, ["--blob-mb", "4", "--consumers", "1,2"],
+                           "share 4 MiB")
+        if doc:
+            sys.stdout.write(p.stdout)
+            check(p.stdout.startswith("caec-bench share 1, libcaec "),
+                  "share: table header")
+            check("CSM: emulated by caec-rmmd" in p.stdout or
+                  "CSM: /dev/caec-csm" in p.stdout, "share: no CSM line")
+            check("whole guest memory" in p.stdout, "share: no note on the paper's percentages")
+            for r in check_share_doc(doc, "share 4 MiB", 4 << 20, 0, counts, 3):
+                check(is_num(r.get("csm_pss_kb")) and is_num(r.get("private_pss_kb")) and
+                      r["csm_pss_kb"] < r["private_pss_kb"],
+                      f"share 4 MiB, {r.get('consumers')} consumers: csm_pss_kb "
+                      f"{r.get('csm_pss_kb')} not below private_pss_kb {r.get('private_pss_kb')}")
+        # A file whose size is no multiple of 8 or of the page size.
+        with tempfile.TemporaryDirectory() as tmp:
+            blob = os.path.join(tmp, "blob.bin")
+            with open(blob, "wb") as f:
+                f.write(os.urandom((1 << 20) + 3))
+            doc, _ = share_doc(bench, ["--blob", blob, "--consumers", "1",
+                                       "--work-mb", "1", "--repeat", "1"],
+                               "share --blob")
+            if doc:
+                check(doc.get("blob_source") == "file", "share --blob: blob_source")
+                check_share_doc(doc, "share --blob", (1 << 20) + 3, 1 << 20, [1], 1)
+    with tempfile.TemporaryDirectory() as tmp:
+        empty = os.path.join(tmp, "empty")
+        open(empty, "w").close()
+        missing = os.path.join(tmp, "no-such-blob")
+        for args, words in ((["--consumers", "0"], ["--consumers", "'0'"]),
+                            (["--consumers", "17"], ["--consumers", "'17'"]),
+                            (["--consumers", "1,,2"], ["--consumers", "empty item"]),
+                            (["--blob-mb", "0"], ["--blob-mb", "'0'"]),
+                            (["--blob", missing], [missing, "No such file or directory"]),
+                            (["--blob", empty], [empty, "is empty"]),
+                            (["--blob", tmp], [tmp, "not a regular file"]),
+                            (["--blob", empty, "--blob-mb", "4"], ["--blob", "--blob-mb"]),
+                            (["--repeat", "0"], ["--repeat"]),
+                            (["--no-such-option"], ["caec-bench share --help"]),
+                            (["extra"], ["unexpected argument 'extra'"])):
+            p = run(bench, ["share"] + args)
+            tag = "share " + " ".join(args)
+            check(p.returncode == 2, f"{tag} exited {p.returncode}, expected 2")
+            for w in words:
+                check(w in p.stderr, f"{tag}: {w!r} not in {p.stderr.strip()!r}")
+    p = run(bench, ["share", "--help"])
+    check(p.returncode == 0 and "--consumers" in p.stdout and "--work-mb" in p.stdout,
+          "share --help")
+    p = run(bench, ["--help"])
+    check("caec-bench share" in p.stdout, "--help does not mention share")
+
+
 def main():
     if len(sys.argv) != 2:
         print(__doc__, file=sys.stderr)
@@ -402,6 +527,7 @@ def main():
     sweep(sys.argv[1], cpus[:2])
     crypto(sys.argv[1], cpus[:2])
     extras(sys.argv[1], cpus[:2])
+    share(sys.argv[1])
     for f in failures:
         print("FAIL:", f)
     print("bench smoke: %s (%d failed checks)" %

@@ -30,6 +30,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 "usage: caec-bench [options]\n"
+"       caec-bench share [options]   the data-sharing benchmark (share --help)\n"
 "\n"
 "Measures libcaec channels between two processes pinned to two cores, each\n"
 "point alternating with a bare reference (memcpy stream, cache-line ping-pong).\n"
@@ -77,6 +78,9 @@ usage(FILE *f)
 		DEFAULT_BATCH);
 }
 
+/* The command whose --help the usage errors point to. */
+const char *bench_cli_command = "caec-bench";
+
 /* A usage error: the message, a hint, exit status 2. */
 void
 bench_cli_error(const char *fmt, ...)
@@ -87,7 +91,7 @@ bench_cli_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fputs("\nTry 'caec-bench --help'.\n", stderr);
+	fprintf(stderr, "\nTry '%s --help'.\n", bench_cli_command);
 	exit(2);
 }
 
@@ -119,8 +123,12 @@ parse_u64(const char *s, uint64_t *out)
 	return 0;
 }
 
-static uint64_t
-parse_num(const char *opt, const char *s, uint64_t lo, uint64_t hi)
+/*
+ * bench_cli_num - @s as a number in [@lo, @hi] (K/M/G suffixes allowed);
+ * a usage error naming option @opt otherwise.
+ */
+uint64_t
+bench_cli_num(const char *opt, const char *s, uint64_t lo, uint64_t hi)
 {
 	uint64_t v;
 
@@ -130,10 +138,13 @@ parse_num(const char *opt, const char *s, uint64_t lo, uint64_t hi)
 	return v;
 }
 
-/* Split @arg at commas and call @item for each; empty items are errors. */
-static void
-each_item(const char *opt, const char *arg, void (*item)(const char *, void *),
-	  void *ctx)
+/*
+ * bench_cli_each - split @arg at commas and call @item(item, @ctx) for each;
+ * an empty item is a usage error naming option @opt.
+ */
+void
+bench_cli_each(const char *opt, const char *arg,
+	       void (*item)(const char *, void *), void *ctx)
 {
 	char buf[1024], *save = NULL, *tok;
 
@@ -200,7 +211,7 @@ size_item(const char *s, void *ctx)
 
 	if (cfg->nsizes == BENCH_MAX_SIZES)
 		bench_cli_error("--sizes: more than %d sizes", BENCH_MAX_SIZES);
-	cfg->sizes[cfg->nsizes++] = (uint32_t)parse_num("--sizes", s,
+	cfg->sizes[cfg->nsizes++] = (uint32_t)bench_cli_num("--sizes", s,
 						BENCH_MIN_SIZE, BENCH_MAX_SIZE);
 }
 
@@ -216,7 +227,7 @@ core_item(const char *s, void *ctx)
 
 	if (l->n == 2)
 		bench_cli_error("--cores: expected two cores A,B");
-	l->core[l->n++] = (int)parse_num("--cores", s, 0, CPU_SETSIZE - 1);
+	l->core[l->n++] = (int)bench_cli_num("--cores", s, 0, CPU_SETSIZE - 1);
 }
 
 static bool
@@ -283,22 +294,22 @@ bench_cli_parse(int argc, char **argv, struct bench_cfg *cfg)
 		switch (c) {
 		case 'm':
 			cfg->nmodes = 0;
-			each_item("--mode", optarg, mode_item, cfg);
+			bench_cli_each("--mode", optarg, mode_item, cfg);
 			break;
 		case 'p':
 			cfg->npatterns = 0;
-			each_item("--pattern", optarg, pattern_item, cfg);
+			bench_cli_each("--pattern", optarg, pattern_item, cfg);
 			break;
 		case 's':
 			cfg->nsizes = 0;
-			each_item("--sizes", optarg, size_item, cfg);
+			bench_cli_each("--sizes", optarg, size_item, cfg);
 			break;
 		case 'n':
-			cfg->count = parse_num("--count", optarg, 1, MAX_COUNT);
+			cfg->count = bench_cli_num("--count", optarg, 1, MAX_COUNT);
 			break;
 		case 'c':
 			cores.n = 0;
-			each_item("--cores", optarg, core_item, &cores);
+			bench_cli_each("--cores", optarg, core_item, &cores);
 			if (cores.n != 2)
 				bench_cli_error("--cores: expected two cores A,B");
 			if (cores.core[0] == cores.core[1])
@@ -313,24 +324,24 @@ bench_cli_parse(int argc, char **argv, struct bench_cfg *cfg)
 			cfg->csv_path = optarg;
 			break;
 		case 'r':
-			cfg->repeat = (unsigned int)parse_num("--repeat", optarg,
-							      1, BENCH_MAX_REPEAT);
+			cfg->repeat = (unsigned int)bench_cli_num("--repeat",
+					optarg, 1, BENCH_MAX_REPEAT);
 			break;
 		case 'R':
-			ring = parse_num("--ring", optarg, CAEC_RING_MIN_SIZE,
-					 CAEC_RING_MAX_SIZE);
+			ring = bench_cli_num("--ring", optarg,
+					     CAEC_RING_MIN_SIZE, CAEC_RING_MAX_SIZE);
 			if (ring & (ring - 1))
 				bench_cli_error("--ring: %s is not a power of two",
 					  optarg);
 			cfg->ring = (uint32_t)ring;
 			break;
 		case 'b':
-			cfg->batch = (unsigned int)parse_num("--batch", optarg,
-							     1, 1u << 20);
+			cfg->batch = (unsigned int)bench_cli_num("--batch",
+					optarg, 1, 1u << 20);
 			break;
 		case 'w':
-			cfg->warmup = (int64_t)parse_num("--warmup", optarg, 0,
-							 MAX_COUNT);
+			cfg->warmup = (int64_t)bench_cli_num("--warmup",
+					optarg, 0, MAX_COUNT);
 			break;
 		case 'W':
 			if (!strcmp(optarg, "futex"))

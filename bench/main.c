@@ -9,6 +9,8 @@
  * files: JSON, CSV and the plots (plot.c). The VMs this runs on move their vCPUs
  * between physical cores at will, so only interleaved measurements compare.
  *
+ * "caec-bench COMMAND ..." runs a subcommand instead (commands[] below).
+ *
  * Exit status: 0 success, 1 runtime failure (library error, data mismatch,
  * unavailable mode, peer failure), 2 command-line error.
  */
@@ -20,6 +22,7 @@
 #include <caec/caec.h>
 
 #include "bench.h"
+#include "share.h"
 
 #define ACK_REC 16u			/* an 8-byte ack's record */
 
@@ -232,6 +235,14 @@ close_out(FILE *f, const char *path, int rc)
 		bench_die("writing '%s' failed: %s", path, strerror(errno));
 }
 
+/* Subcommands, named by argv[1]: adding one adds a row. */
+static const struct {
+	const char *name;
+	int (*main)(int argc, char **argv);	/* gets argv + 1 */
+} commands[] = {
+	{ "share", bench_share_main },		/* share.c: paper Table 4 */
+};
+
 int
 main(int argc, char **argv)
 {
@@ -243,6 +254,10 @@ main(int argc, char **argv)
 	FILE *json, *csv;
 	int rc;
 
+	for (i = 0; argc > 1 && i < sizeof(commands) / sizeof(commands[0]);
+	     i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].main(argc - 1, argv + 1);
 	bench_cli_parse(argc, argv, &cfg);
 
 	total = cfg.nmodes * cfg.npatterns * cfg.nsizes;

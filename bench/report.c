@@ -213,8 +213,9 @@ bench_json_str(FILE *f, const char *key, const char *s, bool comma)
 	fputs(comma ? "\", " : "\"", f);
 }
 
-static void
-json_machine(FILE *f, const struct bench_machine *m)
+/* "  \"machine\": {...},\n": also the share subcommand's (share.c). */
+void
+bench_json_machine(FILE *f, const struct bench_machine *m)
 {
 	fputs("  \"machine\": {", f);
 	jstr(f, "cpu_model", m->cpu_model, true);
@@ -365,7 +366,7 @@ bench_write_json(FILE *f, const struct bench_cfg *cfg,
 	size_t i;
 
 	fprintf(f, "{\n  \"caec_bench\": %d,\n", BENCH_SCHEMA);
-	json_machine(f, m);
+	bench_json_machine(f, m);
 	json_config(f, cfg);
 	fputs("  \"conditions\": {", f);
 	jnum(f, "other_cpu_pct", l->valid ? l->other_pct : NAN, true);
