@@ -2,12 +2,15 @@
 /*
  * caec-bench: the sweep and the output files.
  *
- * For each mode, pattern and size (a point), the reference and the subject
- * run alternately --repeat times each; the point keeps the median of every
- * metric, its min and max across the repeats (the spread), and the ratio of
- * the medians. After the table: the summary ratios (summary.c), then the
- * files: JSON, CSV and the plots (plot.c). The VMs this runs on move their vCPUs
- * between physical cores at will, so only interleaved measurements compare.
+ * A point is one mode, pattern and size; a group is the points of every mode
+ * at one pattern and size. Within a group, each of --repeat rounds runs
+ * every mode in turn, each as its reference then its subject; a point keeps
+ * the median of every metric, its min and max across the repeats (the
+ * spread), and the ratio of the medians. The table prints each group as it
+ * completes. After it: the summary ratios (summary.c), then the files: JSON,
+ * CSV and the plots (plot.c). The VMs this runs on move their vCPUs between
+ * physical cores at will, so only interleaved measurements compare: a point
+ * with its reference, and the modes with each other.
  *
  * "caec-bench COMMAND ..." runs a subcommand instead (commands[] below).
  *
@@ -137,60 +140,69 @@ stats_of(const struct bench_result *r, unsigned int n,
 		r[0].cycles_source;
 }
 
-/*
- * Alternate reference and subject runs; keep the medians and their ratio
- * (stream: throughput, higher is better; round trips: p50, lower is better).
- */
-static void
-measure_point(const struct bench_cfg *cfg, struct bench_point *pt,
-	      unsigned int idx, unsigned int total)
-{
+/* The repeats of one point, kept until its group is done. */
+struct point_reps {
+	struct bench_run run;
 	struct bench_result subj[BENCH_MAX_REPEAT], ref[BENCH_MAX_REPEAT];
 	double seal[BENCH_MAX_REPEAT], open[BENCH_MAX_REPEAT];
-	bool crypto = pt->pattern == BENCH_STREAM &&
-		      bench_mode_encrypted(pt->mode);
-	struct bench_load load;
-	struct bench_run run;
-	unsigned int k;
+	bool crypto;
+};
 
-	memset(&run, 0, sizeof(run));
-	run.cfg = cfg;
-	run.pattern = pt->pattern;
-	run.size = pt->size;
-	run.ring = pt->ring;
-	run.count = pt->count;
-	run.warm = warm_for(cfg, pt->pattern, pt->size, pt->ring);
-	run.stamp_every = (uint32_t)(run.count / 1000);
-	if (run.stamp_every < 1)
-		run.stamp_every = 1;
-	if (run.stamp_every > BENCH_STAMP_MAX_EVERY)
-		run.stamp_every = BENCH_STAMP_MAX_EVERY;
-	run.batch = batch_for(cfg, pt->size, pt->ring);
-	pt->batch = run.batch;
+static void
+point_setup(const struct bench_cfg *cfg, struct bench_point *pt,
+	    struct point_reps *pr)
+{
+	struct bench_run *run = &pr->run;
 
-	bench_load_start(&load);
-	for (k = 0; k < cfg->repeat; k++) {
-		progress(idx, total, pt, k + 1, cfg->repeat);
-		memset(&ref[k], 0, sizeof(ref[k]));
-		memset(&subj[k], 0, sizeof(subj[k]));
-		if (crypto)
-			bench_crypto_ref(pt->mode, pt->size, &seal[k],
-					 &open[k]);
-		if (cfg->crypto_only)
-			continue;
-		run.mode = NULL;
-		reference_of[pt->pattern](&run, &ref[k]);
-		run.mode = pt->mode;
-		if (bench_mode_is_alt(pt->mode))
-			bench_alt_run(&run, &subj[k]);
-		else
-			bench_subject_run(&run, &subj[k]);
-	}
-	bench_load_stop(&load);
-	pt->busy_pct = load.valid ? load.other_pct + load.steal_pct : NAN;
+	memset(pr, 0, sizeof(*pr));
+	pr->crypto = pt->pattern == BENCH_STREAM &&
+		     bench_mode_encrypted(pt->mode);
+	run->cfg = cfg;
+	run->pattern = pt->pattern;
+	run->size = pt->size;
+	run->ring = pt->ring;
+	run->count = pt->count;
+	run->warm = warm_for(cfg, pt->pattern, pt->size, pt->ring);
+	run->stamp_every = (uint32_t)(run->count / 1000);
+	if (run->stamp_every < 1)
+		run->stamp_every = 1;
+	if (run->stamp_every > BENCH_STAMP_MAX_EVERY)
+		run->stamp_every = BENCH_STAMP_MAX_EVERY;
+	run->batch = batch_for(cfg, pt->size, pt->ring);
+	pt->batch = run->batch;
+}
+
+/* Repeat @k of one point: its reference, then its subject. */
+static void
+point_rep(const struct bench_cfg *cfg, struct bench_point *pt,
+	  struct point_reps *pr, unsigned int k)
+{
+	struct bench_run *run = &pr->run;
+
+	if (pr->crypto)
+		bench_crypto_ref(pt->mode, pt->size, &pr->seal[k],
+				 &pr->open[k]);
+	if (cfg->crypto_only)
+		return;
+	run->mode = NULL;
+	reference_of[pt->pattern](run, &pr->ref[k]);
+	run->mode = pt->mode;
+	if (bench_mode_is_alt(pt->mode))
+		bench_alt_run(run, &pr->subj[k]);
+	else
+		bench_subject_run(run, &pr->subj[k]);
+}
+
+/* Medians, spreads and ratios of a point whose repeats are done. */
+static void
+point_finish(const struct bench_cfg *cfg, struct bench_point *pt,
+	     const struct point_reps *pr, double busy_pct)
+{
+	pt->busy_pct = busy_pct;
 	pt->repeats = cfg->repeat;
-	stats_of(subj, cfg->repeat, &pt->subj, &pt->subj_min, &pt->subj_max);
-	stats_of(ref, cfg->repeat, &pt->ref, &pt->ref_min, &pt->ref_max);
+	stats_of(pr->subj, cfg->repeat, &pt->subj, &pt->subj_min,
+		 &pt->subj_max);
+	stats_of(pr->ref, cfg->repeat, &pt->ref, &pt->ref_min, &pt->ref_max);
 	if (pt->pattern == BENCH_STREAM) {
 		pt->ref_ratio = pt->subj.mbytes_per_s / pt->ref.mbytes_per_s;
 		pt->spread_pct = bench_spread_pct(pt->subj_min.mbytes_per_s,
@@ -203,12 +215,44 @@ measure_point(const struct bench_cfg *cfg, struct bench_point *pt,
 						  pt->subj_max.lat_p50_ns);
 	}
 	pt->seal_mbps = pt->open_mbps = pt->crypto_ratio = NAN;
-	if (crypto) {
-		pt->seal_mbps = bench_median(seal, cfg->repeat);
-		pt->open_mbps = bench_median(open, cfg->repeat);
+	if (pr->crypto) {
+		pt->seal_mbps = bench_median(pr->seal, cfg->repeat);
+		pt->open_mbps = bench_median(pr->open, cfg->repeat);
 		pt->crypto_ratio = pt->subj.mbytes_per_s /
 				   fmin(pt->seal_mbps, pt->open_mbps);
 	}
+}
+
+/*
+ * One group: the points of every mode at one pattern and size (@grp,
+ * @n of them). Each repeat runs every mode in turn, each as its reference
+ * then its subject, so that the modes are compared side by side as much as
+ * each is compared with its reference: the machine's state (which physical
+ * cores the two vCPUs are on) changes on a scale of seconds to minutes, and
+ * a csm-vs-nw ratio of two runs taken minutes apart would measure that.
+ */
+static void
+measure_group(const struct bench_cfg *cfg, struct bench_point **grp,
+	      unsigned int n, unsigned int done, unsigned int total)
+{
+	static struct point_reps pr[BENCH_MAX_MODES];
+	struct bench_load load;
+	unsigned int i, k;
+
+	for (i = 0; i < n; i++)
+		point_setup(cfg, grp[i], &pr[i]);
+	bench_load_start(&load);
+	for (k = 0; k < cfg->repeat; k++)
+		for (i = 0; i < n; i++) {
+			progress(done + i + 1, total, grp[i], k + 1,
+				 cfg->repeat);
+			point_rep(cfg, grp[i], &pr[i], k);
+		}
+	bench_load_stop(&load);
+	for (i = 0; i < n; i++)
+		point_finish(cfg, grp[i], &pr[i],
+			     load.valid ? load.other_pct + load.steal_pct :
+					  NAN);
 	progress_clear();
 }
 
@@ -248,9 +292,9 @@ main(int argc, char **argv)
 {
 	struct bench_machine mach;
 	struct bench_cfg cfg;
-	struct bench_point *pts;
+	struct bench_point *pts, *grp[BENCH_MAX_MODES];
 	struct bench_load load;
-	unsigned int i, j, k, n = 0, total;
+	unsigned int i, j, k, g, n = 0, total, stride;
 	FILE *json, *csv;
 	int rc;
 
@@ -310,10 +354,14 @@ main(int argc, char **argv)
 
 	bench_table_header(stdout, &cfg, &mach);
 	bench_load_start(&load);
-	for (i = 0; i < total; i++) {
-		measure_point(&cfg, &pts[i], i + 1, total);
-		if (!cfg.crypto_only)
-			bench_table_row(stdout, &pts[i]);
+	/* Groups: one pattern and size, every mode (pts is mode-major). */
+	stride = cfg.npatterns * cfg.nsizes;
+	for (g = 0; g < stride; g++) {
+		for (i = 0; i < cfg.nmodes; i++)
+			grp[i] = &pts[i * stride + g];
+		measure_group(&cfg, grp, cfg.nmodes, g * cfg.nmodes, total);
+		for (i = 0; !cfg.crypto_only && i < cfg.nmodes; i++)
+			bench_table_row(stdout, grp[i]);
 	}
 	bench_load_stop(&load);
 	bench_crypto_table(stdout, pts, total, cfg.crypto_only);
