@@ -346,8 +346,10 @@ def extras(bench, cores):
     have_gnuplot = any(os.access(os.path.join(d, "gnuplot"), os.X_OK)
                        for d in os.environ.get("PATH", "").split(os.pathsep))
     with tempfile.TemporaryDirectory() as tmp:
-        jpath, cpath = os.path.join(tmp, "x.json"), os.path.join(tmp, "x.csv")
-        png = os.path.join(tmp, "fig.png")
+        # The names scripts/run bench uses, for results_md.py below.
+        jpath, cpath = (os.path.join(tmp, "results.json"),
+                        os.path.join(tmp, "results.csv"))
+        png = os.path.join(tmp, "results.png")
         args = ["--mode", ",".join(modes), "--peers",
                 "--pattern", ",".join(PATTERNS),
                 "--sizes", ",".join(map(str, SIZES)), "--count", str(COUNT),
@@ -384,12 +386,44 @@ def extras(bench, cores):
         check_summary(doc, allm)
         check_csv(cpath, len(want))
         if have_gnuplot:
-            for name in ("fig.png", "fig-stream.png", "fig-pingpong.png"):
+            for name in ("results.png", "results-stream.png",
+                         "results-pingpong.png"):
                 fp = os.path.join(tmp, name)
                 if check(os.path.exists(fp), f"--plot did not write {name}"):
                     check_png(fp)
         else:
             print("gnuplot not installed: --plot not drawn")
+        report(tmp, modes, have_gnuplot)
+
+
+def report(tmp, modes, figures):
+    """bench/results_md.py turns the run's folder into a readable report."""
+    gen = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                       "results_md.py")
+    out = os.path.join(tmp, "RESULTS.md")
+    p = subprocess.run([sys.executable, gen, tmp, out], capture_output=True,
+                       text=True, timeout=60)
+    if not check(p.returncode == 0,
+                 f"results_md.py exited {p.returncode}: {p.stderr.strip()}"):
+        return
+    with open(out) as f:
+        md = f.read()
+    for want in ("## Machine and method", "## The paper's benchmark",
+                 "## Ratios next to the paper's", "## Beyond the paper",
+                 "## Why these ratios differ"):
+        check(want in md, f"RESULTS.md has no {want!r}")
+    if "csm" in modes:
+        check("- csm vs nw, p50 round trip:" in md,
+              "RESULTS.md does not check csm vs nw")
+    if "nw-openssl" in modes:
+        check("| nw-openssl | p50 round trip |" in md,
+              "RESULTS.md has no nw-openssl ratio row")
+    if figures:
+        check("](./results.png)" in md, "RESULTS.md does not link the figure")
+    p = subprocess.run([sys.executable, gen, os.path.join(tmp, "none")],
+                       capture_output=True, text=True, timeout=60)
+    check(p.returncode != 0 and "results.json" in p.stderr,
+          f"results_md.py on a missing folder: {p.returncode} {p.stderr!r}")
 
 
 SHARE_KEYS = {"consumers": int, "realms": int, "private_pss_kb": float,

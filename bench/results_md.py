@@ -1,0 +1,389 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Write the results report (Markdown) of one caec-bench run.
+
+usage: results_md.py RESULTS_DIR [OUT.md]
+
+RESULTS_DIR is a folder written by `./scripts/run bench`: results.json (the
+sweep), optionally share.json (`caec-bench share`) and the figures
+results.png, results-stream.png, results-pingpong.png. Every number in the
+report is read from those files; the report states which checks the data
+pass and which they do not. Figures are linked relative to OUT.md.
+"""
+import json
+import os
+import sys
+
+PAPER_SWEEP = {
+    # The paper's Fig. 5 ranges: CAEC vs the library, over 64 B .. 32 KiB.
+    "nw-openssl": {"latency_ns_p50": (24, 212), "mbytes_per_s": (26, 204),
+                   "cycles_per_msg": (25, 209)},
+    "nw-mbedtls": {"latency_ns_p50": (4.4, 203), "mbytes_per_s": (4.8, 194),
+                   "cycles_per_msg": (4.5, 200)},
+}
+PAPER_SHARE = {2: (16.6, 21.0), 3: (22.9, 28.3)}   # Table 4, % RAM saved
+METRICS = [("latency_ns_p50", "p50 round trip", "ns", False),
+           ("mbytes_per_s", "throughput", "MB/s", True),
+           ("cycles_per_msg", "sender cycles / msg", "cycles", False)]
+ENCRYPTED = ["nw-openssl", "nw-mbedtls"]
+
+
+def fmt(v, digits=3):
+    if v is None:
+        return "–"
+    if v >= 100:
+        return f"{v:,.0f}"
+    return f"{v:.{digits}g}"
+
+
+def size_label(s):
+    if s >= 1 << 20 and s % (1 << 20) == 0:
+        return f"{s >> 20} MiB"
+    if s >= 1024 and s % 1024 == 0:
+        return f"{s >> 10} KiB"
+    return f"{s} B"
+
+
+def factor(base, other, higher_better):
+    if base is None or other is None or base <= 0 or other <= 0:
+        return None
+    return base / other if higher_better else other / base
+
+
+class Run:
+    def __init__(self, d):
+        self.d = d
+        self.rows = {}
+        for r in d["results"]:
+            self.rows[(r["mode"], r["pattern"], r["size"])] = r
+        self.modes = d["config"]["modes"]
+        self.sizes = sorted({r["size"] for r in d["results"]})
+
+    def get(self, mode, pattern, size, key):
+        r = self.rows.get((mode, pattern, size))
+        return None if r is None else r.get(key)
+
+    def has(self, mode, pattern):
+        return any((mode, pattern, s) in self.rows for s in self.sizes)
+
+    def factors(self, other, pattern, key, higher_better, base="csm"):
+        out = []
+        for s in self.sizes:
+            f = factor(self.get(base, pattern, s, key),
+                       self.get(other, pattern, s, key), higher_better)
+            if f is not None:
+                out.append((s, f))
+        return out
+
+
+def table(head, rows):
+    lines = ["| " + " | ".join(head) + " |",
+             "|" + "|".join("---:" if i else "---" for i in range(len(head)))
+             + "|"]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def grows(fs):
+    """Steps where the factor does not grow, and the end-to-end change."""
+    drops = [(a[0], b[0]) for a, b in zip(fs, fs[1:]) if b[1] < a[1]]
+    return drops, (fs[0][1], fs[-1][1]) if fs else (None, None)
+
+
+def section_machine(run, out, cmd):
+    m, c, k = run.d["machine"], run.d["config"], run.d["conditions"]
+    out.append("## Machine and method\n")
+    out.append(f"- {m['cpu_model']}, {m['nproc']} vCPUs, {m['arch']}, Linux "
+               f"{m['kernel']}; sender and receiver pinned to cores "
+               f"{m['cores'][0]} and {m['cores'][1]}"
+               + ("" if m["pinned"] else " (pinning FAILED)") + ".")
+    out.append(f"- Cycles: `{m['cycles_source']}`"
+               + (" — CPU time × the "
+                  f"{m['ticks_hz'] / 1e6:.0f} MHz counter ({m['ticks']}); "
+                  "this VM has no cycle counters for perf."
+                  if m["cycles_source"] == "estimate" else "") +
+               " Latency and cycles are medians over the messages of a "
+               "run; each point is the median of "
+               f"{c['repeat']} runs alternated with its reference, and at "
+               "each size the modes alternate too.")
+    out.append(f"- Waiting: `{c['wait']}` (busy polling, as in the paper); "
+               f"wake-up protocol `{c['wake']}`; stream batch {c['batch']}.")
+    out.append(f"- Other load during the sweep: {k['other_cpu_pct']:.1f}% "
+               f"of the CPUs by other processes, {k['steal_pct']:.1f}% "
+               "stolen by the hypervisor.")
+    out.append("- CSM: emulated by caec-rmmd (the firmware extension run as "
+               "a Linux service; no hardware isolation).")
+    out.append(f"\nRegenerate: `{cmd}`\n")
+
+
+def section_paper(run, out, figdir):
+    out.append("## The paper's benchmark: mailbox (Fig. 5)\n")
+    out.append("Stop-and-wait: send one message, wait for an 8-byte ack; "
+               "latency and cycles on the sender from send until the ack, "
+               "throughput over sequential messages.\n")
+    for key, name, unit, hb in METRICS:
+        modes = [m for m in ["csm", "nw"] + ENCRYPTED
+                 if run.has(m, "mailbox")]
+        head = ["size"] + [f"{m} {unit}" for m in modes]
+        head += [f"csm vs {m}" for m in ENCRYPTED + ["nw"] if m in modes]
+        rows = []
+        for s in run.sizes:
+            r = [size_label(s)]
+            r += [fmt(run.get(m, "mailbox", s, key)) for m in modes]
+            for m in ENCRYPTED + ["nw"]:
+                if m in modes:
+                    f = factor(run.get("csm", "mailbox", s, key),
+                               run.get(m, "mailbox", s, key), hb)
+                    r.append("–" if f is None else f"{f:.2f}x")
+            rows.append(r)
+        out.append(f"**{name}** ({'higher' if hb else 'lower'} is better; "
+                   "\"csm vs X\" = how many times better csm is)\n")
+        out.append(table(head, rows) + "\n")
+    if figdir is not None:
+        out.append(f"![mailbox: latency, throughput, cycles]({figdir}/"
+                   "results.png)\n")
+
+
+def section_claims(run, out):
+    out.append("## Ratios next to the paper's\n")
+    head = ["csm vs", "metric", "here (64 B → largest)", "here: range",
+            "paper: range"]
+    rows = []
+    for m in ENCRYPTED + ["nw"]:
+        if not run.has(m, "mailbox") or not run.has("csm", "mailbox"):
+            continue
+        for key, name, _, hb in METRICS:
+            fs = run.factors(m, "mailbox", key, hb)
+            if not fs:
+                continue
+            lo, hi = min(f for _, f in fs), max(f for _, f in fs)
+            p = PAPER_SWEEP.get(m, {}).get(key)
+            rows.append([m, name, f"{fs[0][1]:.2f}x → {fs[-1][1]:.2f}x",
+                         f"{lo:.2f}x–{hi:.2f}x",
+                         f"{p[0]}x–{p[1]}x" if p else "1.0x (same)"])
+    out.append(table(head, rows) + "\n")
+
+    out.append("### The issue's checks, as the data say\n")
+    for m in ENCRYPTED:
+        if not run.has(m, "mailbox"):
+            continue
+        for key, name, _, hb in METRICS:
+            if key == "mbytes_per_s":
+                continue
+            fs = run.factors(m, "mailbox", key, hb)
+            if len(fs) < 2:
+                continue
+            drops, (a, b) = grows(fs)
+            verdict = ("grows at every step" if not drops else
+                       "grows overall but not at every step: it dips from "
+                       + ", ".join(f"{size_label(x)} to {size_label(y)}"
+                                   for x, y in drops))
+            out.append(f"- csm advantage over {m} in {name}: {a:.2f}x at "
+                       f"{size_label(fs[0][0])}, {b:.2f}x at "
+                       f"{size_label(fs[-1][0])}; {verdict}."
+                       if b > a else
+                       f"- csm advantage over {m} in {name}: {a:.2f}x at "
+                       f"{size_label(fs[0][0])}, {b:.2f}x at "
+                       f"{size_label(fs[-1][0])}: it does NOT grow.")
+    if run.has("nw", "mailbox") and run.has("csm", "mailbox"):
+        for key, name, _, hb in METRICS:
+            fs = run.factors("nw", "mailbox", key, hb)
+            out_of = [f"{size_label(s)} ({f:.2f}x)" for s, f in fs
+                      if not 0.9 <= f <= 1.1]
+            lo, hi = min(f for _, f in fs), max(f for _, f in fs)
+            out.append(f"- csm vs nw, {name}: {lo:.2f}x–{hi:.2f}x; "
+                       + ("within 0.9–1.1 at every size." if not out_of else
+                          "outside 0.9–1.1 at " + ", ".join(out_of) + "."))
+    out.append("")
+
+
+BEYOND = [
+    ("stream", "mbytes_per_s", "**stream** — pipelined ring, batched "
+     "publication; MB/s, and in brackets the ratio to the bare memcpy stream "
+     "(fixed 64-byte-aligned slots, no headers, no validation) measured "
+     "alternately with it.\n"),
+    ("pingpong", "latency_ns_p50", "**pingpong** — p50 round trip in ns (the "
+     "echo is the same size), and in brackets the ratio to the bare "
+     "cache-line ping-pong measured alternately with it.\n"),
+]
+
+
+def section_stream(run, out, figdir):
+    out.append("## Beyond the paper: the ring (stream) and round trips\n")
+    for pattern, key, intro in BEYOND:
+        modes = [m for m in run.modes if run.has(m, pattern)]
+        if not modes:
+            continue
+        out.append(intro)
+        rows = []
+        for s in run.sizes:
+            r = [size_label(s)]
+            for m in modes:
+                v = run.get(m, pattern, s, key)
+                q = run.get(m, pattern, s, "ref_ratio")
+                r.append("–" if v is None else
+                         f"{fmt(v)} ({q:.2f})" if q is not None else fmt(v))
+            rows.append(r)
+        out.append(table(["size"] + modes, rows) + "\n")
+        if figdir is not None:
+            out.append(f"![{pattern}]({figdir}/results-{pattern}.png)\n")
+
+
+def section_share(sh, out):
+    out.append("## Data sharing (Table 4 analog)\n")
+    mib = sh["blob_bytes"] / (1 << 20)
+    out.append(f"A provider writes a {mib:.0f} MiB blob "
+               f"({sh['blob_source']}) into CSM once; each consumer maps it "
+               "read-only and reads all of it (checksum verified). Baseline: "
+               "every realm holds a private copy, sent to it over a socket. "
+               "Memory = sum of PSS over the realm processes "
+               f"(/proc/PID/smaps_rollup), median of {sh['repeat']} runs; "
+               f"private working memory per realm: "
+               f"{sh['work_bytes'] / (1 << 20):.0f} MiB.\n")
+    rows = []
+    for r in sh["results"]:
+        p = PAPER_SHARE.get(r["realms"])
+        rows.append([str(r["realms"]), str(r["consumers"]),
+                     f"{r['private_pss_kb'] / 1024:.1f}",
+                     f"{r['csm_pss_kb'] / 1024:.1f}",
+                     f"{r['saving_pct']:.1f}%",
+                     f"{p[0]}% / {p[1]}%" if p else "–",
+                     f"{r['ttfb_ns_private'] / 1e6:.2f}",
+                     f"{r['ttfb_ns_csm'] / 1e6:.2f}",
+                     f"{r['read_ns_private'] / 1e6:.0f}",
+                     f"{r['read_ns_csm'] / 1e6:.0f}"])
+    out.append(table(["realms", "consumers", "private MiB", "csm MiB",
+                      "saved", "paper (GPT-2 / Medium)",
+                      "first byte private ms", "first byte csm ms",
+                      "read all private ms", "read all csm ms"], rows) + "\n")
+    out.append(f"caec-rmmd itself held {sh['caec_rmmd_pss_kb'] / 1024:.0f} "
+               "MiB (its model of the RMM's granule pool); it is an "
+               "emulation cost and in neither sum.\n")
+
+
+def section_why(run, sh, out):
+    out.append("## Why these ratios differ from the paper's\n")
+    ossl = run.factors("nw-openssl", "mailbox", "cycles_per_msg", False)
+    mbed = run.factors("nw-mbedtls", "mailbox", "cycles_per_msg", False)
+    rng = (lambda fs: f"{min(f for _, f in fs):.1f}x–"
+           f"{max(f for _, f in fs):.1f}x" if fs else "n/a")
+    lo, hi = (run.sizes[0], run.sizes[-1]) if run.sizes else (None, None)
+    for m in ENCRYPTED:
+        ex = [(s, run.get(m, "mailbox", s, "latency_ns_p50"),
+               run.get("csm", "mailbox", s, "latency_ns_p50"))
+              for s in (lo, hi)]
+        if lo == hi or any(a is None or b is None for _, a, b in ex):
+            continue
+        (s0, a0, b0), (s1, a1, b1) = ex
+        fixed, slope = a0 - b0, ((a1 - b1) - (a0 - b0)) / (s1 - s0)
+        drops, _ = grows(run.factors(m, "mailbox", "latency_ns_p50", False))
+        text = (
+            f"- **Shape of the {m} curve.** Its round trip costs "
+            f"{fixed:,.0f} ns more than csm at {size_label(s0)} and "
+            f"{a1 - b1:,.0f} ns more at {size_label(s1)}: about "
+            f"{fixed:,.0f} ns per round trip (two seals and two opens: the "
+            "message and its ack) plus "
+            f"{slope:.2f} ns per message byte (sealing then opening it: "
+            f"{1e3 / slope if slope > 0 else float('inf'):,.0f} MB/s). ")
+        if drops:
+            text += (
+                "While the fixed part dominates, csm's own round trip, "
+                "which grows with the copy, grows about as fast as the "
+                "encrypted mode's, so the factor stays flat or dips; it "
+                "grows once the per-byte part dominates.")
+        else:
+            text += ("The per-byte part dominates from small sizes on, so "
+                     "the factor grows with the size.")
+        out.append(text)
+    out.append(
+        "- **Platform.** This machine is an x86-64 server core with AES-NI "
+        "and carry-less multiply, on which OpenSSL's AES-256-GCM runs at "
+        "several GB/s; the paper measured Cortex-A cores of an RK3588 under "
+        "OpenCCA, which emulates the realm world in software. Cryptography "
+        "is much cheaper relative to a memory copy here, so the csm "
+        f"advantage over OpenSSL is smaller ({rng(ossl)} fewer cycles here "
+        "vs 25x–209x). MbedTLS 2.28 uses AES-NI and carry-less multiply too, "
+        "but one 16-byte block per call, without the interleaved, "
+        "stitched GCM code OpenSSL has, so it stays slow at large sizes "
+        f"here too ({rng(mbed)} fewer cycles vs 4.5x–200x).")
+    out.append(
+        "- **Method.** The same stop-and-wait pattern, sizes and medians, "
+        "but between two pinned processes on one kernel (no realms, no "
+        "hypervisor exits), over libcaec's ring rather than a single-slot "
+        "mailbox; both sides poll. The encrypted modes use libcaec's "
+        "channel framing (sequence + length + session id as AAD, 16-byte "
+        "tag) over AES-256-GCM in both libraries, with keys scheduled once "
+        "per direction; the paper's prototype preferred GCM-SIV for "
+        "OpenSSL. Cycles are CPU time × the TSC rate (no perf counters in "
+        "this VM), busy-waiting included, as on the sender in the paper.")
+    out.append(
+        "- **CSM is emulated.** caec-rmmd hands out ordinary shared memory "
+        "after running the firmware extension's checks; on hardware a CSM "
+        "mapping is ordinary cached memory too (the RMM maps the same "
+        "granules into both realms), so csm and nw should cost the same "
+        "per message, as the paper found; the csm-vs-nw rows above test "
+        "that on this machine.")
+    out.append(
+        "- **Noise.** These are shared 2-vCPU VMs; the host moves the vCPUs "
+        "between physical cores, and a bare cache-line round trip moves "
+        "between about 130 and 550 ns from one minute to the next. Every "
+        "ratio above was measured side by side (alternating runs); absolute "
+        "numbers from another run will differ more than the ratios.")
+    if sh is not None:
+        out.append(
+            "- **Data sharing.** The paper's savings are for whole realms "
+            "(guest kernel, llama.cpp, its KV cache) of which the model is "
+            "one part; here each realm is a process holding little besides "
+            "the blob, so the saving approaches the ideal 1 − 1/realms. "
+            "`--work-mb` adds private memory per realm to model the rest.")
+    out.append("")
+
+
+def main():
+    if len(sys.argv) not in (2, 3):
+        sys.exit("usage: results_md.py RESULTS_DIR [OUT.md]")
+    src = sys.argv[1]
+    dst = sys.argv[2] if len(sys.argv) == 3 else None
+    try:
+        with open(os.path.join(src, "results.json")) as f:
+            run = Run(json.load(f))
+    except (OSError, ValueError, KeyError) as e:
+        sys.exit(f"results_md.py: {src}/results.json: {e}")
+    sh = None
+    try:
+        with open(os.path.join(src, "share.json")) as f:
+            sh = json.load(f)
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError) as e:
+        sys.exit(f"results_md.py: {src}/share.json: {e}")
+
+    figdir = None
+    if os.path.exists(os.path.join(src, "results.png")):
+        base = os.path.dirname(os.path.abspath(dst)) if dst else os.getcwd()
+        figdir = os.path.relpath(os.path.abspath(src), base)
+
+    out = ["# caec-bench results\n",
+           "Generated by `bench/results_md.py` from one run of the main "
+           "job; every figure below was measured in that run.\n"]
+    section_machine(run, out, "./scripts/run bench` writes this report as "
+                    "`results/DATE/RESULTS.md`; this copy: `cp results/DATE/"
+                    "{results.json,results.csv,share.json,*.png} "
+                    "bench/results/ && python3 bench/results_md.py "
+                    "bench/results bench/RESULTS.md")
+    section_paper(run, out, figdir)
+    section_claims(run, out)
+    section_stream(run, out, figdir)
+    if sh is not None:
+        section_share(sh, out)
+    section_why(run, sh, out)
+    text = "\n".join(out)
+    if dst:
+        with open(dst, "w") as f:
+            f.write(text)
+    else:
+        sys.stdout.write(text)
+
+
+if __name__ == "__main__":
+    main()
