@@ -25,9 +25,11 @@
 
 #include <fcntl.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cbor.h>
 #include <openssl/pem.h>
 
 #include <caec/caec.h>
@@ -111,6 +113,61 @@ test_every_bit_flip_rejected(void **state)
 	assert_rc(caec_csm_token_verify(tok, len, anchor, ch, NULL, &info), 0);
 	print_message("  %zu single-bit flips of a %zu-byte token: all rejected\n",
 		      tried, len);
+}
+
+/*
+ * Declared sizes an attacker controls: libcbor allocates (and for arrays
+ * initialises) what a header declares before reading the content, so each of
+ * these would cost gigabytes and seconds without the verifier's pre-scan
+ * (cose_cbor_load()). Each is rejected, quickly, and the process's peak
+ * memory stays where it was. A flipped length inside a real token makes the
+ * decoder read signature bytes as headers, which is how the bit-flip test
+ * above can meet such values at random.
+ */
+static void
+test_huge_declared_lengths(void **state)
+{
+	static const uint8_t arr4[] = { 0x9a, 0x80, 0, 0, 0, 0, 0, 0 };
+	static const uint8_t arr8[] = { 0x9b, 0, 0, 0, 0x01, 0, 0, 0, 0, 0 };
+	static const uint8_t map4[] = { 0xba, 0x40, 0, 0, 0, 0, 0, 0, 0 };
+	static const uint8_t bstr[] = { 0x5b, 0, 0, 0, 0x01, 0, 0, 0, 0, 0 };
+	static const uint8_t tagged[] = { 0xd9, 0x01, 0x8f, 0x9a, 0x40, 0, 0,
+					  0, 0 };
+	static const uint8_t indef[] = { 0x9f, 0x00, 0xff };
+	static const uint8_t trailing[] = { 0x80, 0x00 };
+	const struct { const uint8_t *b; size_t n; } in[] = {
+		{ arr4, sizeof(arr4) }, { arr8, sizeof(arr8) },
+		{ map4, sizeof(map4) }, { bstr, sizeof(bstr) },
+		{ tagged, sizeof(tagged) }, { indef, sizeof(indef) },
+		{ trailing, sizeof(trailing) },
+	};
+	struct caec_csm_token_info info = { .struct_size = sizeof(info) };
+	uint8_t ch[64] = { 0 }, deep[200];
+	struct rusage ru0, ru1;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(getrusage(RUSAGE_SELF, &ru0), 0);
+	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		assert_null(cose_cbor_load(in[i].b, in[i].n));
+		assert_rc(caec_csm_token_verify(in[i].b, in[i].n, anchor, ch,
+						NULL, &info), -EBADMSG);
+	}
+	/* Nesting deeper than COSE_CBOR_MAX_DEPTH, then just within it. */
+	memset(deep, 0x81, sizeof(deep));
+	deep[sizeof(deep) - 1] = 0x00;
+	assert_null(cose_cbor_load(deep, sizeof(deep)));
+	{
+		void *it = cose_cbor_load(deep + sizeof(deep) - 1 -
+					  COSE_CBOR_MAX_DEPTH,
+					  COSE_CBOR_MAX_DEPTH + 1);
+
+		assert_non_null(it);
+		cbor_decref((cbor_item_t **)&it);
+	}
+	assert_int_equal(getrusage(RUSAGE_SELF, &ru1), 0);
+	/* ru_maxrss is in KiB: well under the smallest allocation above. */
+	assert_true(ru1.ru_maxrss - ru0.ru_maxrss < 64 * 1024);
 }
 
 static void
@@ -314,6 +371,7 @@ main(void)
 		cmocka_unit_test(test_valid_token),
 		cmocka_unit_test(test_wrong_challenge_measurement_anchor),
 		cmocka_unit_test(test_every_bit_flip_rejected),
+		cmocka_unit_test(test_huge_declared_lengths),
 		cmocka_unit_test(test_mutual_attestation_and_claims),
 	};
 

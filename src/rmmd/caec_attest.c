@@ -15,6 +15,7 @@
 #include <cbor.h>
 
 #include "csm_abi.h"
+#include "cose.h"
 #include "token.h"
 
 static const char usage_text[] =
@@ -113,8 +114,7 @@ state_name(uint64_t s)
 static void
 print_membership(const uint8_t *buf, size_t len)
 {
-	struct cbor_load_result res;
-	cbor_item_t *a = cbor_load(buf, len, &res);
+	cbor_item_t *a = cose_cbor_load(buf, len);
 	const cbor_item_t *cons, *e, *g;
 	size_t i, j;
 

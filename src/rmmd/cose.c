@@ -4,6 +4,7 @@
  * CBOR through libcbor (deterministic: shortest integers, definite lengths).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,86 @@
 #include <openssl/param_build.h>
 
 #include "cose.h"
+
+/*
+ * Is @buf[0..@len) exactly one well-formed, definite-length CBOR item whose
+ * declared sizes the input backs (see cose_cbor_load())? Iterative: @left[d]
+ * counts the items still expected at nesting depth d.
+ */
+static bool
+cbor_prescan(const uint8_t *buf, size_t len)
+{
+	uint64_t left[COSE_CBOR_MAX_DEPTH + 1], v, rest;
+	unsigned int major, ai, i, n;
+	size_t pos = 0;
+	int d = 0;
+
+	left[0] = 1;
+	while (d >= 0) {
+		if (!left[d]) {
+			d--;
+			continue;
+		}
+		left[d]--;
+		if (pos >= len)
+			return false;
+		major = buf[pos] >> 5;
+		ai = buf[pos] & 31;
+		pos++;
+		if (ai < 24) {
+			v = ai;
+		} else if (ai <= 27) {
+			n = 1u << (ai - 24);
+			if (len - pos < n)
+				return false;
+			for (v = 0, i = 0; i < n; i++)
+				v = v << 8 | buf[pos + i];
+			pos += n;
+		} else {
+			return false;	/* reserved, or indefinite length */
+		}
+		rest = len - pos;
+		switch (major) {
+		case 2:			/* byte string */
+		case 3:			/* text string */
+			if (v > rest)
+				return false;
+			pos += v;
+			break;
+		case 4:			/* array: one byte per entry at least */
+		case 5:			/* map: two */
+			if (v > rest / (major == 5 ? 2 : 1) ||
+			    d == COSE_CBOR_MAX_DEPTH)
+				return false;
+			left[++d] = major == 5 ? 2 * v : v;
+			break;
+		case 6:			/* tag: one item follows */
+			if (d == COSE_CBOR_MAX_DEPTH)
+				return false;
+			left[++d] = 1;
+			break;
+		default:		/* integers, simple values, floats */
+			break;
+		}
+	}
+	return pos == len;
+}
+
+void *
+cose_cbor_load(const uint8_t *buf, size_t len)
+{
+	struct cbor_load_result res;
+	cbor_item_t *it;
+
+	if (!buf || !cbor_prescan(buf, len))
+		return NULL;
+	it = cbor_load(buf, len, &res);
+	if (it && (res.error.code != CBOR_ERR_NONE || res.read != len)) {
+		cbor_decref(&it);
+		return NULL;
+	}
+	return it;
+}
 
 /* Serialise @item (consumed) into a malloc()ed buffer. */
 static int
@@ -195,16 +276,14 @@ int
 cose_key_decode(const uint8_t *buf, size_t len, EVP_PKEY **key)
 {
 	uint8_t pt[1 + 2 * P384_COORD] = { 0x04 };
-	struct cbor_load_result res;
-	cbor_item_t *m = cbor_load(buf, len, &res);
+	cbor_item_t *m = cose_cbor_load(buf, len);
 	struct cbor_pair *kv;
 	unsigned int seen = 0;
 	int64_t k, v;
 	size_t i;
 
 	*key = NULL;
-	if (!m || res.error.code != CBOR_ERR_NONE || res.read != len ||
-	    !cbor_isa_map(m) || cbor_map_size(m) != 4)
+	if (!m || !cbor_isa_map(m) || cbor_map_size(m) != 4)
 		goto bad;
 	kv = cbor_map_handle(m);
 	for (i = 0; i < 4; i++) {

@@ -45,4 +45,21 @@ int cose_key_encode(EVP_PKEY *key, uint8_t **out, size_t *out_len);
 /* A P-384 public key from COSE_Key bytes (exactly that map, nothing more). */
 int cose_key_decode(const uint8_t *buf, size_t len, EVP_PKEY **key);
 
+/*
+ * cose_cbor_load - decode @buf[0..@len) as exactly one CBOR item.
+ *
+ * Untrusted bytes go through here, never straight to cbor_load(): libcbor
+ * allocates what a header declares before it reads the content, so a
+ * 9-byte input declaring 2^31 array entries costs gigabytes. A pre-scan
+ * first checks that the bytes are well formed, with definite lengths only,
+ * at most COSE_CBOR_MAX_DEPTH nested arrays, maps and tags, and every
+ * declared length or count backed by input that is really there (a string
+ * by its bytes, an array entry by at least one byte, a map entry by two).
+ *
+ * RETURN VALUE: the item (cbor_decref() it), or NULL for anything else.
+ * The returned type is libcbor's; declared as void * to keep cbor.h out.
+ */
+#define COSE_CBOR_MAX_DEPTH 16
+void *cose_cbor_load(const uint8_t *buf, size_t len);
+
 #endif /* CAEC_COSE_H */

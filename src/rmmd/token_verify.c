@@ -31,18 +31,11 @@ fail(int rc, char *why, size_t len, const char *fmt, ...)
 	return rc;
 }
 
-/* The whole of @buf as one CBOR item, or NULL. */
+/* The whole of @buf as one CBOR item, or NULL (pre-scanned: cose.h). */
 static cbor_item_t *
 load_all(const uint8_t *buf, size_t len)
 {
-	struct cbor_load_result res;
-	cbor_item_t *it = cbor_load(buf, len, &res);
-
-	if (it && (res.error.code != CBOR_ERR_NONE || res.read != len)) {
-		cbor_decref(&it);
-		return NULL;
-	}
-	return it;
+	return cose_cbor_load(buf, len);
 }
 
 static bool
