@@ -13,6 +13,7 @@
  * pingpong: S bytes out; the child reads them and writes them back.
  * mailbox:  S bytes out; the child reads them and answers an 8-byte ack
  *           holding the sequence number.
+ * They have no zero-copy API, so no stream-zc (bench_point_applies()).
  *
  * peer-uds:    socketpair(AF_UNIX, SOCK_STREAM), one write() / read() loop a
  *              message; both socket buffers set to the ring size.
@@ -90,6 +91,33 @@ bool
 bench_mode_is_alt(const struct bench_mode *m)
 {
 	return m >= alt_modes && m < alt_modes + ALT_N;
+}
+
+/*
+ * What the peers cannot do: a pattern they have no API for, with the reason
+ * (NULL for the patterns they implement). Adding a pattern adds a row when
+ * the peers lack it.
+ */
+static const char *const alt_lacks[BENCH_NPATTERNS] = {
+	[BENCH_STREAM_ZC] = "no zero-copy API",
+};
+
+/* RETURN VALUE: why the peers do not run pattern @p, or NULL if they do. */
+const char *
+bench_alt_lacks(enum bench_pattern p)
+{
+	return p < BENCH_NPATTERNS ? alt_lacks[p] : NULL;
+}
+
+/*
+ * bench_point_applies - does mode @m have pattern @p? False only for a peer
+ * and a pattern it lacks: such a point is neither measured nor reported
+ * (table, JSON, CSV, plot, summary all skip it).
+ */
+bool
+bench_point_applies(const struct bench_mode *m, enum bench_pattern p)
+{
+	return !bench_mode_is_alt(m) || !bench_alt_lacks(p);
 }
 
 /* RETURN VALUE: why @m cannot run in this build, or NULL when it can. */
@@ -515,6 +543,10 @@ bench_alt_run(const struct bench_run *subject_run, struct bench_result *res)
 	uint8_t *src;
 	pid_t pid;
 
+	if (!bench_point_applies(own.mode, own.pattern))
+		bench_die("internal error: %s has no %s pattern (%s)",
+			  own.mode->name, bench_pattern_name(own.pattern),
+			  bench_alt_lacks(own.pattern));
 	lap = own.ring / own.size;
 	if (lap < ALT_WARM_MIN)
 		lap = ALT_WARM_MIN;

@@ -36,10 +36,17 @@
 #define BENCH_STAMP_MAX_EVERY 64u	/* stream: stamp at least 1 in 64 */
 #define BENCH_NOISY_PCT 5.0		/* other load + steal that taints a sweep */
 
+/*
+ * BENCH_STREAM and BENCH_STREAM_ZC are the two pipelined streams, copy
+ * (send/recv) and zero-copy (reserve/commit, peek/release): everything
+ * that is about "a stream" (warm-up, MB/s as the main metric, the memcpy
+ * reference, stamping) tests bench_pattern_is_stream(), never one of them.
+ */
 enum bench_pattern {
 	BENCH_STREAM,
 	BENCH_PINGPONG,
 	BENCH_MAILBOX,
+	BENCH_STREAM_ZC,
 	BENCH_NPATTERNS,
 };
 
@@ -170,6 +177,13 @@ void bench_cli_each(const char *opt, const char *arg,
 		    void (*item)(const char *, void *), void *ctx);
 uint64_t bench_default_count(enum bench_pattern p, uint32_t size);
 
+/* A pipelined stream, copy or zero-copy (see enum bench_pattern). */
+static inline bool
+bench_pattern_is_stream(enum bench_pattern p)
+{
+	return p == BENCH_STREAM || p == BENCH_STREAM_ZC;
+}
+
 /* patterns.c: the subject, over a caec channel */
 const struct bench_mode *bench_mode_find(const char *name);
 const char *bench_mode_list(void);
@@ -183,6 +197,8 @@ void bench_subject_run(const struct bench_run *run, struct bench_result *res);
  */
 const struct bench_mode *bench_alt_find(const char *name);
 bool bench_mode_is_alt(const struct bench_mode *m);
+const char *bench_alt_lacks(enum bench_pattern p);
+bool bench_point_applies(const struct bench_mode *m, enum bench_pattern p);
 const char *bench_alt_missing(const struct bench_mode *m);
 void bench_alt_add_all(struct bench_cfg *cfg);
 void bench_alt_run(const struct bench_run *run, struct bench_result *res);
@@ -265,6 +281,7 @@ int bench_pattern_find(const char *name);
 void bench_table_header(FILE *f, const struct bench_cfg *cfg,
 			const struct bench_machine *m);
 void bench_table_row(FILE *f, const struct bench_point *p);
+void bench_table_skips(FILE *f, const struct bench_cfg *cfg);
 void bench_table_footer(FILE *f, const struct bench_load *l);
 void bench_crypto_table(FILE *f, const struct bench_point *pts, size_t n,
 			bool only);

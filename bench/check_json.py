@@ -3,7 +3,9 @@
 """Smoke test of caec-bench: a tiny sweep of every pattern, its JSON (schema
 1) and CSV checked key by key, then the command-line and mode errors, then
 a tiny run with repeats, an encrypted mode, the peers and a plot: the spread
-fields, the peer rows, the summary ratios and the figures. Then the share
+fields, the peer rows, the summary ratios and the figures; the zero-copy
+stream (stream-zc) in both runs, with the stream's schema, and none for the
+peers, which have no zero-copy API. Then the share
 subcommand: a 4 MiB blob with 1 and 2 consumers (its JSON, and CSM using
 less memory than private copies), a file blob, and its command-line errors.
 
@@ -18,7 +20,8 @@ import subprocess
 import sys
 import tempfile
 
-PATTERNS = ["mailbox", "pingpong", "stream"]
+PATTERNS = ["mailbox", "pingpong", "stream", "stream-zc"]
+STREAMS = ("stream", "stream-zc")       # MB/s patterns, memcpy reference
 PEERS = ["peer-uds", "peer-pipe", "peer-ckring"]
 SPREAD = ["msgs_per_s", "mbytes_per_s", "latency_ns_p50", "latency_ns_p99",
           "cpu_ns_per_msg", "cycles_per_msg"]
@@ -83,7 +86,7 @@ def check_spread(r, tag):
             check(is_num(lo) and is_num(hi) and
                   lo * (1 - 1e-6) - 1e-3 <= mid <= hi * (1 + 1e-6) + 1e-3,
                   f"{tag}: {key} {lo!r} <= {mid!r} <= {hi!r}")
-    metric = "mbytes_per_s" if r.get("pattern") == "stream" else "latency_ns_p50"
+    metric = "mbytes_per_s" if r.get("pattern") in STREAMS else "latency_ns_p50"
     check(r.get("spread_metric") == metric, f"{tag}: spread_metric {r.get('spread_metric')!r}")
     sp = r.get("spread_pct")
     if check(is_num(sp) and sp >= 0, f"{tag}: spread_pct {sp!r}") and \
@@ -129,7 +132,7 @@ def check_result(r, modes=("nw",), repeats=1):
 
 
 def check_reference(ref):
-    streams, pingpongs = set(), 0
+    streams, pingpongs = [], 0
     for e in ref:
         if e.get("pattern") == "stream":
             check(e.get("size") in SIZES, f"reference stream size {e.get('size')!r}")
@@ -138,7 +141,10 @@ def check_reference(ref):
             check(e.get("mbytes_per_s_min") == e.get("mbytes_per_s") ==
                   e.get("mbytes_per_s_max"),
                   f"reference stream {e.get('size')}: one repeat, min/max")
-            streams.add(e.get("size"))
+            check(e.get("paired_with") in STREAMS,
+                  f"reference stream {e.get('size')}: paired_with "
+                  f"{e.get('paired_with')!r}")
+            streams.append((e.get("paired_with"), e.get("size")))
         elif e.get("pattern") == "pingpong":
             check(is_num(e.get("rtt_ns")) and e["rtt_ns"] > 0,
                   f"reference pingpong: rtt_ns {e.get('rtt_ns')!r}")
@@ -149,7 +155,8 @@ def check_reference(ref):
             check(False, f"crypto reference {e!r} in a plaintext sweep")
         else:
             check(False, f"reference pattern {e.get('pattern')!r}")
-    check(streams == set(SIZES), f"reference stream sizes {sorted(streams)}")
+    check(sorted(streams) == sorted((p, s) for p in STREAMS for s in SIZES),
+          f"reference stream rows {sorted(streams)}")
     check(pingpongs == 2 * len(SIZES), f"{pingpongs} reference pingpong rows")
 
 
@@ -200,6 +207,28 @@ def sweep(bench, cores):
               f"summary of a plaintext-only run: {summ!r}")
         check("±%" in p.stdout, "table has no ±% column")
         check_csv(cpath, len(PATTERNS) * len(SIZES))
+        check_zc_schema(results if isinstance(results, list) else [])
+
+
+def check_zc_schema(results):
+    """Every stream-zc row has exactly the keys of the stream row beside it."""
+    rows = {(r.get("mode"), r.get("pattern"), r.get("size")): r for r in results}
+    n = 0
+    for (m, pt, s), r in rows.items():
+        if pt != "stream-zc":
+            continue
+        n += 1
+        check(not m.startswith("peer-"), f"a stream-zc row for the peer {m}")
+        twin = rows.get((m, "stream", s))
+        if check(twin is not None, f"stream-zc {m}/{s} has no stream row"):
+            check(set(r) == set(twin),
+                  f"stream-zc {m}/{s} keys differ from stream's: "
+                  f"{sorted(set(r) ^ set(twin))}")
+        check(r.get("ref_metric") == "mbytes_per_s" and
+              r.get("crypto_ratio") is None,
+              f"stream-zc {m}/{s}: ref_metric {r.get('ref_metric')!r} "
+              f"crypto_ratio {r.get('crypto_ratio')!r}")
+    check(n > 0, "no stream-zc rows")
 
 
 def crypto(bench, cores):
@@ -380,14 +409,24 @@ def extras(bench, cores):
         for r in doc["results"]:
             check_result(r, allm, 3)
         got = {(r.get("mode"), r.get("pattern"), r.get("size")) for r in doc["results"]}
-        want = {(m, pt, s) for m in allm for pt in PATTERNS for s in SIZES}
+        want = {(m, pt, s) for m in allm for pt in PATTERNS for s in SIZES
+                if not (m.startswith("peer-") and pt == "stream-zc")}
         check(got == want, f"extras results cover {sorted(got ^ want)} wrongly")
+        check_zc_schema(doc["results"])
+        measured = peers.get("measured", [])
+        if measured:
+            check(f"{', '.join(measured)}: stream-zc not measured (no zero-copy API)"
+                  in p.stdout, "table lacks the line on the peers' stream-zc")
+        check(not any(e.get("paired_with") == "stream-zc" and
+                      e.get("mode", "").startswith("peer-")
+                      for e in doc["reference"]),
+              "a stream-zc reference row for a peer")
         check("Summary:" in p.stdout, "no summary after the table")
         check_summary(doc, allm)
         check_csv(cpath, len(want))
         if have_gnuplot:
             for name in ("results.png", "results-stream.png",
-                         "results-pingpong.png"):
+                         "results-pingpong.png", "results-stream-zc.png"):
                 fp = os.path.join(tmp, name)
                 if check(os.path.exists(fp), f"--plot did not write {name}"):
                     check_png(fp)
@@ -420,6 +459,15 @@ def report(tmp, modes, figures):
               "RESULTS.md has no nw-openssl ratio row")
     if figures:
         check("](./results.png)" in md, "RESULTS.md does not link the figure")
+        check("](./results-stream-zc.png)" in md,
+              "RESULTS.md does not link the stream-zc figure")
+    zc = md[md.find("**stream-zc**"):]
+    if check("**stream-zc**" in md, "RESULTS.md has no stream-zc table"):
+        head = zc[zc.find("| size |"):].split("\n", 1)[0]
+        check(head.startswith("| size | " + " | ".join(modes) + " |"),
+              f"RESULTS.md stream-zc table header {head!r}")
+        check("peer-" not in zc.split("\n\n")[1],
+              "RESULTS.md stream-zc table has a peer column")
     p = subprocess.run([sys.executable, gen, os.path.join(tmp, "none")],
                        capture_output=True, text=True, timeout=60)
     check(p.returncode != 0 and "results.json" in p.stderr,

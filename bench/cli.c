@@ -14,7 +14,7 @@
 #include "bench.h"
 
 #define DEFAULT_RT_COUNT 1000u		/* mailbox, pingpong: as the paper */
-#define DEFAULT_STREAM_COUNT 1000000u	/* stream, capped by bytes below */
+#define DEFAULT_STREAM_COUNT 1000000u	/* streams, capped by bytes below */
 #define DEFAULT_STREAM_BYTES (512u << 20)
 #define DEFAULT_STREAM_MIN 4096u
 #define DEFAULT_REPEAT 5u
@@ -38,12 +38,14 @@ usage(FILE *f)
 "  --mode LIST       channel modes: nw, nw-openssl, nw-mbedtls, csm, or all\n"
 "                    (the four, those this build has), or a peer (--peers);\n"
 "                    a mode this build lacks is an error (exit 1) [nw]\n"
-"  --pattern LIST    stream, pingpong, mailbox\n"
+"  --pattern LIST    stream, stream-zc, pingpong, mailbox; stream-zc is the\n"
+"                    stream over the zero-copy calls (reserve/commit,\n"
+"                    peek/release; the peers have none and skip it)\n"
 "                    [mailbox,pingpong,stream]\n"
 "  --sizes LIST      message sizes in bytes, %u .. %u, K/M suffix allowed\n"
 "                    [64,128,256,512,1024,2048,4096,8192,16384,32768]\n"
 "  --count N         timed messages (round trips) per run, K/M allowed\n"
-"                    [mailbox, pingpong: %u; stream: %u, but at most %u MiB\n"
+"                    [mailbox, pingpong: %u; streams: %u, but at most %u MiB\n"
 "                    and at least %u messages per run]\n"
 "  --repeat K        reference/subject alternations per point, medians kept [%u]\n"
 "  --cores A,B       sender core, receiver core                 [0,1]\n"
@@ -51,10 +53,10 @@ usage(FILE *f)
 "  --csv FILE        write the results as CSV\n"
 "  --ring SIZE       ring bytes per direction (also the reference buffer)\n"
 "                    [1 MiB, or 4 records of the size if larger]\n"
-"  --batch B         stream: publish counters every B messages, at most\n"
+"  --batch B         streams: publish counters every B messages, at most\n"
 "                    a quarter of the ring's messages            [%u]\n"
 "  --warmup N        untimed messages before each run\n"
-"                    [one lap of the ring: stream two laps; the peers'\n"
+"                    [one lap of the ring: streams two laps; the peers'\n"
 "                    round trips one lap of their own buffer]\n"
 "  --wake futex|none the region's wake-up protocol; waiting is always\n"
 "                    spin (busy-polling)                        [none]\n"
@@ -197,7 +199,7 @@ pattern_item(const char *s, void *ctx)
 	int p = bench_pattern_find(s);
 
 	if (p < 0)
-		bench_cli_error("--pattern: unknown pattern '%s' (known: stream, pingpong, mailbox)",
+		bench_cli_error("--pattern: unknown pattern '%s' (known: stream, stream-zc, pingpong, mailbox)",
 			  s);
 	if (cfg->npatterns == BENCH_MAX_PATTERNS)
 		bench_cli_error("--pattern: too many patterns");
@@ -402,7 +404,7 @@ bench_default_count(enum bench_pattern p, uint32_t size)
 {
 	uint64_t n;
 
-	if (p != BENCH_STREAM)
+	if (!bench_pattern_is_stream(p))
 		return DEFAULT_RT_COUNT;
 	n = DEFAULT_STREAM_BYTES / size;
 	if (n > DEFAULT_STREAM_COUNT)

@@ -35,6 +35,7 @@ static void (*const reference_of[BENCH_NPATTERNS])(const struct bench_run *,
 	[BENCH_STREAM] = bench_ref_stream,
 	[BENCH_PINGPONG] = bench_ref_pingpong,
 	[BENCH_MAILBOX] = bench_ref_pingpong,
+	[BENCH_STREAM_ZC] = bench_ref_stream,
 };
 
 static uint32_t
@@ -71,7 +72,7 @@ warm_for(const struct bench_cfg *cfg, enum bench_pattern p, uint32_t size,
 
 	if (cfg->warmup >= 0)
 		return (uint64_t)cfg->warmup;
-	if (p == BENCH_STREAM)
+	if (bench_pattern_is_stream(p))
 		return 2 * ring / size > 1000 ? 2 * ring / size : 1000;
 	if (p == BENCH_MAILBOX)
 		rec = ACK_REC;
@@ -155,6 +156,10 @@ point_setup(const struct bench_cfg *cfg, struct bench_point *pt,
 	struct bench_run *run = &pr->run;
 
 	memset(pr, 0, sizeof(*pr));
+	/*
+	 * The crypto-only references depend on the mode and size only: the
+	 * copy stream carries them, the zero-copy one would repeat them.
+	 */
 	pr->crypto = pt->pattern == BENCH_STREAM &&
 		     bench_mode_encrypted(pt->mode);
 	run->cfg = cfg;
@@ -203,7 +208,7 @@ point_finish(const struct bench_cfg *cfg, struct bench_point *pt,
 	stats_of(pr->subj, cfg->repeat, &pt->subj, &pt->subj_min,
 		 &pt->subj_max);
 	stats_of(pr->ref, cfg->repeat, &pt->ref, &pt->ref_min, &pt->ref_max);
-	if (pt->pattern == BENCH_STREAM) {
+	if (bench_pattern_is_stream(pt->pattern)) {
 		pt->ref_ratio = pt->subj.mbytes_per_s / pt->ref.mbytes_per_s;
 		pt->spread_pct = bench_spread_pct(pt->subj_min.mbytes_per_s,
 						  pt->subj.mbytes_per_s,
@@ -294,7 +299,7 @@ main(int argc, char **argv)
 	struct bench_cfg cfg;
 	struct bench_point *pts, *grp[BENCH_MAX_MODES];
 	struct bench_load load;
-	unsigned int i, j, k, g, n = 0, total, stride;
+	unsigned int i, j, k, g, n = 0, total, stride, todo = 0, done = 0;
 	FILE *json, *csv;
 	int rc;
 
@@ -318,6 +323,8 @@ main(int argc, char **argv)
 				pts[n].count = cfg.count ? cfg.count :
 					bench_default_count(cfg.patterns[j],
 							    cfg.sizes[k]);
+				todo += bench_point_applies(pts[n].mode,
+							    pts[n].pattern);
 			}
 	json = open_out("--json", cfg.json_path);
 	csv = open_out("--csv", cfg.csv_path);
@@ -354,15 +361,24 @@ main(int argc, char **argv)
 
 	bench_table_header(stdout, &cfg, &mach);
 	bench_load_start(&load);
-	/* Groups: one pattern and size, every mode (pts is mode-major). */
+	/*
+	 * Groups: one pattern and size, every mode that has the pattern (pts
+	 * is mode-major; the points of the others stay unmeasured and every
+	 * output skips them, see bench_point_applies()).
+	 */
 	stride = cfg.npatterns * cfg.nsizes;
 	for (g = 0; g < stride; g++) {
-		for (i = 0; i < cfg.nmodes; i++)
-			grp[i] = &pts[i * stride + g];
-		measure_group(&cfg, grp, cfg.nmodes, g * cfg.nmodes, total);
-		for (i = 0; !cfg.crypto_only && i < cfg.nmodes; i++)
+		for (i = 0, k = 0; i < cfg.nmodes; i++)
+			if (bench_point_applies(pts[i * stride + g].mode,
+						pts[i * stride + g].pattern))
+				grp[k++] = &pts[i * stride + g];
+		measure_group(&cfg, grp, k, done, todo);
+		done += k;
+		for (i = 0; !cfg.crypto_only && i < k; i++)
 			bench_table_row(stdout, grp[i]);
 	}
+	if (!cfg.crypto_only)
+		bench_table_skips(stdout, &cfg);
 	bench_load_stop(&load);
 	bench_crypto_table(stdout, pts, total, cfg.crypto_only);
 	bench_table_footer(stdout, &load);

@@ -16,6 +16,15 @@
  *           each one out with caec_channel_recv(), also publishing its head
  *           every --batch messages. Both copies are what the memcpy
  *           reference does too, so every payload byte really crosses.
+ * stream-zc: the stream over the zero-copy calls: the sender reserves each
+ *           message's slot (caec_channel_reserve()), writes it in place with
+ *           the same fill (sequence words, stamp) and commits it with the
+ *           stream's CAEC_MORE batching; the receiver peeks it, checks it and
+ *           reads its stamp in place, then releases it. Only the words the
+ *           fill writes are touched: what an application gains that builds
+ *           its message in the slot and reads it where it lies. The
+ *           encrypted modes stage the plaintext privately (seal on commit,
+ *           open on peek), so there every byte is still processed.
  * pingpong: send S bytes; the peer peeks, checks and sends the same S bytes
  *           back straight from the ring (one copy), then releases; the sender
  *           receives them with caec_channel_recv().
@@ -161,28 +170,65 @@ batch_flags(unsigned int *left, unsigned int batch)
 
 /* --- sender side (parent) --- */
 
-static void
-stream_send(struct caec_channel *ch, const struct bench_run *run,
-	    uint8_t *src, uint64_t first, uint64_t n, bool stamp)
+/*
+ * Send messages @first .. @first + @n - 1, stamping one in run->stamp_every
+ * when @stamp, then flush. @zc: reserve each slot, fill it in place and
+ * commit it; else fill @src and send (copy) it. The stamp is taken before
+ * the call that may wait for room in both cases, so that the two streams'
+ * latencies mean the same. Inlined into stream_send() and stream_send_zc(),
+ * so that each loop is compiled for one value of @zc.
+ */
+static inline __attribute__((always_inline)) void
+stream_send_loop(struct caec_channel *ch, const struct bench_run *run,
+		 uint8_t *src, uint64_t first, uint64_t n, bool stamp, bool zc)
 {
 	unsigned int left = run->batch;
 	uint32_t sleft = 1;
-	uint64_t i;
+	uint64_t i, t;
+	void *slot;
 	int rc;
 
 	for (i = 0; i < n; i++) {
-		bench_fill(src, run->size, first + i,
-			   stamp && bench_stamp_due(&sleft, run->stamp_every) ?
-				   bench_now_ns() : 0);
-		rc = caec_channel_send(ch, src, run->size,
-				       batch_flags(&left, run->batch),
-				       BENCH_TIMEOUT_MS);
+		t = stamp && bench_stamp_due(&sleft, run->stamp_every) ?
+			    bench_now_ns() : 0;
+		if (!zc) {
+			bench_fill(src, run->size, first + i, t);
+			rc = caec_channel_send(ch, src, run->size,
+					       batch_flags(&left, run->batch),
+					       BENCH_TIMEOUT_MS);
+			if (rc)
+				bench_die_lib("caec_channel_send", rc);
+			continue;
+		}
+		rc = caec_channel_reserve(ch, run->size, &slot,
+					  BENCH_TIMEOUT_MS);
 		if (rc)
-			bench_die_lib("caec_channel_send", rc);
+			bench_die_lib("caec_channel_reserve", rc);
+		bench_fill(slot, run->size, first + i, t);
+		rc = caec_channel_commit(ch, run->size,
+					 batch_flags(&left, run->batch));
+		if (rc)
+			bench_die_lib("caec_channel_commit", rc);
 	}
 	rc = caec_channel_flush(ch);
 	if (rc)
 		bench_die_lib("caec_channel_flush", rc);
+}
+
+/* The stream's sender: copy each message in (caec_channel_send()). */
+static void
+stream_send(struct caec_channel *ch, const struct bench_run *run,
+	    uint8_t *src, uint64_t first, uint64_t n, bool stamp)
+{
+	stream_send_loop(ch, run, src, first, n, stamp, false);
+}
+
+/* stream-zc's sender: build each message in its reserved slot. */
+static void
+stream_send_zc(struct caec_channel *ch, const struct bench_run *run,
+	       uint8_t *src, uint64_t first, uint64_t n, bool stamp)
+{
+	stream_send_loop(ch, run, src, first, n, stamp, true);
 }
 
 /* One round trip: S bytes out, S bytes (pingpong) or an ack (mailbox) back. */
@@ -252,40 +298,66 @@ rt_send(struct caec_channel *ch, const struct bench_run *run, pid_t pid,
 
 /* --- receiver side (child) --- */
 
-static void
-stream_recv(struct caec_channel *ch, const struct bench_run *run,
-	    struct bench_ctl *ctl)
+/*
+ * Receive message @seq and check it; RETURN VALUE: its stamp. @zc: peek,
+ * check and read the stamp in place, then release; else copy it out into
+ * @dst (recv). Either way the message is consumed when this returns.
+ */
+static inline __attribute__((always_inline)) uint64_t
+stream_recv_one(struct caec_channel *ch, const struct bench_run *run,
+		uint8_t *dst, uint64_t seq, unsigned int *left, bool zc)
 {
-	uint8_t *dst = bench_alloc(run->size);
-	size_t cap = run->count / run->stamp_every + 2, k = 0;
-	uint64_t *lat = bench_alloc(cap * sizeof(*lat));
-	uint64_t i, stamp, first = 0, seq, end, cpu;
-	unsigned int left = run->batch;
+	const void *p;
+	uint64_t stamp;
 	ssize_t n;
+	int rc;
 
-	for (i = 0; i < run->warm; i++) {
+	if (!zc) {
 		n = caec_channel_recv(ch, dst, run->size,
-				      batch_flags(&left, run->batch),
-				      BENCH_TIMEOUT_MS);
-		if (n < 0)
-			bench_die_lib("caec_channel_recv", n);
-		if (!bench_check(dst, n, run->size, i))
-			bench_die_data(run, "receiver", i, dst, n);
-	}
-	cpu = bench_thread_cpu_ns();
-	/* Pairs with the parent's acquire load in bench_peer_wait(). */
-	__atomic_store_n(&ctl->warm_done, 1, __ATOMIC_RELEASE);
-
-	for (i = 0; i < run->count; i++) {
-		seq = run->warm + i;
-		n = caec_channel_recv(ch, dst, run->size,
-				      batch_flags(&left, run->batch),
+				      batch_flags(left, run->batch),
 				      BENCH_TIMEOUT_MS);
 		if (n < 0)
 			bench_die_lib("caec_channel_recv", n);
 		if (!bench_check(dst, n, run->size, seq))
 			bench_die_data(run, "receiver", seq, dst, n);
-		stamp = bench_stamp_of(dst);
+		return bench_stamp_of(dst);
+	}
+	n = caec_channel_peek(ch, &p, BENCH_TIMEOUT_MS);
+	if (n < 0)
+		bench_die_lib("caec_channel_peek", n);
+	if (!bench_check(p, n, run->size, seq))
+		bench_die_data(run, "receiver", seq, p, n);
+	stamp = bench_stamp_of(p);
+	rc = caec_channel_release(ch, batch_flags(left, run->batch));
+	if (rc)
+		bench_die_lib("caec_channel_release", rc);
+	return stamp;
+}
+
+/*
+ * The receiving side of either stream: the warm-up, then the timed
+ * messages, whose stamps give the latencies and the elapsed time in @ctl.
+ * Inlined into its two callers like stream_send_loop().
+ */
+static inline __attribute__((always_inline)) void
+stream_recv_loop(struct caec_channel *ch, const struct bench_run *run,
+		 struct bench_ctl *ctl, bool zc)
+{
+	uint8_t *dst = bench_alloc(run->size);
+	size_t cap = run->count / run->stamp_every + 2, k = 0;
+	uint64_t *lat = bench_alloc(cap * sizeof(*lat));
+	uint64_t i, stamp, first = 0, end, cpu;
+	unsigned int left = run->batch;
+
+	for (i = 0; i < run->warm; i++)
+		stream_recv_one(ch, run, dst, i, &left, zc);
+	cpu = bench_thread_cpu_ns();
+	/* Pairs with the parent's acquire load in bench_peer_wait(). */
+	__atomic_store_n(&ctl->warm_done, 1, __ATOMIC_RELEASE);
+
+	for (i = 0; i < run->count; i++) {
+		stamp = stream_recv_one(ch, run, dst, run->warm + i, &left,
+					zc);
 		if (stamp && k < cap) {
 			if (!first)
 				first = stamp;
@@ -299,6 +371,22 @@ stream_recv(struct caec_channel *ch, const struct bench_run *run,
 	ctl->lat_p99_ns = bench_percentile(lat, k, 99);
 	free(lat);
 	free(dst);
+}
+
+/* The stream's receiver: copy each message out (caec_channel_recv()). */
+static void
+stream_recv(struct caec_channel *ch, const struct bench_run *run,
+	    struct bench_ctl *ctl)
+{
+	stream_recv_loop(ch, run, ctl, false);
+}
+
+/* stream-zc's receiver: check each message where it lies, then release. */
+static void
+stream_recv_zc(struct caec_channel *ch, const struct bench_run *run,
+	       struct bench_ctl *ctl)
+{
+	stream_recv_loop(ch, run, ctl, true);
 }
 
 static inline void
@@ -375,7 +463,9 @@ subj_child(void *arg)
 	if (rc)
 		bench_die_lib("caec_channel_attach", rc);
 	__atomic_store_n(&ctl->ready, 1, __ATOMIC_RELEASE);
-	if (run->pattern == BENCH_STREAM)
+	if (run->pattern == BENCH_STREAM_ZC)
+		stream_recv_zc(ch, run, ctl);
+	else if (run->pattern == BENCH_STREAM)
 		stream_recv(ch, run, ctl);
 	else
 		rt_recv(ch, run, ctl);
@@ -390,6 +480,8 @@ subj_child(void *arg)
 void
 bench_subject_run(const struct bench_run *run, struct bench_result *res)
 {
+	void (*send)(struct caec_channel *, const struct bench_run *,
+		     uint8_t *, uint64_t, uint64_t, bool);
 	struct bench_ctl *ctl = bench_peer_ctl();
 	struct caec_channel_params p;
 	struct caec_channel *ch;
@@ -450,12 +542,14 @@ bench_subject_run(const struct bench_run *run, struct bench_result *res)
 	}
 	bench_peer_wait(&ctl->ready, pid, "channel attach");
 
-	if (run->pattern == BENCH_STREAM) {
+	if (bench_pattern_is_stream(run->pattern)) {
+		send = run->pattern == BENCH_STREAM_ZC ? stream_send_zc :
+							  stream_send;
 		src = bench_alloc(run->size);
-		stream_send(ch, run, src, 0, run->warm, false);
+		send(ch, run, src, 0, run->warm, false);
 		bench_peer_wait(&ctl->warm_done, pid, "end of warm-up");
 		bench_meter_start(&m);
-		stream_send(ch, run, src, run->warm, run->count, true);
+		send(ch, run, src, run->warm, run->count, true);
 		bench_meter_stop(&m);
 		free(src);
 	} else {
@@ -464,7 +558,7 @@ bench_subject_run(const struct bench_run *run, struct bench_result *res)
 	bench_peer_join(pid);
 	caec_channel_close(ch);
 
-	if (run->pattern == BENCH_STREAM) {
+	if (bench_pattern_is_stream(run->pattern)) {
 		res->msgs_per_s = (double)run->count * 1e9 /
 				  (double)ctl->elapsed_ns;
 		res->lat_p50_ns = ctl->lat_p50_ns;

@@ -5,7 +5,10 @@
  * each (latency p50, throughput, sender cycles per message against the
  * message size), one line per mode, bars from the min to the max across
  * the repeats. The mailbox figure (the paper's method) goes to FILE, the
- * others to FILE-PATTERN.EXT next to it.
+ * others to FILE-PATTERN.EXT next to it. The stream-zc figure compares:
+ * each mode's zero-copy stream (dashed, open marks) beside its copy stream
+ * (solid, filled marks, the same colour). Points of a mode that lacks the
+ * pattern (bench_point_applies()) are not drawn.
  *
  * The script, with the points inline as gnuplot datablocks, is written to
  * gnuplot's standard input: no temporary files. A missing gnuplot is found
@@ -21,6 +24,7 @@
 #include "bench.h"
 
 #define PLOT_MAX_TICS 16	/* more sizes than this: gnuplot's own tics */
+#define PLOT_MAX_SERIES (2 * BENCH_MAX_MODES)
 
 enum plot_metric {
 	PLOT_LAT,
@@ -43,10 +47,23 @@ static const struct {
 	{ "peer-ckring", "#8c564b" },
 };
 
-static const char *const pattern_desc[BENCH_NPATTERNS] = {
-	[BENCH_STREAM] = "stream (pipelined ring, batched publication)",
-	[BENCH_PINGPONG] = "pingpong (echo of the same size)",
-	[BENCH_MAILBOX] = "mailbox (the paper's method: send, wait for an 8-byte ack)",
+/*
+ * Each pattern's figure: its title, and whether it also draws the copy
+ * stream of its modes to compare with (then every line is labelled with
+ * the @label of its pattern).
+ */
+static const struct {
+	const char *desc;
+	const char *label;
+	bool with_stream;
+} figures[BENCH_NPATTERNS] = {
+	[BENCH_STREAM] = { "stream (pipelined ring, batched publication)",
+			   "copy", false },
+	[BENCH_PINGPONG] = { "pingpong (echo of the same size)", NULL, false },
+	[BENCH_MAILBOX] = { "mailbox (the paper's method: send, wait for an 8-byte ack)",
+			    NULL, false },
+	[BENCH_STREAM_ZC] = { "stream-zc, zero-copy (reserve/commit, peek/release; dashed), against stream, copy (send/recv; solid)",
+			      "zero-copy", true },
 };
 
 /*
@@ -145,66 +162,152 @@ cmp_point_size(const void *a, const void *b)
 	return x->size < y->size ? -1 : x->size > y->size;
 }
 
-/* The figure's data: its modes in run order, each one's points by size. */
+/* One line of a figure: a mode at a pattern. */
+struct series {
+	const struct bench_mode *mode;
+	enum bench_pattern pattern;
+	unsigned int mode_idx;		/* the mode's rank in the figure */
+};
+
+/* The figure's data: its lines in run order, each one's points by size. */
 struct figure {
 	enum bench_pattern pattern;
-	const struct bench_mode *modes[BENCH_MAX_MODES];
-	unsigned int nmodes;
-	const struct bench_point **pts;	/* [mode * nsizes + k] */
-	unsigned int npts[BENCH_MAX_MODES];
+	struct series series[PLOT_MAX_SERIES];
+	unsigned int nseries;
+	const struct bench_point **pts;	/* [series * BENCH_MAX_SIZES + k] */
+	unsigned int npts[PLOT_MAX_SERIES];
 	uint32_t lo, hi;		/* size range */
 };
 
+/* RETURN VALUE: the line of mode @m at pattern @p, or -1. */
+static int
+series_find(const struct figure *fg, const struct bench_mode *m,
+	    enum bench_pattern p)
+{
+	unsigned int i;
+
+	for (i = 0; i < fg->nseries; i++)
+		if (fg->series[i].mode == m && fg->series[i].pattern == p)
+			return (int)i;
+	return -1;
+}
+
+/* Does the run hold a drawable point of mode @m at pattern @p? */
+static bool
+run_has(const struct bench_point *pts, size_t n, const struct bench_mode *m,
+	enum bench_pattern p)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		if (pts[k].mode == m && pts[k].pattern == p &&
+		    bench_point_applies(m, p))
+			return true;
+	return false;
+}
+
+static void
+series_add(struct figure *fg, const struct bench_mode *m,
+	   enum bench_pattern p, unsigned int mode_idx)
+{
+	struct series *s = &fg->series[fg->nseries];
+
+	s->mode = m;
+	s->pattern = p;
+	s->mode_idx = mode_idx;
+	fg->npts[fg->nseries++] = 0;
+}
+
+/*
+ * The lines of @fg->pattern's figure, and their points: every mode that
+ * has the pattern, in run order, each after its copy stream when the
+ * figure compares with it. RETURN VALUE: any line.
+ */
 static bool
 figure_collect(struct figure *fg, const struct bench_point *pts, size_t n)
 {
-	unsigned int i, j;
+	bool with = figures[fg->pattern].with_stream;
+	unsigned int j, nm = 0;
 	size_t k;
+	int i;
 
-	fg->nmodes = 0;
+	fg->nseries = 0;
 	fg->lo = UINT32_MAX;
 	fg->hi = 0;
-	fg->pts = calloc(BENCH_MAX_MODES * BENCH_MAX_SIZES, sizeof(*fg->pts));
+	fg->pts = calloc(PLOT_MAX_SERIES * BENCH_MAX_SIZES, sizeof(*fg->pts));
 	if (!fg->pts)
 		bench_die("out of memory");
-	for (k = 0; k < n; k++) {
-		if (pts[k].pattern != fg->pattern)
+	for (k = 0; k < n && nm < BENCH_MAX_MODES; k++) {
+		if (pts[k].pattern != fg->pattern ||
+		    !bench_point_applies(pts[k].mode, pts[k].pattern) ||
+		    series_find(fg, pts[k].mode, fg->pattern) >= 0)
 			continue;
-		for (i = 0; i < fg->nmodes && fg->modes[i] != pts[k].mode; i++)
-			;
-		if (i == fg->nmodes) {
-			if (i == BENCH_MAX_MODES)
-				continue;
-			fg->modes[fg->nmodes] = pts[k].mode;
-			fg->npts[fg->nmodes++] = 0;
-		}
+		if (with && run_has(pts, n, pts[k].mode, BENCH_STREAM))
+			series_add(fg, pts[k].mode, BENCH_STREAM, nm);
+		series_add(fg, pts[k].mode, fg->pattern, nm++);
+	}
+	for (k = 0; k < n; k++) {
+		i = series_find(fg, pts[k].mode, pts[k].pattern);
+		if (i < 0 || fg->npts[i] == BENCH_MAX_SIZES ||
+		    !bench_point_applies(pts[k].mode, pts[k].pattern))
+			continue;
 		fg->pts[i * BENCH_MAX_SIZES + fg->npts[i]++] = &pts[k];
 		if (pts[k].size < fg->lo)
 			fg->lo = pts[k].size;
 		if (pts[k].size > fg->hi)
 			fg->hi = pts[k].size;
 	}
-	for (j = 0; j < fg->nmodes; j++)
+	for (j = 0; j < fg->nseries; j++)
 		qsort(fg->pts + j * BENCH_MAX_SIZES, fg->npts[j],
 		      sizeof(*fg->pts), cmp_point_size);
-	return fg->nmodes > 0;
+	return fg->nseries > 0;
 }
 
 static const struct bench_point *
-fig_point(const struct figure *fg, unsigned int mode, unsigned int k)
+fig_point(const struct figure *fg, unsigned int s, unsigned int k)
 {
-	return fg->pts[mode * BENCH_MAX_SIZES + k];
+	return fg->pts[s * BENCH_MAX_SIZES + k];
 }
 
 static bool
-mode_has(const struct figure *fg, unsigned int mode, enum plot_metric m)
+series_has(const struct figure *fg, unsigned int s, enum plot_metric m)
 {
 	unsigned int k;
 
-	for (k = 0; k < fg->npts[mode]; k++)
-		if (usable(metric_of(&fig_point(fg, mode, k)->subj, m)))
+	for (k = 0; k < fg->npts[s]; k++)
+		if (usable(metric_of(&fig_point(fg, s, k)->subj, m)))
 			return true;
 	return false;
+}
+
+/*
+ * How line @s is drawn: the mode's colour; in a comparing figure the
+ * figure's own pattern dashed with open marks, the copy stream solid with
+ * the filled marks of the same shape; in the others a mark per mode and
+ * the peers dashed. Then its key title.
+ */
+static void
+gp_style(FILE *gp, const struct figure *fg, const struct series *s)
+{
+	bool with = figures[fg->pattern].with_stream;
+	bool own = s->pattern == fg->pattern;
+	char title[64];
+	size_t c;
+
+	fprintf(gp, " pt %u ps 1.1",
+		with ? 5 + 2 * s->mode_idx - own : 5 + s->mode_idx);
+	if (with ? own : bench_mode_is_alt(s->mode))
+		fputs(" dt 2", gp);
+	for (c = 0; c < sizeof(colours) / sizeof(colours[0]); c++)
+		if (!strcmp(colours[c].mode, s->mode->name))
+			fprintf(gp, " lc rgb \"%s\"", colours[c].rgb);
+	if (with)
+		snprintf(title, sizeof(title), "%s %s", s->mode->name,
+			 figures[s->pattern].label);
+	else
+		snprintf(title, sizeof(title), "%s", s->mode->name);
+	fputs(" title ", gp);
+	gp_str(gp, title);
 }
 
 static void
@@ -213,7 +316,7 @@ gp_data(FILE *gp, const struct figure *fg)
 	const struct bench_point *p;
 	unsigned int i, k, m;
 
-	for (i = 0; i < fg->nmodes; i++) {
+	for (i = 0; i < fg->nseries; i++) {
 		fprintf(gp, "$d%u << EOD\n", i);
 		for (k = 0; k < fg->npts[i]; k++) {
 			p = fig_point(fg, i, k);
@@ -279,13 +382,13 @@ gp_panel(FILE *gp, const struct figure *fg, enum plot_metric m)
 		[PLOT_CYC] = NULL,
 	};
 	const char *title[PLOT_NMETRICS] = {
-		[PLOT_LAT] = fg->pattern == BENCH_STREAM ?
+		[PLOT_LAT] = bench_pattern_is_stream(fg->pattern) ?
 				"Latency, send to receive (p50)" :
 				"Latency, round trip (p50)",
 		[PLOT_TPUT] = "Throughput",
 		[PLOT_CYC] = "Sender CPU cycles per message",
 	};
-	unsigned int i, k = 0, c;
+	unsigned int i, k = 0;
 
 	fputs("set title ", gp);
 	gp_str(gp, title[m]);
@@ -295,8 +398,8 @@ gp_panel(FILE *gp, const struct figure *fg, enum plot_metric m)
 	/* Engineering prefixes read well for ns and cycles, not below 1. */
 	fputs(m == PLOT_TPUT ? "set format y \"%g\"\n" :
 			       "set format y \"%.0s%c\"\n", gp);
-	for (i = 0; i < fg->nmodes; i++)
-		if (mode_has(fg, i, m))
+	for (i = 0; i < fg->nseries; i++)
+		if (series_has(fg, i, m))
 			k++;
 	if (!k) {
 		fputs("set yrange [1:10]\n"
@@ -305,19 +408,13 @@ gp_panel(FILE *gp, const struct figure *fg, enum plot_metric m)
 		return;
 	}
 	fputs("plot ", gp);
-	for (i = 0, k = 0; i < fg->nmodes; i++) {
-		if (!mode_has(fg, i, m))
+	for (i = 0, k = 0; i < fg->nseries; i++) {
+		if (!series_has(fg, i, m))
 			continue;
-		fprintf(gp, "%s$d%u using 1:%u:%u:%u with yerrorlines lw 2 pt %u ps 1.1",
+		fprintf(gp, "%s$d%u using 1:%u:%u:%u with yerrorlines lw 2",
 			k++ ? ", \\\n     " : "", i, 2 + 3 * m, 3 + 3 * m,
-			4 + 3 * m, 5 + i);
-		if (bench_mode_is_alt(fg->modes[i]))
-			fputs(" dt 2", gp);
-		for (c = 0; c < sizeof(colours) / sizeof(colours[0]); c++)
-			if (!strcmp(colours[c].mode, fg->modes[i]->name))
-				fprintf(gp, " lc rgb \"%s\"", colours[c].rgb);
-		fputs(" title ", gp);
-		gp_str(gp, fg->modes[i]->name);
+			4 + 3 * m);
+		gp_style(gp, fg, &fg->series[i]);
 	}
 	fputc('\n', gp);
 }
@@ -351,7 +448,7 @@ gp_script(FILE *gp, const char *out, bool svg, const struct figure *fg,
 	gp_data(gp, fg);
 	snprintf(title, sizeof(title),
 		 "caec-bench, %s\n%s, %ld CPUs, cores %d,%d%s; %s",
-		 pattern_desc[fg->pattern], mach->cpu_model, mach->nproc,
+		 figures[fg->pattern].desc, mach->cpu_model, mach->nproc,
 		 mach->cores[0], mach->cores[1],
 		 mach->pinned ? "" : " (NOT pinned)", reps);
 	fputs("set multiplot layout 1,3 title ", gp);
@@ -362,8 +459,8 @@ gp_script(FILE *gp, const char *out, bool svg, const struct figure *fg,
 	      "set key below horizontal box\n"
 	      "set xlabel \"message size (bytes)\" offset 0,0.3\n"
 	      "set bars small\n", gp);
-	/* Room under the x label for the key: about three modes a row. */
-	fprintf(gp, "set bmargin %u\n", 5 + (fg->nmodes + 2) / 3);
+	/* Room under the x label for the key: about three lines a row. */
+	fprintf(gp, "set bmargin %u\n", 5 + (fg->nseries + 2) / 3);
 	gp_xtics(gp, fg);
 	for (m = 0; m < PLOT_NMETRICS; m++)
 		gp_panel(gp, fg, m);

@@ -4,9 +4,9 @@
  * same kind of mapping (a memfd each side maps itself), with the same pinning,
  * warm-up, pause instruction, payload stamping and O(1) payload check.
  *
- * memcpy stream: fixed-size slots of exactly S bytes packed back to back in
- * a buffer of the ring's size; no record headers, no padding, no validation
- * of shared counters. A producer counter and a consumer counter (message
+ * memcpy stream (the reference of stream and stream-zc alike): fixed-size
+ * slots of exactly S bytes packed back to back in a buffer of the ring's
+ * size; no record headers, no padding, no validation of shared counters. A producer counter and a consumer counter (message
  * counts) sit on their own 128-byte blocks. Each side caches the other's
  * counter and reloads it only when the cache says full (producer) or empty
  * (consumer); each publishes every --batch messages and before it waits, like
@@ -240,7 +240,7 @@ ref_start(const struct bench_run *run, struct ref_ctx *c, int (*fn)(void *),
 
 	c->run = run;
 	c->len = sizeof(struct ref_shared) +
-		 (run->pattern == BENCH_STREAM ? run->ring : 0);
+		 (bench_pattern_is_stream(run->pattern) ? run->ring : 0);
 	c->fd = memfd_create("caec-bench-ref", MFD_CLOEXEC);
 	if (c->fd < 0)
 		bench_die("memfd_create: %s", strerror(errno));

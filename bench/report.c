@@ -15,7 +15,11 @@
  *   "spread_pct" = (max - min) / 2 / median of "spread_metric" (stream:
  *   "mbytes_per_s", else "latency_ns_p50"), the table's ±%.
  * - reference[]: the same _min/_max beside "mbytes_per_s" (stream) and
- *   "rtt_ns" (pingpong).
+ *   "rtt_ns" (pingpong); "paired_with" on the stream rows too ("stream"
+ *   or "stream-zc": both patterns are paired with the memcpy stream).
+ * - the pattern "stream-zc" (zero-copy stream): results[] rows like the
+ *   stream's; none for the peers, which have no zero-copy API
+ *   (bench_point_applies(): such points are in no output).
  * - "peers": {"enabled", "measured": [modes], "skipped": [{"mode",
  *   "reason"}]}.
  * - "summary": the plaintext advantage factors (summary.c).
@@ -30,6 +34,7 @@ static const char *const pattern_names[BENCH_NPATTERNS] = {
 	[BENCH_STREAM] = "stream",
 	[BENCH_PINGPONG] = "pingpong",
 	[BENCH_MAILBOX] = "mailbox",
+	[BENCH_STREAM_ZC] = "stream-zc",
 };
 
 static const char *const cycles_names[] = {
@@ -59,7 +64,7 @@ bench_pattern_find(const char *name)
 static bool
 is_stream(const struct bench_point *p)
 {
-	return p->pattern == BENCH_STREAM;
+	return bench_pattern_is_stream(p->pattern);
 }
 
 /* The metric a point is judged by, whose spread the table shows. */
@@ -85,18 +90,21 @@ bench_table_header(FILE *f, const struct bench_cfg *cfg,
 		cycles_names[bench_cycles_source()],
 		cfg->wake_futex ? "futex" : "none", cfg->batch, cfg->repeat);
 	/* "±" is two bytes and one column: pad it one byte wider. */
-	fprintf(f, "%-11s %-8s %6s %8s %11s %9s %9s %9s %7s %8s %8s  %-20s %6s\n",
+	fprintf(f, "%-11s %-9s %6s %8s %11s %9s %9s %9s %7s %8s %8s  %-20s %6s\n",
 		"mode", "pattern", "size", "messages", "msgs/s", "MB/s",
 		"p50 ns", "p99 ns", "±%", "cpu ns", "cycles", "reference",
 		"ratio");
 	fflush(f);
 }
 
+/* One point's line; nothing for a point that does not apply. */
 void
 bench_table_row(FILE *f, const struct bench_point *p)
 {
 	char ref[32];
 
+	if (!bench_point_applies(p->mode, p->pattern))
+		return;
 	if (is_stream(p))
 		snprintf(ref, sizeof(ref), "%.1f MB/s memcpy",
 			 p->ref.mbytes_per_s);
@@ -109,12 +117,36 @@ bench_table_row(FILE *f, const struct bench_point *p)
 		snprintf(spread, sizeof(spread), "-");
 	else
 		snprintf(spread, sizeof(spread), "%.1f", p->spread_pct);
-	fprintf(f, "%-11s %-8s %6u %8llu %11.0f %9.1f %9.0f %9.0f %6s %9.1f %8.1f  %-20s %6.2f%s\n",
+	fprintf(f, "%-11s %-9s %6u %8llu %11.0f %9.1f %9.0f %9.0f %6s %9.1f %8.1f  %-20s %6.2f%s\n",
 		p->mode->name, bench_pattern_name(p->pattern), p->size,
 		(unsigned long long)p->count, p->subj.msgs_per_s,
 		p->subj.mbytes_per_s, p->subj.lat_p50_ns, p->subj.lat_p99_ns,
 		spread, p->subj.cpu_ns_per_msg, p->subj.cycles_per_msg, ref,
 		p->ref_ratio, p->busy_pct > BENCH_NOISY_PCT ? " !" : "");
+	fflush(f);
+}
+
+/*
+ * One line per pattern of the run that some of its modes lack (the peers
+ * and stream-zc), naming them: their points are in no output.
+ */
+void
+bench_table_skips(FILE *f, const struct bench_cfg *cfg)
+{
+	unsigned int i, j, k;
+
+	for (j = 0; j < cfg->npatterns; j++) {
+		enum bench_pattern p = cfg->patterns[j];
+
+		for (i = 0, k = 0; i < cfg->nmodes; i++) {
+			if (bench_point_applies(cfg->modes[i], p))
+				continue;
+			fprintf(f, "%s%s", k++ ? ", " : "\n", cfg->modes[i]->name);
+		}
+		if (k)
+			fprintf(f, ": %s not measured (%s)\n",
+				bench_pattern_name(p), bench_alt_lacks(p));
+	}
 	fflush(f);
 }
 
@@ -129,7 +161,8 @@ bench_crypto_table(FILE *f, const struct bench_point *pts, size_t n,
 	for (i = 0; i < n; i++) {
 		const struct bench_point *p = &pts[i];
 
-		if (isnan(p->seal_mbps))
+		if (!bench_point_applies(p->mode, p->pattern) ||
+		    isnan(p->seal_mbps))
 			continue;
 		if (!header) {
 			fprintf(f, "\ncrypto-only references (one core, no ring: seal-only and open-only of the same library%s)\n",
@@ -154,11 +187,12 @@ bench_crypto_table(FILE *f, const struct bench_point *pts, size_t n,
 void
 bench_table_footer(FILE *f, const struct bench_load *l)
 {
-	fprintf(f, "\nlatency: stream = send-to-receive of stamped messages; pingpong, mailbox = round trip seen by the sender.\n"
+	fprintf(f, "\nlatency: stream, stream-zc = send-to-receive of stamped messages; pingpong, mailbox = round trip seen by the sender.\n"
+		"stream-zc = stream with the zero-copy calls: the sender stamps each message in the reserved slot, the receiver checks it in place.\n"
 		"cpu ns = CPU time of both processes per message; cycles = the sender's, per message.\n"
-		"ratio: stream = MB/s / memcpy-stream MB/s (higher is better); pingpong, mailbox = p50 / bare cache-line RTT (lower is better).\n"
+		"ratio: stream, stream-zc = MB/s / memcpy-stream MB/s (higher is better); pingpong, mailbox = p50 / bare cache-line RTT (lower is better).\n"
 		"Every value is the median over the alternations; reference and subject runs alternate.\n"
-		"±%% = half the min..max range across the alternations, in %% of the median, of MB/s (stream) or p50 (pingpong, mailbox).\n"
+		"±%% = half the min..max range across the alternations, in %% of the median, of MB/s (streams) or p50 (pingpong, mailbox).\n"
 		"! = other processes or the hypervisor took more than %.0f%% of the CPUs during that point.\n",
 		BENCH_NOISY_PCT);
 	if (l->valid)
@@ -252,12 +286,20 @@ json_config(FILE *f, const struct bench_cfg *cfg)
 		cfg->repeat, cfg->batch, cfg->wake_futex ? "futex" : "none");
 }
 
+/* Before each element of a JSON array: the comma after the previous one. */
 static void
-json_result(FILE *f, const struct bench_point *p, bool last)
+jnext(FILE *f, bool *first)
+{
+	fputs(*first ? "    " : ",\n    ", f);
+	*first = false;
+}
+
+static void
+json_result(FILE *f, const struct bench_point *p)
 {
 	const struct bench_result *r = &p->subj;
 
-	fputs("    {", f);
+	fputc('{', f);
 	jstr(f, "mode", p->mode->name, true);
 	jstr(f, "pattern", bench_pattern_name(p->pattern), true);
 	fprintf(f, "\"size\": %u, \"messages\": %llu, ", p->size,
@@ -290,30 +332,31 @@ json_result(FILE *f, const struct bench_point *p, bool last)
 	jstr(f, "ref_metric", is_stream(p) ? "mbytes_per_s" : "rtt_ns", true);
 	jnum(f, "crypto_ratio", p->crypto_ratio, true);
 	jnum(f, "busy_pct", p->busy_pct, true);
-	fprintf(f, "\"repeats\": %u, \"ring_bytes\": %u, \"batch\": %u}%s\n",
-		p->repeats, p->ring, p->batch, last ? "" : ",");
+	fprintf(f, "\"repeats\": %u, \"ring_bytes\": %u, \"batch\": %u}",
+		p->repeats, p->ring, p->batch);
 }
 
 static void
-json_crypto_ref(FILE *f, const struct bench_point *p, bool last)
+json_crypto_ref(FILE *f, const struct bench_point *p)
 {
-	fprintf(f, "    {\"pattern\": \"seal\", \"mode\": \"%s\", \"size\": %u, ",
+	fprintf(f, "{\"pattern\": \"seal\", \"mode\": \"%s\", \"size\": %u, ",
 		p->mode->name, p->size);
 	jnum(f, "mbytes_per_s", p->seal_mbps, false);
 	fprintf(f, "},\n    {\"pattern\": \"open\", \"mode\": \"%s\", \"size\": %u, ",
 		p->mode->name, p->size);
 	jnum(f, "mbytes_per_s", p->open_mbps, false);
-	fprintf(f, "}%s\n", last ? "" : ",");
+	fputc('}', f);
 }
 
 static void
-json_reference(FILE *f, const struct bench_point *p, bool last)
+json_reference(FILE *f, const struct bench_point *p)
 {
 	const struct bench_result *r = &p->ref;
 
-	fputs("    {", f);
+	fputc('{', f);
 	if (is_stream(p)) {
 		fprintf(f, "\"pattern\": \"stream\", \"size\": %u, ", p->size);
+		jstr(f, "paired_with", bench_pattern_name(p->pattern), true);
 		jnum(f, "mbytes_per_s", r->mbytes_per_s, true);
 		jrange(f, "mbytes_per_s", p->ref_min.mbytes_per_s,
 		       p->ref_max.mbytes_per_s);
@@ -331,8 +374,8 @@ json_reference(FILE *f, const struct bench_point *p, bool last)
 		fprintf(f, "\"size\": %u, ", p->size);
 	}
 	jstr(f, "mode", p->mode->name, true);
-	fprintf(f, "\"messages\": %llu, \"repeats\": %u}%s\n",
-		(unsigned long long)p->count, p->repeats, last ? "" : ",");
+	fprintf(f, "\"messages\": %llu, \"repeats\": %u}",
+		(unsigned long long)p->count, p->repeats);
 }
 
 /* Which peers ran (they are rows of "results") and which were skipped. */
@@ -363,6 +406,7 @@ bench_write_json(FILE *f, const struct bench_cfg *cfg,
 		 const struct bench_machine *m, const struct bench_load *l,
 		 const struct bench_point *pts, size_t n)
 {
+	bool first = true;
 	size_t i;
 
 	fprintf(f, "{\n  \"caec_bench\": %d,\n", BENCH_SCHEMA);
@@ -373,18 +417,28 @@ bench_write_json(FILE *f, const struct bench_cfg *cfg,
 	jnum(f, "steal_pct", l->valid ? l->steal_pct : NAN, false);
 	fputs("},\n", f);
 	fputs("  \"results\": [\n", f);
-	for (i = 0; i < n && !cfg->crypto_only; i++)
-		json_result(f, &pts[i], i + 1 == n);
-	fputs("  ],\n  \"reference\": [\n", f);
-	for (i = 0; i < n; i++) {
-		bool last = i + 1 == n, crypto = !isnan(pts[i].seal_mbps);
-
-		if (!cfg->crypto_only)
-			json_reference(f, &pts[i], last && !crypto);
-		if (crypto)
-			json_crypto_ref(f, &pts[i], last);
+	for (i = 0; i < n && !cfg->crypto_only; i++) {
+		if (!bench_point_applies(pts[i].mode, pts[i].pattern))
+			continue;
+		jnext(f, &first);
+		json_result(f, &pts[i]);
 	}
-	fputs("  ],\n", f);
+	fputs(first ? "  ],\n" : "\n  ],\n", f);
+	fputs("  \"reference\": [\n", f);
+	first = true;
+	for (i = 0; i < n; i++) {
+		if (!bench_point_applies(pts[i].mode, pts[i].pattern))
+			continue;
+		if (!cfg->crypto_only) {
+			jnext(f, &first);
+			json_reference(f, &pts[i]);
+		}
+		if (!isnan(pts[i].seal_mbps)) {
+			jnext(f, &first);
+			json_crypto_ref(f, &pts[i]);
+		}
+	}
+	fputs(first ? "  ],\n" : "\n  ],\n", f);
 	json_peers(f, cfg);
 	bench_summary_json(f, pts, cfg->crypto_only ? 0 : n);
 	fputs("}\n", f);
@@ -415,6 +469,8 @@ bench_write_csv(FILE *f, const struct bench_point *pts, size_t n)
 	      "cycles_per_msg_max,spread_pct,kind\n", f);
 	for (i = 0; i < n; i++) {
 		p = &pts[i];
+		if (!bench_point_applies(p->mode, p->pattern))
+			continue;
 		fprintf(f, "%s,%s,%u,%llu,", p->mode->name,
 			bench_pattern_name(p->pattern), p->size,
 			(unsigned long long)p->count);

@@ -94,12 +94,15 @@ value_of(const struct bench_point *p, enum sum_claim c)
 	}
 }
 
+/* The measured point of @m at @pat and @size, or NULL. */
 static const struct bench_point *
 point_of(const struct bench_point *pts, size_t n, const struct bench_mode *m,
 	 enum bench_pattern pat, uint32_t size)
 {
 	size_t i;
 
+	if (!bench_point_applies(m, pat))
+		return NULL;
 	for (i = 0; i < n; i++)
 		if (pts[i].mode == m && pts[i].pattern == pat &&
 		    pts[i].size == size)
@@ -136,7 +139,8 @@ compare(const struct bench_point *pts, size_t n, struct sum_row *r)
 	r->n = r->lo = r->hi = 0;
 	for (i = 0; i < n && r->n < BENCH_MAX_SIZES; i++) {
 		b = &pts[i];
-		if (b->mode != r->base || b->pattern != r->m->pattern)
+		if (b->mode != r->base || b->pattern != r->m->pattern ||
+		    !bench_point_applies(b->mode, b->pattern))
 			continue;
 		o = point_of(pts, n, r->other, b->pattern, b->size);
 		if (!o)
