@@ -403,7 +403,9 @@ chan_enter(const struct caec_channel *ch)
 
 /*
  * The encrypted data path, out of line so that the plaintext one in
- * caec_channel_send()/recv() needs no stack frame and tail-calls the ring.
+ * caec_channel_send()/recv()/reserve()/commit()/peek()/release() needs no
+ * stack frame and tail-calls the ring, which maps its own errors to the
+ * region's loss (ring_ret()).
  */
 static int __attribute__((noinline))
 chan_send_xf(struct caec_channel *ch, const void *buf, size_t len,
@@ -417,6 +419,31 @@ chan_recv_xf(struct caec_channel *ch, void *buf, size_t cap,
 	     unsigned int flags, int timeout_ms)
 {
 	return chan_err(ch, chan_xf_recv(ch, buf, cap, flags, timeout_ms));
+}
+
+static int __attribute__((noinline))
+chan_reserve_xf(struct caec_channel *ch, size_t len, void **payload,
+		int timeout_ms)
+{
+	return (int)chan_err(ch, chan_xf_reserve(ch, len, payload, timeout_ms));
+}
+
+static int __attribute__((noinline))
+chan_commit_xf(struct caec_channel *ch, size_t len, unsigned int flags)
+{
+	return (int)chan_err(ch, chan_xf_commit(ch, len, flags));
+}
+
+static ssize_t __attribute__((noinline))
+chan_peek_xf(struct caec_channel *ch, const void **payload, int timeout_ms)
+{
+	return chan_err(ch, chan_xf_peek(ch, payload, timeout_ms));
+}
+
+static int __attribute__((noinline))
+chan_release_xf(struct caec_channel *ch, unsigned int flags)
+{
+	return (int)chan_err(ch, chan_xf_release(ch, flags));
 }
 
 int
@@ -444,10 +471,8 @@ caec_channel_reserve(struct caec_channel *ch, size_t len, void **payload,
 	if (rc)
 		return rc;
 	if (ch->xf)
-		rc = chan_xf_reserve(ch, len, payload, timeout_ms);
-	else
-		rc = caec_ring_reserve(ch->tx, len, payload, timeout_ms);
-	return (int)chan_err(ch, rc);
+		return chan_reserve_xf(ch, len, payload, timeout_ms);
+	return caec_ring_reserve(ch->tx, len, payload, timeout_ms);
 }
 
 int
@@ -459,10 +484,8 @@ caec_channel_commit(struct caec_channel *ch, size_t len, unsigned int flags)
 	if (rc)
 		return rc;
 	if (ch->xf)
-		rc = chan_xf_commit(ch, len, flags);
-	else
-		rc = caec_ring_commit(ch->tx, len, flags);
-	return (int)chan_err(ch, rc);
+		return chan_commit_xf(ch, len, flags);
+	return caec_ring_commit(ch->tx, len, flags);
 }
 
 int
@@ -499,10 +522,8 @@ caec_channel_peek(struct caec_channel *ch, const void **payload,
 	if (rc)
 		return rc;
 	if (ch->xf)
-		rc = chan_xf_peek(ch, payload, timeout_ms);
-	else
-		rc = caec_ring_peek(ch->rx, payload, timeout_ms);
-	return chan_err(ch, rc);
+		return chan_peek_xf(ch, payload, timeout_ms);
+	return caec_ring_peek(ch->rx, payload, timeout_ms);
 }
 
 int
@@ -514,10 +535,8 @@ caec_channel_release(struct caec_channel *ch, unsigned int flags)
 	if (rc)
 		return rc;
 	if (ch->xf)
-		rc = chan_xf_release(ch, flags);
-	else
-		rc = caec_ring_release(ch->rx, flags);
-	return (int)chan_err(ch, rc);
+		return chan_release_xf(ch, flags);
+	return caec_ring_release(ch->rx, flags);
 }
 
 uint32_t

@@ -166,43 +166,70 @@ ring_recv_slow(struct caec_ring *r, void *buf, size_t cap,
 }
 
 /*
- * The copy receive. Fast path: a message is already known to be published
- * (cached tail). The record header is read once and checked exactly as in
- * ring_cons_next(); anything unusual (a pad, an error, a short buffer, an
- * empty ring) takes ring_recv_slow(), which re-reads and reports it.
+ * The fast path of recv and peek: a message is already known to be
+ * published (cached tail). Its record header is read once and checked
+ * exactly as in ring_cons_next(). Returns the payload length with its
+ * data-area position in *@pos, or -1 for anything unusual (empty as far as
+ * the cache knows, a pad, a bad header, a sticky error), which the caller's
+ * slow path then re-reads and reports.
+ */
+static inline int64_t
+cons_fast(const struct caec_ring *r, uint64_t *pos)
+{
+	uint64_t avail = r->tail_cache - r->head, rec, w;
+	uint32_t len;
+
+	*pos = r->head & r->mask;
+	if (__builtin_expect(avail == 0 || r->err, 0))
+		return -1;
+	w = sh_load((const uint64_t *)(r->data + *pos));
+	len = (uint32_t)w;
+	rec = ring_rec_size(len);
+	if (__builtin_expect((uint32_t)(w >> 32) != CAEC_REC_MSG ||
+			     len > r->max_msg || rec > avail ||
+			     rec > r->size - *pos, 0))
+		return -1;
+	return len;
+}
+
+/* ring_cons_publish() for a tail call. */
+static int __attribute__((noinline))
+cons_publish_ret(struct caec_ring *r, int ret)
+{
+	ring_cons_publish(r);
+	return ret;
+}
+
+/*
+ * The copy receive: the fast path (cons_fast()) touches only private state
+ * and the data area besides the copy out; everything else, including a
+ * message larger than @cap, goes through ring_recv_slow().
  */
 ssize_t
 caec_ring_recv(struct caec_ring *r, void *buf, size_t cap, unsigned int flags,
 	       int timeout_ms)
 {
-	uint64_t avail, pos, rec, w;
-	uint32_t len;
+	uint64_t pos;
+	int64_t len;
 
 	if (__builtin_expect(!r || r->role != CAEC_RING_CONSUMER ||
-			     r->peeked || r->err || (!buf && cap) ||
+			     r->peeked || (!buf && cap) ||
 			     (flags & ~CAEC_MORE), 0))
 		return ring_recv_slow(r, buf, cap, flags, timeout_ms);
-	avail = r->tail_cache - r->head;
-	pos = r->head & r->mask;
-	if (__builtin_expect(avail == 0, 0))
-		return ring_recv_slow(r, buf, cap, flags, timeout_ms);
-	w = sh_load((const uint64_t *)(r->data + pos));
-	len = (uint32_t)w;
-	rec = ring_rec_size(len);
-	if (__builtin_expect((uint32_t)(w >> 32) != CAEC_REC_MSG ||
-			     len > r->max_msg || rec > avail ||
-			     rec > r->size - pos || len > cap, 0))
+	len = cons_fast(r, &pos);
+	if (__builtin_expect(len < 0 || (uint64_t)len > cap, 0))
 		return ring_recv_slow(r, buf, cap, flags, timeout_ms);
 	if (len)	/* buf may be NULL when cap is 0 */
-		memcpy(buf, r->data + pos + CAEC_REC_HDR, len);
-	r->head += rec;
+		memcpy(buf, r->data + pos + CAEC_REC_HDR, (size_t)len);
+	r->head += ring_rec_size((uint64_t)len);
 	if (!(flags & CAEC_MORE))
 		ring_cons_publish(r);
 	return len;
 }
 
-ssize_t
-caec_ring_peek(struct caec_ring *r, const void **payload, int timeout_ms)
+/* Everything but the fast path of caec_ring_peek(). */
+static ssize_t __attribute__((noinline))
+ring_peek_slow(struct caec_ring *r, const void **payload, int timeout_ms)
 {
 	uint64_t pos;
 	ssize_t n;
@@ -211,11 +238,36 @@ caec_ring_peek(struct caec_ring *r, const void **payload, int timeout_ms)
 		return -EINVAL;
 	n = cons_get(r, &pos, timeout_ms);
 	if (n < 0)
-		return n;
+		return ring_ret(r, n);
 	r->peeked = true;
 	r->peek_rec = ring_rec_size((uint64_t)n);
 	*payload = r->data + pos + CAEC_REC_HDR;
 	return n;
+}
+
+ssize_t
+caec_ring_peek(struct caec_ring *r, const void **payload, int timeout_ms)
+{
+	uint64_t pos;
+	int64_t len;
+
+	if (__builtin_expect(!r || !payload ||
+			     r->role != CAEC_RING_CONSUMER, 0))
+		return ring_peek_slow(r, payload, timeout_ms);
+	len = cons_fast(r, &pos);
+	if (__builtin_expect(len < 0, 0))
+		return ring_peek_slow(r, payload, timeout_ms);
+	r->peeked = true;
+	r->peek_rec = ring_rec_size((uint64_t)len);
+	*payload = r->data + pos + CAEC_REC_HDR;
+	return len;
+}
+
+/* The release's errors, out of line (see ring_ret()). */
+static int __attribute__((noinline))
+ring_release_fail(struct caec_ring *r, int rc)
+{
+	return (int)ring_ret(r, rc);
 }
 
 int
@@ -225,10 +277,10 @@ caec_ring_release(struct caec_ring *r, unsigned int flags)
 	    (flags & ~CAEC_MORE))
 		return -EINVAL;
 	r->peeked = false;
-	if (r->err)
-		return r->err;
+	if (__builtin_expect(r->err, 0))
+		return ring_release_fail(r, r->err);
 	r->head += r->peek_rec;
-	if (!(flags & CAEC_MORE))
-		ring_cons_publish(r);
-	return 0;
+	if (flags & CAEC_MORE)
+		return 0;
+	return cons_publish_ret(r, 0);
 }
