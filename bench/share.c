@@ -256,6 +256,25 @@ mem_available(void)
 }
 
 /* The private copies of the largest count must fit: fail before forking. */
+/*
+ * A private caec-rmmd's granule pool (256 MiB by default) must hold the
+ * blob: unless the user set $CAEC_RMMD_POOL_MIB, ask for the blob plus
+ * 64 MiB (caec_csm_service_start() passes it on; a caec-rmmd that is
+ * already running keeps its own limits).
+ */
+static void
+pool_for(const struct share_cfg *cfg)
+{
+	uint64_t mib = (cfg->blob_bytes + (1u << 20) - 1) >> 20;
+	char v[24];
+
+	if (getenv("CAEC_RMMD_POOL_MIB") || mib + 64 <= 256)
+		return;
+	snprintf(v, sizeof(v), "%llu", (unsigned long long)(mib + 64));
+	if (setenv("CAEC_RMMD_POOL_MIB", v, 1))
+		bench_die("setenv: %s", strerror(errno));
+}
+
 static void
 check_memory(const struct share_cfg *cfg)
 {
@@ -520,6 +539,7 @@ bench_share_main(int argc, char **argv)
 					cfg.json_path, strerror(errno));
 	}
 	check_memory(&cfg);
+	pool_for(&cfg);
 
 	/* Before any fork: the realms inherit $CAEC_RMMD_SOCKET. */
 	rc = caec_csm_service_start(&svc);

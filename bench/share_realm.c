@@ -35,8 +35,9 @@
 #define FIRST_READ 4096u	/* private: the read that times the first byte */
 #define FNV_OFFSET 0xcbf29ce484222325ull
 #define FNV_PRIME 0x100000001b3ull
-#define POOL_HINT "; a larger blob needs a caec-rmmd started with a larger " \
-	"--pool-mib (and --max-region-mib), with $CAEC_RMMD_SOCKET pointing at it"
+#define POOL_HINT "; a larger blob needs a caec-rmmd with a larger " \
+	"--pool-mib: set $CAEC_RMMD_POOL_MIB for the private one, or start one " \
+	"and point $CAEC_RMMD_SOCKET at it"
 
 /* What the provider sends before a private copy. */
 struct share_hdr {

@@ -29,6 +29,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <caec/caec.h>
@@ -568,6 +569,56 @@ run_workload(unsigned int rounds, unsigned int seed)
 	assert_int_equal(kill(d.pid, 0), 0);
 }
 
+/*
+ * A private daemon's limits from the environment (caec_csm_service_start()):
+ * a value that is not a number is refused before anything starts, one that
+ * caec-rmmd refuses makes it exit (-EIO), and accepted ones bind: a region
+ * above $CAEC_RMMD_MAX_REGION_MIB is refused, one within it is created. In a
+ * child, which starts its own daemon (no $CAEC_RMMD_SOCKET).
+ */
+static int
+limits_child(void)
+{
+	struct caec_csm_service *svc;
+	struct caec_csm_region *r;
+
+	unsetenv("CAEC_RMMD_SOCKET");
+	setenv("CAEC_RMMD_POOL_MIB", "12x", 1);
+	if (caec_csm_service_start(&svc) != -EINVAL ||
+	    !strstr(caec_error_detail(), "CAEC_RMMD_POOL_MIB"))
+		return 1;
+	setenv("CAEC_RMMD_POOL_MIB", "1", 1);	/* caec-rmmd wants >= 4 */
+	if (caec_csm_service_start(&svc) != -EIO)
+		return 2;
+	setenv("CAEC_RMMD_POOL_MIB", "16", 1);
+	setenv("CAEC_RMMD_MAX_REGION_MIB", "2", 1);
+	if (caec_csm_service_start(&svc))
+		return 3;
+	if (caec_csm_create(4u << 20, &r) >= 0)
+		return 4;
+	if (caec_csm_create(2u << 20, &r) || caec_csm_destroy(r))
+		return 5;
+	caec_csm_service_stop(svc);
+	return 0;
+}
+
+static void
+test_service_limits_from_env(void **state)
+{
+	int status;
+	pid_t pid;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(limits_child());
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status))
+		fail_msg("limits child failed at step %d", WEXITSTATUS(status));
+}
+
 static void
 test_fuzz_many_clients(void **state)
 {
@@ -600,6 +651,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_protocol_errors),
+		cmocka_unit_test(test_service_limits_from_env),
 		cmocka_unit_test(test_fuzz_many_clients),
 	};
 

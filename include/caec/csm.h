@@ -328,13 +328,18 @@ int caec_csm_token_verify(const uint8_t *token, size_t len,
  * private directory, and $CAEC_RMMD_SOCKET is set in this process's
  * environment so that this process and the children it forks or executes
  * afterwards use it. The daemon dies with the thread that started it
- * (PR_SET_PDEATHSIG) if caec_csm_service_stop() is never called.
+ * (PR_SET_PDEATHSIG) if caec_csm_service_stop() is never called. A private
+ * daemon's limits come from $CAEC_RMMD_POOL_MIB (its granule pool, default
+ * 256 MiB) and $CAEC_RMMD_MAX_REGION_MIB (its largest region, default 128),
+ * when set.
  *
  * Call it before creating threads (it calls setenv()) and before any other
  * CSM call of this process.
  *
  * RETURN VALUE: 0 and *@out; -ENOENT (no caec-rmmd executable found),
- * -ETIMEDOUT (it did not come up within 10 s), -ENOMEM.
+ * -ETIMEDOUT (it did not come up within 10 s), -EIO (it exited, e.g.
+ * refusing a limit out of its range), -EINVAL (a limit variable that is not
+ * a number), -ENOMEM.
  */
 struct caec_csm_service;
 

@@ -165,17 +165,47 @@ reap(pid_t pid, int timeout_ms)
 	waitpid(pid, NULL, 0);
 }
 
+/*
+ * The private daemon's limits from the environment: $CAEC_RMMD_POOL_MIB and
+ * $CAEC_RMMD_MAX_REGION_MIB become --pool-mib and --max-region-mib (caec-rmmd
+ * checks the range). Appends to @argv at *@n; -EINVAL names a value that is
+ * not a decimal number.
+ */
+static int
+limit_args(char **argv, unsigned int *n, char buf[2][24])
+{
+	static const char *const env[2] = { "CAEC_RMMD_POOL_MIB",
+					     "CAEC_RMMD_MAX_REGION_MIB" };
+	static const char *const opt[2] = { "--pool-mib", "--max-region-mib" };
+	const char *v;
+	size_t len;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		v = getenv(env[i]);
+		if (!v)
+			continue;
+		len = strlen(v);
+		if (!len || len >= sizeof(buf[i]) ||
+		    strspn(v, "0123456789") != len)
+			return caec_set_detail(-EINVAL,
+				"$%s='%s' is not a number of MiB", env[i], v);
+		memcpy(buf[i], v, len + 1);
+		argv[(*n)++] = (char *)opt[i];
+		argv[(*n)++] = buf[i];
+	}
+	return 0;
+}
+
 static int
 spawn(struct caec_csm_service *s, const char *exe)
 {
-	char fdarg[16], *argv[9];
+	char fdarg[16], lim[2][24], *argv[12];
 	pid_t parent = getpid();
+	unsigned int n = 7;
 	sigset_t none;
 	int p[2], rc;
 
-	if (pipe2(p, O_CLOEXEC))
-		return -ENOMEM;
-	snprintf(fdarg, sizeof(fdarg), "%d", p[1]);
 	argv[0] = (char *)exe;
 	argv[1] = (char *)"--foreground";
 	argv[2] = (char *)"--quiet";
@@ -183,7 +213,13 @@ spawn(struct caec_csm_service *s, const char *exe)
 	argv[4] = s->sock;
 	argv[5] = (char *)"--ready-fd";
 	argv[6] = fdarg;
-	argv[7] = NULL;
+	rc = limit_args(argv, &n, lim);
+	if (rc)
+		return rc;
+	argv[n] = NULL;
+	if (pipe2(p, O_CLOEXEC))
+		return -ENOMEM;
+	snprintf(fdarg, sizeof(fdarg), "%d", p[1]);
 	sigemptyset(&none);
 	s->pid = fork();
 	if (s->pid < 0) {
