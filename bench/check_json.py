@@ -597,6 +597,24 @@ def share(bench):
     check("caec-bench share" in p.stdout, "--help does not mention share")
 
 
+def peer_without_patterns(bench):
+    """A peer asked only for stream-zc has no rows and is not 'measured'."""
+    with tempfile.TemporaryDirectory() as tmp:
+        jpath = os.path.join(tmp, "p.json")
+        p = run(bench, ["--mode", "peer-pipe", "--pattern", "stream-zc",
+                        "--sizes", "64", "--count", "100", "--repeat", "1",
+                        "--json", jpath])
+        if not check(p.returncode == 0,
+                     f"peer-pipe stream-zc exited {p.returncode}: {p.stderr.strip()}"):
+            return
+        with open(jpath) as f:
+            doc = json.load(f)
+        check(doc.get("results") == [] and
+              doc.get("peers", {}).get("measured") == [],
+              f"peer-pipe stream-zc: results {doc.get('results')!r}, "
+              f"peers {doc.get('peers')!r}")
+
+
 def main():
     if len(sys.argv) != 2:
         print(__doc__, file=sys.stderr)
@@ -610,6 +628,7 @@ def main():
     crypto(sys.argv[1], cpus[:2])
     extras(sys.argv[1], cpus[:2])
     share(sys.argv[1])
+    peer_without_patterns(sys.argv[1])
     for f in failures:
         print("FAIL:", f)
     print("bench smoke: %s (%d failed checks)" %

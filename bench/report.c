@@ -378,6 +378,18 @@ json_reference(FILE *f, const struct bench_point *p)
 		(unsigned long long)p->count, p->repeats);
 }
 
+/* Does peer @m have rows, i.e. does any requested pattern apply to it? */
+static bool
+peer_has_rows(const struct bench_cfg *cfg, const struct bench_mode *m)
+{
+	unsigned int j;
+
+	for (j = 0; j < cfg->npatterns; j++)
+		if (bench_point_applies(m, cfg->patterns[j]))
+			return true;
+	return false;
+}
+
 /* Which peers ran (they are rows of "results") and which were skipped. */
 static void
 json_peers(FILE *f, const struct bench_cfg *cfg)
@@ -387,7 +399,8 @@ json_peers(FILE *f, const struct bench_cfg *cfg)
 	fprintf(f, "  \"peers\": {\"enabled\": %s, \"measured\": [",
 		cfg->peers ? "true" : "false");
 	for (i = 0; i < cfg->nmodes && !cfg->crypto_only; i++)
-		if (bench_mode_is_alt(cfg->modes[i]))
+		if (bench_mode_is_alt(cfg->modes[i]) &&
+		    peer_has_rows(cfg, cfg->modes[i]))
 			fprintf(f, "%s\"%s\"", k++ ? ", " : "",
 				cfg->modes[i]->name);
 	fputs("], \"skipped\": [", f);
