@@ -140,6 +140,7 @@ struct bench_machine {
 	long nproc;
 	int cores[2];
 	bool pinned;
+	char started[24];	/* UTC, ISO 8601: when the run began */
 };
 
 /* What else used the machine during the sweep (see machine.c). */

@@ -16,6 +16,7 @@ import csv
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -70,6 +71,9 @@ def check_machine(m, cores):
     check(m.get("cycles_source") in ("perf", "estimate", "none"),
           f"machine.cycles_source {m.get('cycles_source')!r}")
     check(is_num(m.get("ticks_hz")) and m["ticks_hz"] > 0, "machine.ticks_hz")
+    check(isinstance(m.get("started"), str) and
+          re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", m["started"]),
+          f"machine.started {m.get('started')!r}")
 
 
 def check_spread(r, tag):

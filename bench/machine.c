@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -70,8 +71,13 @@ void
 bench_machine_probe(struct bench_machine *m, const struct bench_cfg *cfg)
 {
 	struct utsname u;
+	struct tm tm;
+	time_t now = time(NULL);
 
 	memset(m, 0, sizeof(*m));
+	if (gmtime_r(&now, &tm))
+		strftime(m->started, sizeof(m->started), "%Y-%m-%dT%H:%M:%SZ",
+			 &tm);
 	cpu_model(m->cpu_model, sizeof(m->cpu_model));
 	m->nproc = sysconf(_SC_NPROCESSORS_ONLN);
 	if (uname(&u) == 0) {

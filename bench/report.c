@@ -263,7 +263,8 @@ bench_json_machine(FILE *f, const struct bench_machine *m)
 	jnum(f, "ticks_hz", bench_ticks_hz(), true);
 	jnum(f, "ticks_resolution_ns", bench_ticks_resolution_ns(), true);
 	jstr(f, "cycles_source", cycles_names[bench_cycles_source()], true);
-	jstr(f, "caec_version", caec_version(), false);
+	jstr(f, "caec_version", caec_version(), true);
+	jstr(f, "started", m->started, false);
 	fputs("},\n", f);
 }
 

@@ -93,6 +93,9 @@ def grows(fs):
 def section_machine(run, out, cmd):
     m, c, k = run.d["machine"], run.d["config"], run.d["conditions"]
     out.append("## Machine and method\n")
+    if m.get("started"):
+        out.append(f"- Run started {m['started']} (UTC), libcaec "
+                   f"{m['caec_version']}.")
     out.append(f"- {m['cpu_model']}, {m['nproc']} vCPUs, {m['arch']}, Linux "
                f"{m['kernel']}; sender and receiver pinned to cores "
                f"{m['cores'][0]} and {m['cores'][1]}"
