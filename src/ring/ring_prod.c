@@ -311,8 +311,9 @@ caec_ring_send(struct caec_ring *r, const void *buf, size_t len,
 		return ring_send_slow(r, buf, len, flags, timeout_ms);
 	rec = ring_rec_size(len);
 	pos = r->tail & r->mask;
-	if (__builtin_expect(pos + rec > r->size ||
-			     r->tail - r->head_cache + rec > r->size, 0))
+	/* Room, then no wrap; this order leaves a register free (no frame). */
+	if (__builtin_expect(r->tail - r->head_cache + rec > r->size ||
+			     rec > r->size - pos, 0))
 		return ring_send_slow(r, buf, len, flags, timeout_ms);
 	/* buf may be NULL for an empty message: nothing is read. */
 	ring_put_record(r->data + pos,
