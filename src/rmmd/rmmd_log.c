@@ -15,7 +15,7 @@ rmmd_log_init(int verbosity)
 	level = verbosity;
 }
 
-static void
+static void __attribute__((format(printf, 2, 0)))
 vlog(const char *tag, const char *fmt, va_list ap)
 {
 	char line[512];

@@ -18,7 +18,7 @@
 #include "cose.h"
 #include "token.h"
 
-static int
+static int __attribute__((format(printf, 4, 5)))
 fail(int rc, char *why, size_t len, const char *fmt, ...)
 {
 	va_list ap;
