@@ -238,6 +238,27 @@ sender_main(void *arg)
 }
 
 /*
+ * The parent's half of a duplex run on f->ch: @tx from a thread, @rx in
+ * this one; both streams must end intact.
+ */
+static void
+duplex_parent(struct fx *f, struct stream *tx, struct stream *rx)
+{
+	void *targ[2];
+	pthread_t t;
+	struct ep e;
+
+	e = ep_channel(f->ch);
+	targ[0] = &e;
+	targ[1] = tx;
+	assert_int_equal(pthread_create(&t, NULL, sender_main, targ), 0);
+	stream_recv(&e, rx);
+	pthread_join(t, NULL);
+	assert_stream_ok(tx);
+	assert_stream_ok(rx);
+}
+
+/*
  * Both directions at once: each process sends its own stream from a thread
  * and receives the peer's in the main thread.
  */
@@ -294,14 +315,7 @@ test_fork_duplex(void **state)
 		_exit(rc || c_tx.rc ? 1 : 0);
 	}
 	t0 = now_ns();
-	e = ep_channel(f->ch);
-	targ[0] = &e;
-	targ[1] = &tx;
-	assert_int_equal(pthread_create(&t, NULL, sender_main, targ), 0);
-	stream_recv(&e, &rx);
-	pthread_join(t, NULL);
-	assert_stream_ok(&tx);
-	assert_stream_ok(&rx);
+	duplex_parent(f, &tx, &rx);
 	/* The child sent exactly n: nothing more is queued. */
 	assert_int_equal(caec_channel_recv(f->ch, b, sizeof(b), 0, 0),
 			 -EAGAIN);
@@ -412,10 +426,7 @@ test_exec_duplex(void **state)
 	struct fx *f = *state;
 	uint64_t n = test_scaled(100000, 5000), t0;
 	struct stream tx, rx;
-	void *targ[2];
 	char uri[128];
-	pthread_t t;
-	struct ep e;
 
 	peer_path();
 	create_shm(f, "?ring=32K");
@@ -424,15 +435,8 @@ test_exec_duplex(void **state)
 	t0 = now_ns();
 	stream_init(&tx, 1, n, 5, OP_ALL, TIMEOUT_MS);
 	stream_init(&rx, 2, n, 5 ^ 0x7a11, OP_ALL, TIMEOUT_MS);
-	e = ep_channel(f->ch);
-	targ[0] = &e;
-	targ[1] = &tx;
-	assert_int_equal(pthread_create(&t, NULL, sender_main, targ), 0);
 	/* The helper closes once it has all of ours: -EPIPE ends rx. */
-	stream_recv(&e, &rx);
-	pthread_join(t, NULL);
-	assert_stream_ok(&tx);
-	assert_stream_ok(&rx);
+	duplex_parent(f, &tx, &rx);
 	expect_child_exit(f, 0);
 	report("exec duplex", 2 * n, tx.bytes + rx.bytes, t0);
 }
@@ -443,10 +447,7 @@ test_exec_echo(void **state)
 	struct fx *f = *state;
 	uint64_t n = test_scaled(100000, 5000), t0;
 	struct stream tx, rx;
-	void *targ[2];
 	char uri[128], b[8];
-	pthread_t t;
-	struct ep e;
 
 	peer_path();
 	create_shm(f, "?ring=16K");
@@ -456,14 +457,7 @@ test_exec_echo(void **state)
 	stream_init(&tx, 1, n, 3, OP_ALL, TIMEOUT_MS);
 	rx = tx;
 	rx.end_epipe = false;
-	e = ep_channel(f->ch);
-	targ[0] = &e;
-	targ[1] = &tx;
-	assert_int_equal(pthread_create(&t, NULL, sender_main, targ), 0);
-	stream_recv(&e, &rx);
-	pthread_join(t, NULL);
-	assert_stream_ok(&tx);
-	assert_stream_ok(&rx);
+	duplex_parent(f, &tx, &rx);
 	assert_int_equal(caec_channel_recv(f->ch, b, sizeof(b), 0, 0),
 			 -EAGAIN);
 	/* The helper sees -EPIPE and exits 0. */
