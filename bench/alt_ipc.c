@@ -233,54 +233,22 @@ fd_side(struct alt_link *l, bool child)
 	}
 }
 
-static void
-fd_io_fail(const struct alt_link *l, const char *call, ssize_t n)
+/* All @len bytes through the link's fd, or die naming the mode and call. */
+static inline void
+fd_io(const struct alt_link *l, bool wr, void *buf, uint32_t len)
 {
-	if (n == 0)
+	const char *call = wr ? "write" : "read";
+	int rc = bench_io_all(wr, wr ? l->tx : l->rx, buf, len);
+
+	if (__builtin_expect(!rc, 1))
+		return;
+	if (rc == -EPIPE)
 		bench_die("%s %s: the other process closed its end",
 			  l->run->mode->name, call);
-	if (errno == EAGAIN || errno == EWOULDBLOCK)
+	if (rc == -EAGAIN || rc == -EWOULDBLOCK)
 		bench_die("%s %s: the other process did not respond within %d s",
 			  l->run->mode->name, call, BENCH_TIMEOUT_MS / 1000);
-	bench_die("%s %s: %s", l->run->mode->name, call, strerror(errno));
-}
-
-static inline void
-fd_write(const struct alt_link *l, const void *buf, uint32_t len)
-{
-	const uint8_t *p = buf;
-	ssize_t n;
-
-	while (len) {
-		n = write(l->tx, p, len);
-		if (n > 0) {
-			p += n;
-			len -= (uint32_t)n;
-		} else if (n < 0 && errno == EINTR) {
-			continue;
-		} else {
-			fd_io_fail(l, "write", n);
-		}
-	}
-}
-
-static inline void
-fd_read(const struct alt_link *l, void *buf, uint32_t len)
-{
-	uint8_t *p = buf;
-	ssize_t n;
-
-	while (len) {
-		n = read(l->rx, p, len);
-		if (n > 0) {
-			p += n;
-			len -= (uint32_t)n;
-		} else if (n < 0 && errno == EINTR) {
-			continue;
-		} else {
-			fd_io_fail(l, "read", n);
-		}
-	}
+	bench_die("%s %s: %s", l->run->mode->name, call, strerror(-rc));
 }
 
 #ifndef BENCH_HAVE_CK
@@ -353,7 +321,7 @@ link_send(const struct alt_link *l, const void *buf, uint32_t len)
 	if (l->kind == ALT_CKRING)
 		bench_ck_send(l->ck, l->child, buf, len);
 	else
-		fd_write(l, buf, len);
+		fd_io(l, true, (void *)buf, len);
 }
 
 static inline void
@@ -362,7 +330,7 @@ link_recv(const struct alt_link *l, void *buf, uint32_t len)
 	if (l->kind == ALT_CKRING)
 		bench_ck_recv(l->ck, l->child, buf, len);
 	else
-		fd_read(l, buf, len);
+		fd_io(l, false, buf, len);
 }
 
 /* --- the patterns: sender side (parent) --- */
@@ -431,11 +399,7 @@ rt_send(const struct alt_link *l, pid_t pid, struct bench_result *res,
 	t1 = bench_now_ns();
 	bench_meter_stop(m);
 
-	res->msgs_per_s = (double)run->count * 1e9 / (double)(t1 - t0);
-	res->lat_p50_ns = bench_percentile(lat, run->count, 50) * 1e9 /
-			  bench_ticks_hz();
-	res->lat_p99_ns = bench_percentile(lat, run->count, 99) * 1e9 /
-			  bench_ticks_hz();
+	bench_rt_result(res, lat, run->count, t0, t1);
 	free(lat);
 	free(dst);
 	free(src);

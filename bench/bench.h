@@ -16,12 +16,14 @@
 #ifndef CAEC_BENCH_H
 #define CAEC_BENCH_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #define BENCH_SCHEMA 1
 #define BENCH_MAX_MODES 8
@@ -266,6 +268,8 @@ double bench_cycles_per_msg(const struct bench_meter *m, uint64_t count);
 
 /* stats.c */
 double bench_percentile(uint64_t *v, size_t n, double pct);
+void bench_rt_result(struct bench_result *res, uint64_t *lat, uint64_t n,
+		     uint64_t t0_ns, uint64_t t1_ns);
 double bench_median(const double *v, size_t n);
 double bench_min(const double *v, size_t n);
 double bench_max(const double *v, size_t n);
@@ -304,6 +308,32 @@ void bench_plot_check(const char *path);
 int bench_plot(const char *path, const struct bench_cfg *cfg,
 	       const struct bench_machine *m, const struct bench_point *pts,
 	       size_t n);
+
+/*
+ * Write (@wr) or read all @len bytes at @buf through @fd, retrying after
+ * signals and short transfers.
+ * RETURN VALUE: 0; -EPIPE when the other end is closed (a read of 0 bytes);
+ * -errno of the failed call (-EAGAIN after a socket timeout).
+ */
+static inline int
+bench_io_all(bool wr, int fd, void *buf, size_t len)
+{
+	uint8_t *p = buf;
+	ssize_t n;
+
+	while (len) {
+		n = wr ? write(fd, p, len) : read(fd, p, len);
+		if (n > 0) {
+			p += n;
+			len -= (size_t)n;
+		} else if (n == 0) {
+			return -EPIPE;
+		} else if (errno != EINTR) {
+			return -errno;
+		}
+	}
+	return 0;
+}
 
 /* The spin-wait pause, the same instruction the library's SPIN wait uses. */
 static inline void

@@ -26,11 +26,11 @@
 static void
 io(bool wr, int fd, void *buf, size_t len)
 {
-	ssize_t n = wr ? write(fd, buf, len) : read(fd, buf, len);
+	int rc = bench_io_all(wr, fd, buf, len);
 
-	if (n != (ssize_t)len)
-		bench_die("csm setup pipe: %s", n < 0 ? strerror(errno) :
-						      "short transfer");
+	if (rc)
+		bench_die("csm setup pipe: %s", rc == -EPIPE ?
+			  "the other process closed its end" : strerror(-rc));
 }
 
 static void

@@ -299,7 +299,7 @@ main(int argc, char **argv)
 	struct bench_cfg cfg;
 	struct bench_point *pts, *grp[BENCH_MAX_MODES];
 	struct bench_load load;
-	unsigned int i, j, k, g, n = 0, total, stride, todo = 0, done = 0;
+	unsigned int i, j, k, g, n = 0, total, stride, nrun = 0, done = 0;
 	FILE *json, *csv;
 	int rc;
 
@@ -323,7 +323,7 @@ main(int argc, char **argv)
 				pts[n].count = cfg.count ? cfg.count :
 					bench_default_count(cfg.patterns[j],
 							    cfg.sizes[k]);
-				todo += bench_point_applies(pts[n].mode,
+				nrun += bench_point_applies(pts[n].mode,
 							    pts[n].pattern);
 			}
 	json = open_out("--json", cfg.json_path);
@@ -372,7 +372,7 @@ main(int argc, char **argv)
 			if (bench_point_applies(pts[i * stride + g].mode,
 						pts[i * stride + g].pattern))
 				grp[k++] = &pts[i * stride + g];
-		measure_group(&cfg, grp, k, done, todo);
+		measure_group(&cfg, grp, k, done, nrun);
 		done += k;
 		for (i = 0; !cfg.crypto_only && i < k; i++)
 			bench_table_row(stdout, grp[i]);

@@ -286,11 +286,7 @@ rt_send(struct caec_channel *ch, const struct bench_run *run, pid_t pid,
 	t1 = bench_now_ns();
 	bench_meter_stop(m);
 
-	res->msgs_per_s = (double)run->count * 1e9 / (double)(t1 - t0);
-	res->lat_p50_ns = bench_percentile(lat, run->count, 50) * 1e9 /
-			  bench_ticks_hz();
-	res->lat_p99_ns = bench_percentile(lat, run->count, 99) * 1e9 /
-			  bench_ticks_hz();
+	bench_rt_result(res, lat, run->count, t0, t1);
 	free(lat);
 	free(dst);
 	free(src);

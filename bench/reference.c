@@ -343,11 +343,7 @@ bench_ref_pingpong(const struct bench_run *run, struct bench_result *res)
 	bench_meter_stop(&m);
 	ref_end(&c, sh, pid);
 
-	res->msgs_per_s = (double)run->count * 1e9 / (double)(t1 - t0);
-	res->lat_p50_ns = bench_percentile(lat, run->count, 50) * 1e9 /
-			  bench_ticks_hz();
-	res->lat_p99_ns = bench_percentile(lat, run->count, 99) * 1e9 /
-			  bench_ticks_hz();
+	bench_rt_result(res, lat, run->count, t0, t1);
 	free(lat);
 	ref_finish(run, &m, res);
 }

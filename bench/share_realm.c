@@ -49,19 +49,11 @@ struct share_hdr {
 static void
 xfer(bool wr, int fd, void *buf, size_t len, const char *what)
 {
-	uint8_t *p = buf;
-	ssize_t n;
+	int rc = bench_io_all(wr, fd, buf, len);
 
-	while (len) {
-		n = wr ? write(fd, p, len) : read(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			bench_die("%s %s: %s", wr ? "sending" : "receiving", what,
-				  n ? strerror(errno) : "the peer is gone");
-		p += n;
-		len -= (size_t)n;
-	}
+	if (rc)
+		bench_die("%s %s: %s", wr ? "sending" : "receiving", what,
+			  rc == -EPIPE ? "the peer is gone" : strerror(-rc));
 }
 
 /* 64-bit FNV-1a over 8-byte words (a tail zero-padded), continuing @h. */

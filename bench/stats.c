@@ -44,6 +44,20 @@ bench_percentile(uint64_t *v, size_t n, double pct)
 }
 
 /*
+ * bench_rt_result - a round-trip run's figures from its @n per-round-trip
+ * tick counts @lat (sorted in place) and its wall-clock start and end:
+ * msgs_per_s, lat_p50_ns, lat_p99_ns.
+ */
+void
+bench_rt_result(struct bench_result *res, uint64_t *lat, uint64_t n,
+		uint64_t t0_ns, uint64_t t1_ns)
+{
+	res->msgs_per_s = (double)n * 1e9 / (double)(t1_ns - t0_ns);
+	res->lat_p50_ns = bench_percentile(lat, n, 50) * 1e9 / bench_ticks_hz();
+	res->lat_p99_ns = bench_percentile(lat, n, 99) * 1e9 / bench_ticks_hz();
+}
+
+/*
  * bench_median - median of the values of @v that are not NAN.
  * RETURN VALUE: the median, or NAN when every value is NAN.
  */
