@@ -278,9 +278,10 @@ static void
 test_record_bytes_every_alignment(void **state)
 {
 	enum { BIG = 16384 };
-	static const uint32_t extra[] = { 1016, 1024, 1031, 2032, 2039, 2040,
-					  2041, 2047, 2048, 2049, 2056, 2100,
-					  4000, 4096, 8183 };
+	static const uint32_t extra[] = { 1016, 1022, 1023, 1024, 1025, 1031,
+					  1032, 1033, 1100, 1537, 2032, 2039,
+					  2040, 2041, 2047, 2048, 2049, 2056,
+					  2100, 4000, 4096, 8183 };
 	size_t len = caec_ring_footprint(BIG);
 	uint8_t *mem = aligned_alloc(64, len), *data, *out, *src;
 	struct caec_ring *p, *c;

@@ -218,6 +218,7 @@ caec_ring_open(void *mem, size_t len, enum caec_ring_role role,
 		r->tail = r->pub_tail = tail;
 		r->head_cache = head;
 		r->wake_seq = sh_load(&sh->prod_wake.seq);
+		ring_prod_init_copy(r);
 		sh_store_rel(&sh->prod.closed, 0);
 	} else {
 		r->head = r->pub_head = r->tail_cache = head;

@@ -43,6 +43,7 @@ struct caec_ring {
 	uint64_t mask;			/* data_size - 1 */
 	uint32_t size;			/* data_size, private copy */
 	uint32_t max_msg;		/* private copy */
+	uint32_t put_inline_max;	/* send's inline copy: max payload */
 	int err;			/* sticky -EPROTO */
 	uint32_t flags;			/* ring format flags */
 	enum caec_ring_role role;
@@ -53,6 +54,7 @@ struct caec_ring {
 	uint64_t head_cache;
 	uint64_t resv_len;		/* reserved payload length */
 	bool resv;			/* a reservation is open */
+	bool put_lines;			/* ring_put_lines() for mid sizes */
 
 	/* consumer: head includes released records not yet published */
 	uint64_t head;
@@ -101,6 +103,7 @@ int ring_fail(struct caec_ring *r, const char *fmt, ...)
 int ring_prod_room(struct caec_ring *r, uint64_t rec);
 ssize_t ring_cons_next(struct caec_ring *r, uint64_t *pos);
 void ring_prod_publish(struct caec_ring *r);
+void ring_prod_init_copy(struct caec_ring *r);
 void ring_cons_publish(struct caec_ring *r);
 
 /* ring_wait.c */
