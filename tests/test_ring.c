@@ -250,6 +250,9 @@ test_reserve_commit_zeroes_padding(void **state)
 	assert_int_equal(caec_ring_reserve(f->p, 100, &slot, 0), 0);
 	assert_ptr_equal(slot, data + 8);
 	assert_int_equal(caec_ring_reserve(f->p, 10, &slot, 0), -EINVAL);
+	/* No send, short or mid-size, while a reservation is open. */
+	assert_int_equal(caec_ring_send(f->p, "x", 1, 0, 0), -EINVAL);
+	assert_int_equal(caec_ring_send(f->p, data, 1500, 0, 0), -EINVAL);
 	memcpy(slot, "abc", 3);
 	/* A commit longer than the loan fails and keeps the reservation. */
 	assert_int_equal(caec_ring_commit(f->p, 101, 0), -EINVAL);
@@ -263,6 +266,9 @@ test_reserve_commit_zeroes_padding(void **state)
 	assert_int_equal(caec_ring_release(f->c, 0), 0);
 	assert_int_equal(caec_ring_release(f->c, 0), -EINVAL);
 	assert_int_equal(caec_ring_peek(f->c, &pl, 0), -EAGAIN);
+	/* The commit reopened the send path. */
+	assert_int_equal(caec_ring_send(f->p, "xy", 2, 0, 0), 0);
+	assert_int_equal(caec_ring_peek(f->c, &pl, 0), 2);
 }
 
 /*

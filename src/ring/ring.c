@@ -93,6 +93,7 @@ ring_fail(struct caec_ring *r, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	r->err = -EPROTO;
+	ring_prod_gate(r);
 	return caec_set_detail(-EPROTO, "ring protocol violation: %s", msg);
 }
 
@@ -238,6 +239,7 @@ caec_ring_close(struct caec_ring *r)
 		return;
 	if (r->role == CAEC_RING_PRODUCER) {
 		r->resv = false;
+		ring_prod_gate(r);
 		if (!r->err)
 			ring_prod_publish(r);
 		side = &r->sh->prod;

@@ -48,7 +48,14 @@ struct caec_ring {
 	uint32_t flags;			/* ring format flags */
 	enum caec_ring_role role;
 
-	/* producer: tail includes batched records not yet published */
+	/*
+	 * producer: send_lim is what caec_ring_send()'s fast path checks
+	 * alone: payloads shorter than it are written inline; 0 closes the
+	 * fast path (no producer, a reservation open, a sticky error). Kept
+	 * by ring_prod_gate() at every change of those.
+	 */
+	uint64_t send_lim;
+	/* tail includes batched records not yet published */
 	uint64_t tail;
 	uint64_t pub_tail;
 	uint64_t head_cache;
@@ -93,6 +100,14 @@ ring_ret(const struct caec_ring *r, ssize_t rc)
 	/* Pairs with the backend's release store of the flag. */
 	lost = __atomic_load_n(r->lost, __ATOMIC_ACQUIRE);
 	return lost ? lost : rc;
+}
+
+/* Recompute r->send_lim; after any change of role, resv, err. */
+static inline void
+ring_prod_gate(struct caec_ring *r)
+{
+	r->send_lim = r->role == CAEC_RING_PRODUCER && !r->resv && !r->err ?
+		(uint64_t)r->put_inline_max + 1 : 0;
 }
 
 /* ring.c */

@@ -184,6 +184,7 @@ ring_prod_init_copy(struct caec_ring *r)
 		inline_max = RING_PUT_LINES_MIN - 1;
 #endif
 	r->put_inline_max = r->max_msg < inline_max ? r->max_msg : inline_max;
+	ring_prod_gate(r);
 }
 
 /*
@@ -284,6 +285,7 @@ ring_reserve_slow(struct caec_ring *r, size_t len, void **payload,
 		pos = 0;
 	}
 	r->resv = true;
+	ring_prod_gate(r);
 	r->resv_len = len;
 	*payload = r->data + pos + CAEC_REC_HDR;
 	return 0;
@@ -309,6 +311,7 @@ caec_ring_reserve(struct caec_ring *r, size_t len, void **payload,
 			     r->tail - r->head_cache + rec > r->size, 0))
 		return ring_reserve_slow(r, len, payload, timeout_ms);
 	r->resv = true;
+	ring_prod_gate(r);
 	r->resv_len = len;
 	*payload = r->data + pos + CAEC_REC_HDR;
 	return 0;
@@ -331,6 +334,7 @@ caec_ring_commit(struct caec_ring *r, size_t len, unsigned int flags)
 	    len > r->resv_len || (flags & ~CAEC_MORE))
 		return -EINVAL;
 	r->resv = false;
+	ring_prod_gate(r);
 	if (__builtin_expect(r->err, 0))
 		return ring_commit_fail(r, r->err);
 	pos = r->tail & r->mask;
@@ -403,10 +407,10 @@ ring_send_publish(struct caec_ring *r)
 }
 
 /*
- * The copy send. Its fast path (a message of at most r->put_inline_max
- * bytes, which is also at most max_msg, that fits before the wrap, and the cached head says there is room)
- * touches only private state and the data area, calls nothing, and so needs
- * no stack frame: every store the producer issues while its stores to lines
+ * The copy send. Its fast path (r->send_lim open and above the length,
+ * so at most r->put_inline_max and max_msg bytes; the record fits before
+ * the wrap; the cached head says there is room) touches only private state
+ * and the data area, calls nothing, and so needs no stack frame: every store the producer issues while its stores to lines
  * the consumer holds wait for ownership occupies the store buffer, and this
  * path adds none of its own. Everything else goes through ring_send_slow().
  */
@@ -416,9 +420,8 @@ caec_ring_send(struct caec_ring *r, const void *buf, size_t len,
 {
 	uint64_t rec, pos;
 
-	if (__builtin_expect(!r || r->role != CAEC_RING_PRODUCER || r->resv ||
-			     r->err || (!buf && len) ||
-			     (flags & ~CAEC_MORE) || len > r->put_inline_max, 0))
+	if (__builtin_expect(!r || len >= r->send_lim || (!buf && len) ||
+			     (flags & ~CAEC_MORE), 0))
 		return ring_send_slow(r, buf, len, flags, timeout_ms);
 	rec = ring_rec_size(len);
 	pos = r->tail & r->mask;
