@@ -388,7 +388,7 @@ def section_why(run, sh, out):
     out.append(
         "- **Noise.** These are shared 2-vCPU VMs; the host moves the vCPUs "
         "between physical cores, and a bare cache-line round trip moves "
-        "between about 130 and 550 ns from one minute to the next. Every "
+        "between about 50 and 600 ns from one minute to the next. Every "
         "ratio above was measured side by side (alternating runs); absolute "
         "numbers from another run will differ more than the ratios.")
     if sh is not None:
