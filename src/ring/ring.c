@@ -239,7 +239,6 @@ caec_ring_close(struct caec_ring *r)
 		return;
 	if (r->role == CAEC_RING_PRODUCER) {
 		r->resv = false;
-		ring_prod_gate(r);
 		if (!r->err)
 			ring_prod_publish(r);
 		side = &r->sh->prod;

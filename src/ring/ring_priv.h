@@ -43,7 +43,6 @@ struct caec_ring {
 	uint64_t mask;			/* data_size - 1 */
 	uint32_t size;			/* data_size, private copy */
 	uint32_t max_msg;		/* private copy */
-	uint32_t put_inline_max;	/* send's inline copy: max payload */
 	int err;			/* sticky -EPROTO */
 	uint32_t flags;			/* ring format flags */
 	enum caec_ring_role role;
@@ -102,12 +101,16 @@ ring_ret(const struct caec_ring *r, ssize_t rc)
 	return lost ? lost : rc;
 }
 
-/* Recompute r->send_lim; after any change of role, resv, err. */
-static inline void
-ring_prod_gate(struct caec_ring *r)
+/*
+ * Does a record of @rec bytes fit at data-area position @pos (the private
+ * tail's) by the cached head, and before the wrap? Room first, then the
+ * wrap: in this order caec_ring_send()'s fast path needs no stack frame.
+ */
+static inline bool
+ring_fits_cached(const struct caec_ring *r, uint64_t rec, uint64_t pos)
 {
-	r->send_lim = r->role == CAEC_RING_PRODUCER && !r->resv && !r->err ?
-		(uint64_t)r->put_inline_max + 1 : 0;
+	return r->tail - r->head_cache + rec <= r->size &&
+	       rec <= r->size - pos;
 }
 
 /* ring.c */
@@ -119,6 +122,7 @@ int ring_prod_room(struct caec_ring *r, uint64_t rec);
 ssize_t ring_cons_next(struct caec_ring *r, uint64_t *pos);
 void ring_prod_publish(struct caec_ring *r);
 void ring_prod_init_copy(struct caec_ring *r);
+void ring_prod_gate(struct caec_ring *r);
 void ring_cons_publish(struct caec_ring *r);
 
 /* ring_wait.c */

@@ -28,7 +28,7 @@
  * zero. These are plain stores, ordered before the consumer's view by the
  * release store of tail (ring_prod_publish()), and naturally aligned, which
  * device memory (a PCI BAR) also requires. caec_ring_send() does this inline
- * up to r->put_inline_max payload bytes.
+ * below r->send_lim payload bytes (ring_prod_gate()).
  *
  * Longer records go through ring_send_slow(). How they are best written
  * depends on how far apart the two cores are, which a VM's owner does not
@@ -176,15 +176,28 @@ ring_put_lines(uint8_t *d, uint64_t hdr, const uint8_t *src, size_t len)
 void
 ring_prod_init_copy(struct caec_ring *r)
 {
-	uint32_t inline_max = RING_PUT_ALIGNED_MAX;
-
 #if defined(__x86_64__)
 	r->put_lines = cpu_has_erms();
-	if (r->put_lines)
-		inline_max = RING_PUT_LINES_MIN - 1;
 #endif
-	r->put_inline_max = r->max_msg < inline_max ? r->max_msg : inline_max;
 	ring_prod_gate(r);
+}
+
+/*
+ * Recompute r->send_lim after any change of role, resv or err: one more
+ * than the longest payload the send fast path writes inline (at most
+ * max_msg; below RING_PUT_LINES_MIN when ring_put_lines() takes the mid
+ * sizes), or 0 when the fast path is closed.
+ */
+void
+ring_prod_gate(struct caec_ring *r)
+{
+	uint32_t max = r->put_lines ? RING_PUT_LINES_MIN - 1 :
+				      RING_PUT_ALIGNED_MAX;
+
+	if (r->max_msg < max)
+		max = r->max_msg;
+	r->send_lim = r->role == CAEC_RING_PRODUCER && !r->resv && !r->err ?
+		(uint64_t)max + 1 : 0;
 }
 
 /*
@@ -379,8 +392,7 @@ ring_send_slow(struct caec_ring *r, const void *buf, size_t len,
 
 	if (r->put_lines && !r->err && len >= RING_PUT_LINES_MIN &&
 	    len <= RING_PUT_ALIGNED_MAX && len <= r->max_msg &&
-	    r->tail - r->head_cache + rec <= r->size &&
-	    rec <= r->size - pos) {
+	    ring_fits_cached(r, rec, pos)) {
 		ring_put_lines(r->data + pos,
 			       ring_rec_make((uint32_t)len, CAEC_REC_MSG),
 			       buf, len);
@@ -408,7 +420,7 @@ ring_send_publish(struct caec_ring *r)
 
 /*
  * The copy send. Its fast path (r->send_lim open and above the length,
- * so at most r->put_inline_max and max_msg bytes; the record fits before
+ * so a short payload of at most max_msg bytes; the record fits before
  * the wrap; the cached head says there is room) touches only private state
  * and the data area, calls nothing, and so needs no stack frame: every store the producer issues while its stores to lines
  * the consumer holds wait for ownership occupies the store buffer, and this
@@ -425,9 +437,7 @@ caec_ring_send(struct caec_ring *r, const void *buf, size_t len,
 		return ring_send_slow(r, buf, len, flags, timeout_ms);
 	rec = ring_rec_size(len);
 	pos = r->tail & r->mask;
-	/* Room, then no wrap; this order leaves a register free (no frame). */
-	if (__builtin_expect(r->tail - r->head_cache + rec > r->size ||
-			     rec > r->size - pos, 0))
+	if (__builtin_expect(!ring_fits_cached(r, rec, pos), 0))
 		return ring_send_slow(r, buf, len, flags, timeout_ms);
 	/* buf may be NULL for an empty message: nothing is read. */
 	ring_put_record(r->data + pos,
