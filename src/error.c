@@ -41,6 +41,7 @@ static const struct err_row err_table[] = {
 	{ EBUSY, "resource busy" },
 	{ EOVERFLOW, "sequence space of the channel exhausted: re-create it" },
 	{ EIO, "the cryptographic library failed" },
+	{ ENOLINK, "the CSM service the region was made through went away" },
 };
 
 const char *

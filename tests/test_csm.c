@@ -11,6 +11,9 @@
  *                 CAEC_TEST_SCALE), and consumer -> provider; a provider
  *                 that closes leaves the consumer to drain and see -EPIPE
  *   fork          a forked child inherits no CSM access
+ *   restart       the service stops and another starts: the process
+ *                 connects again as a new realm; its old region keeps its
+ *                 mapping, calls about it get -ENOLINK
  *   bad input     URIs, sharing ids, the firmware's refusals
  *
  * Access control and the hypervisor's view are in test_csm_access.c.
@@ -231,6 +234,125 @@ test_fork_inherits_nothing(void **state)
 	assert_rc(caec_csm_destroy(a.r), 0);
 }
 
+/* ---- service restart -------------------------------------------------------- */
+
+/* A consumer of the restarted service: attach the sid it is sent, check the
+ * provider's bytes, say so. */
+static int
+peer_attach_check(int rd, int wr, void *arg)
+{
+	struct caec_csm_region *r;
+	struct caec_csm_sid sid;
+	const uint8_t *p;
+	uint64_t id;
+	int rc;
+
+	(void)arg;
+	rc = caec_csm_realm_id(&id);
+	if (rc)
+		return peer_fail(30, "realm id", rc);
+	if (pipe_put(wr, &id, sizeof(id)) || pipe_get(rd, &sid, sizeof(sid)))
+		return peer_fail(31, "pipe", -EPIPE);
+	rc = caec_csm_attach(&sid, &r);
+	if (rc)
+		return peer_fail(32, "attach", rc);
+	p = caec_csm_data(r);
+	if (p[0] != 0x77 || p[4095] != 0x77)
+		return peer_fail(33, "region bytes", p[0]);
+	return caec_csm_detach(r) ? 34 : 0;
+}
+
+/*
+ * In a child with a private service of its own: the service stops and
+ * another one starts. The next call connects again (a new realm id); the
+ * old region keeps its mapping, and calls about it fail with -ENOLINK
+ * instead of reaching a service that never knew it (whose region ids start
+ * over); regions made on the new connection work, shared with a consumer.
+ */
+static int
+peer_restart(int rd, int wr, void *arg)
+{
+	struct caec_csm_service *svc;
+	struct caec_csm_region *old, *r;
+	struct caec_csm_sid sid;
+	uint64_t a, b, id;
+	struct peer c;
+	uint8_t *p;
+	int rc;
+
+	(void)rd;
+	(void)wr;
+	(void)arg;
+	/* Nothing listens here, so service_start starts a daemon. */
+	setenv("CAEC_RMMD_SOCKET", "/nonexistent/caec-rmmd.sock", 1);
+	if (caec_csm_service_start(&svc) || caec_csm_realm_id(&a))
+		return peer_fail(1, "first service", -1);
+	if (caec_csm_create(8192, &old))
+		return peer_fail(2, "create", -1);
+	p = caec_csm_base(old);
+	memset(p, 0x5a, 8192);
+	caec_csm_service_stop(svc);	/* back to the path nothing serves */
+
+	rc = caec_csm_realm_id(&id);
+	if (rc != -ENOTSUP || !strstr(caec_error_detail(), "no CSM service"))
+		return peer_fail(3, "realm id with no service", rc);
+	/* The old region's connection is gone, whatever answers now. */
+	rc = caec_csm_share(old, a ^ 1, CAEC_CSM_RW, &sid);
+	if (rc != -ENOLINK)
+		return peer_fail(15, "share with no service", rc);
+	if (caec_csm_service_start(&svc))
+		return peer_fail(4, "second service", -1);
+	rc = caec_csm_realm_id(&b);
+	if (rc || b == a)
+		return peer_fail(5, "new realm id", rc);
+	rc = caec_csm_share(old, b ^ 1, CAEC_CSM_RW, &sid);
+	if (rc != -ENOLINK || !strstr(caec_error_detail(), "went away"))
+		return peer_fail(6, "share of the old region", rc);
+	sid.provider = a;
+	sid.handle = 1ull << 32 | 1;
+	sid.size = 8192;
+	rc = caec_csm_revoke(old, &sid);
+	if (rc != -ENOLINK)
+		return peer_fail(7, "revoke on the old region", rc);
+	/* The mapping is untouched: still shared memory of this process. */
+	if (p[0] != 0x5a || p[8191] != 0x5a || caec_csm_status(old))
+		return peer_fail(8, "old mapping", p[0]);
+	p[1] = 1;
+
+	/* The new connection serves new regions, for other realms too. */
+	if (caec_csm_create(4096, &r))
+		return peer_fail(9, "create on the new service", -1);
+	memset(caec_csm_base(r), 0x77, 4096);
+	if (peer_start(&c, peer_attach_check, NULL) ||
+	    pipe_get(c.rd, &id, sizeof(id)))
+		return peer_fail(10, "consumer", -1);
+	rc = caec_csm_share(r, id, CAEC_CSM_RO, &sid);
+	if (rc || pipe_put(c.wr, &sid, sizeof(sid)))
+		return peer_fail(11, "share on the new service", rc);
+	rc = peer_wait(&c, PEER_WAIT_MS);
+	if (rc)
+		return peer_fail(12, "consumer's status", rc);
+	/* Destroying the old region frees it here; the service cannot. */
+	rc = caec_csm_destroy(old);
+	if (rc != -ENOLINK)
+		return peer_fail(13, "destroy of the old region", rc);
+	rc = caec_csm_destroy(r);
+	if (rc)
+		return peer_fail(14, "destroy on the new service", rc);
+	caec_csm_service_stop(svc);
+	return 0;
+}
+
+static void
+test_service_restart(void **state)
+{
+	struct peer p;
+
+	(void)state;
+	assert_int_equal(peer_start(&p, peer_restart, NULL), 0);
+	expect_peer(&p, 0);
+}
+
 /* ---- bad input ---------------------------------------------------------------- */
 
 static void
@@ -294,6 +416,7 @@ main(void)
 		cmocka_unit_test(test_stream_consumer_to_provider),
 		cmocka_unit_test(test_provider_close_drains),
 		cmocka_unit_test(test_fork_inherits_nothing),
+		cmocka_unit_test(test_service_restart),
 	};
 
 	return cmocka_run_group_tests(tests, csm_group_setup,

@@ -29,6 +29,9 @@
  *   -ENOSPC     the region is too small for the requested rings
  *   -EOVERFLOW  an encrypted direction used up its 2^64 - 1 sequence numbers
  *   -EIO        the cryptographic library failed (the direction is closed)
+ *   -ENOLINK    a CSM region's service went away (caec-rmmd stopped or
+ *               restarted): the region can no longer be shared, revoked or
+ *               destroyed through the service; its mapping stays
  *
  *   caec_strerror() turns any of them into a sentence; caec_error_detail()
  *   returns the last detailed message produced in the calling thread (e.g.

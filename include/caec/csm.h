@@ -120,6 +120,15 @@ struct caec_csm_info {
 /*
  * caec_csm_info - connect (first use) and describe this process's realm.
  *
+ * A process keeps one connection. If the service goes away (caec-rmmd
+ * stopped or restarted; a realm's device never does), a call in flight
+ * fails with -EPIPE and the next call connects again, to whatever service
+ * is then found: a new realm with a new realm id, which peers must be told.
+ * Regions made before keep their mappings (a csm: channel on them goes on
+ * moving data), but the new service never knew them: sharing, revoking or
+ * destroying them returns -ENOLINK (caec_csm_destroy() and
+ * caec_csm_detach() still unmap and free them).
+ *
  * RETURN VALUE: 0; -EINVAL (NULL or struct_size too small), -ENOTSUP (no
  * device and no caec-rmmd listening: see caec_csm_service_start()), -EPROTO
  * (the service speaks another protocol version), -ENOMEM.
@@ -151,7 +160,8 @@ int caec_csm_create(size_t size, struct caec_csm_region **out);
  * RETURN VALUE: 0; -EINVAL (bad @perm, @consumer is this realm, @r is not a
  * region this process provides), -ENOENT (no live realm has that id),
  * -EEXIST (already shared with that realm), -ENOSPC (APT full), -EPIPE (the
- * service went away).
+ * service went away during the call), -ENOLINK (@r was made through a
+ * connection to a service that went away: see caec_csm_info()).
  */
 int caec_csm_share(struct caec_csm_region *r, uint64_t consumer,
 		   unsigned int perm, struct caec_csm_sid *sid);
@@ -161,7 +171,7 @@ int caec_csm_share(struct caec_csm_region *r, uint64_t consumer,
  * removed before this returns (firmware); its library is notified.
  *
  * RETURN VALUE: 0; -EINVAL (@r is not provided here), -EACCES (@sid is not
- * a grant of this realm's), -EPIPE.
+ * a grant of this realm's), -EPIPE, -ENOLINK (as for caec_csm_share()).
  */
 int caec_csm_revoke(struct caec_csm_region *r, const struct caec_csm_sid *sid);
 
@@ -172,7 +182,8 @@ int caec_csm_revoke(struct caec_csm_region *r, const struct caec_csm_sid *sid);
  * A consumer of a destroyed channel region drains what was sent, then gets
  * -EPIPE (as when an nw peer closes); a plain region reads as zeros.
  *
- * RETURN VALUE: 0; -EINVAL (@r is a consumer's: nothing is done), -EPIPE.
+ * RETURN VALUE: 0; -EINVAL (@r is a consumer's: nothing is done), -EPIPE,
+ * -ENOLINK (the service that knew @r went away; @r is freed all the same).
  */
 int caec_csm_destroy(struct caec_csm_region *r);
 
@@ -184,7 +195,8 @@ int caec_csm_destroy(struct caec_csm_region *r);
  * RETURN VALUE: 0 and *@out; -EACCES (no grant of @sid names this realm,
  * or it was revoked), -EINVAL (size differs from the region's, sid of this
  * realm's own region), -EBUSY (already reserved by this realm), -ENOENT
- * (the provider is not a live realm), -ENOSPC, -ENOMEM, -EPIPE.
+ * (the provider is not a live realm), -ENOSPC, -ENOMEM, -EPIPE, -ENOLINK
+ * (the service went away between the reservation and the attach).
  */
 int caec_csm_attach(const struct caec_csm_sid *sid,
 		    struct caec_csm_region **out);
@@ -195,7 +207,7 @@ int caec_csm_attach(const struct caec_csm_sid *sid,
  * NULL.
  *
  * RETURN VALUE: 0; -EINVAL (@r is provided here: nothing is done, use
- * caec_csm_destroy), -EPIPE.
+ * caec_csm_destroy), -EPIPE, -ENOLINK (as for caec_csm_destroy()).
  */
 int caec_csm_detach(struct caec_csm_region *r);
 

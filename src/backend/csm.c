@@ -45,6 +45,7 @@ struct caec_csm_region {
 	bool orphan;		/* inherited through fork(): not ours */
 	uint64_t csm_id;	/* provider */
 	struct caec_csm_sid sid;	/* consumer */
+	uint32_t gen;		/* the connection it was made through */
 	int lost;		/* 0, or -EACCES once revoked (atomic) */
 	int *lost_flag;		/* the channel's backend_region.lost */
 	struct caec_csm_region *next;
@@ -273,6 +274,7 @@ caec_csm_info(struct caec_csm_info *info)
 	info->transport = c->t->kind;
 	info->realm_id = c->realm_id;
 	memcpy(info->measurement, c->measurement, sizeof(info->measurement));
+	csm_conn_put(c);
 	return 0;
 }
 
@@ -287,6 +289,7 @@ caec_csm_realm_id(uint64_t *id)
 	rc = csm_conn_get(&c);
 	if (!rc)
 		*id = c->realm_id;
+	csm_conn_put(c);
 	return rc;
 }
 
@@ -332,10 +335,12 @@ caec_csm_create(size_t size, struct caec_csm_region **out)
 	r->provider = true;
 	r->perm = CAEC_CSM_RW;
 	r->csm_id = res.val[0];
+	r->gen = res.gen;
 	rc = map_region(r, &res, &r->base);
 	if (rc) {
 		close(r->fd);
-		(void)csm_call(CSM_OP_DESTROY, r->csm_id, 0, 0, &res);
+		(void)csm_call_on(r->gen, CSM_OP_DESTROY, r->csm_id, 0, 0,
+				  &res);
 		free(r);
 		return rc;
 	}
@@ -368,7 +373,8 @@ caec_csm_share(struct caec_csm_region *r, uint64_t consumer,
 		return rc;
 	if (!sid)
 		return -EINVAL;
-	rc = csm_call(CSM_OP_SHARE, r->csm_id, consumer, perm, &res);
+	rc = csm_call_on(r->gen, CSM_OP_SHARE, r->csm_id, consumer, perm,
+			 &res);
 	if (rc)
 		return rc;
 	sid->provider = res.val[0];
@@ -387,7 +393,8 @@ caec_csm_revoke(struct caec_csm_region *r, const struct caec_csm_sid *sid)
 		return rc;
 	if (!sid)
 		return -EINVAL;
-	return csm_call(CSM_OP_REVOKE, sid->provider, sid->handle, 0, &res);
+	return csm_call_on(r->gen, CSM_OP_REVOKE, sid->provider, sid->handle,
+			   0, &res);
 }
 
 static void
@@ -406,6 +413,7 @@ caec_csm_destroy(struct caec_csm_region *r)
 {
 	struct csm_result res;
 	bool orphan;
+	uint32_t gen;
 	uint64_t id;
 
 	if (!r)
@@ -415,8 +423,9 @@ caec_csm_destroy(struct caec_csm_region *r)
 			"caec_csm_destroy: a consumer detaches (caec_csm_detach)");
 	orphan = r->orphan;
 	id = r->csm_id;
+	gen = r->gen;
 	region_free(r);
-	return orphan ? 0 : csm_call(CSM_OP_DESTROY, id, 0, 0, &res);
+	return orphan ? 0 : csm_call_on(gen, CSM_OP_DESTROY, id, 0, 0, &res);
 }
 
 int
@@ -447,9 +456,11 @@ caec_csm_attach(const struct caec_csm_sid *sid, struct caec_csm_region **out)
 		free(r);
 		return rc;
 	}
+	r->gen = res.gen;
 	/* Registered before ATTACH: a revocation from now on is not lost. */
 	reg_add(r);
-	rc = csm_call(CSM_OP_ATTACH, sid->provider, sid->handle, 0, &res);
+	rc = csm_call_on(r->gen, CSM_OP_ATTACH, sid->provider, sid->handle, 0,
+			 &res);
 	if (!rc && ((res.val[0] != CAEC_CSM_RO && res.val[0] != CAEC_CSM_RW) ||
 		    res.val[1] != sid->size))
 		rc = caec_set_detail(-EPROTO,
@@ -464,8 +475,8 @@ caec_csm_attach(const struct caec_csm_sid *sid, struct caec_csm_region **out)
 		if (res.fd >= 0)
 			close(res.fd);
 		reg_remove(r);
-		(void)csm_call(CSM_OP_DETACH, sid->provider, sid->handle, 0,
-			       &ignore);
+		(void)csm_call_on(r->gen, CSM_OP_DETACH, sid->provider,
+				  sid->handle, 0, &ignore);
 		free(r);
 		return caec_set_detail(rc, "%s", why);
 	}
@@ -493,8 +504,9 @@ caec_csm_detach(struct caec_csm_region *r)
 			"caec_csm_detach: a provider destroys (caec_csm_destroy)");
 	copy = *r;
 	region_free(r);
-	return copy.orphan ? 0 : csm_call(CSM_OP_DETACH, copy.sid.provider,
-					   copy.sid.handle, 0, &res);
+	return copy.orphan ? 0 : csm_call_on(copy.gen, CSM_OP_DETACH,
+					      copy.sid.provider,
+					      copy.sid.handle, 0, &res);
 }
 
 void *

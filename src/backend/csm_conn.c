@@ -6,6 +6,14 @@
  * caec-rmmd at the default socket. A forked child is another realm: it
  * forgets the parent's connection and regions (pthread_atfork) and makes
  * its own on first use.
+ *
+ * When caec-rmmd goes away (stopped, restarted) the connection is dead, and
+ * the next call connects again: to the service now at the socket, as a new
+ * realm with a new id. Each connection has a generation number; a region
+ * remembers the one it was made through, and calls about it on a later
+ * connection fail with -ENOLINK instead of reaching a service that never
+ * knew it (whose ids may name another region by then). Calls in flight
+ * hold a reference, so a dead connection is freed after its last call.
  */
 #include <errno.h>
 #include <signal.h>
@@ -23,7 +31,8 @@
 
 static pthread_mutex_t conn_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
-static struct csm_conn *conn;
+static struct csm_conn *conn;	/* the current connection, or NULL */
+static uint32_t conn_gen;	/* generation of the latest connection */
 
 static void
 fork_prepare(void)
@@ -94,29 +103,84 @@ connect_any(struct csm_conn *c)
 #endif
 }
 
-int
-csm_conn_get(struct csm_conn **out)
+/* Drop a reference with conn_lock held; the last one is returned, for
+ * conn_free() after the lock is released. */
+static struct csm_conn *
+conn_unref(struct csm_conn *c)
 {
-	struct csm_conn *c;
+	return --c->refs ? NULL : c;
+}
+
+static void
+conn_free(struct csm_conn *c)
+{
+	if (!c)
+		return;
+	c->t->close(c);
+	free(c);
+}
+
+/*
+ * The connection of generation @gen, with a reference, or -ENOLINK when it
+ * went away; @gen 0: the current connection, made now if there is none or
+ * it went away.
+ */
+static int
+conn_get_gen(uint32_t gen, struct csm_conn **out)
+{
+	struct csm_conn *c, *dead = NULL;
 	int rc = 0;
 
+	*out = NULL;
 	pthread_once(&fork_once, fork_register);
 	pthread_mutex_lock(&conn_lock);
-	if (!conn) {
+	if (conn && conn->t->alive && !conn->t->alive(conn)) {
+		dead = conn_unref(conn);
+		conn = NULL;
+	}
+	if (gen && (!conn || conn->gen != gen)) {
+		rc = -ENOLINK;
+	} else if (!conn) {
 		c = calloc(1, sizeof(*c));
 		if (!c) {
 			rc = -ENOMEM;
 		} else {
 			rc = connect_any(c);
-			if (rc)
+			if (rc) {
 				free(c);
-			else
+			} else {
+				c->refs = 1;
+				c->gen = ++conn_gen;
 				conn = c;
+			}
 		}
 	}
-	*out = conn;
+	if (!rc && conn) {
+		conn->refs++;
+		*out = conn;
+	}
 	pthread_mutex_unlock(&conn_lock);
+	conn_free(dead);
 	return rc;
+}
+
+int
+csm_conn_get(struct csm_conn **out)
+{
+	return conn_get_gen(0, out);
+}
+
+void
+csm_conn_put(struct csm_conn *c)
+{
+	struct csm_conn *last;
+
+	if (!c)
+		return;
+	pthread_mutex_lock(&conn_lock);
+	last = conn_unref(c);
+	pthread_mutex_unlock(&conn_lock);
+	conn_free(last);
 }
 
 int
@@ -167,8 +231,8 @@ static const char *const detail_text[] = {
 };
 
 int
-csm_call(enum csm_op op, uint64_t a0, uint64_t a1, uint64_t a2,
-	 struct csm_result *res)
+csm_call_on(uint32_t gen, enum csm_op op, uint64_t a0, uint64_t a1,
+	    uint64_t a2, struct csm_result *res)
 {
 	const uint64_t arg[3] = { a0, a1, a2 };
 	struct csm_conn *c;
@@ -176,19 +240,32 @@ csm_call(enum csm_op op, uint64_t a0, uint64_t a1, uint64_t a2,
 
 	memset(res, 0, sizeof(*res));
 	res->fd = -1;
-	rc = csm_conn_get(&c);
+	rc = conn_get_gen(gen, &c);
+	if (rc == -ENOLINK)
+		return caec_set_detail(rc,
+			"%s: the CSM service connection the region was made through went away (caec-rmmd stopped or restarted); a service reached now would not know the region",
+			op_names[op]);
 	if (rc)
 		return rc;
+	res->gen = c->gen;
 	rc = c->t->call(c, op, arg, res);
-	if (!rc)
-		return 0;
-	if (res->detail && res->detail < sizeof(detail_text) /
-					     sizeof(detail_text[0]))
-		return caec_set_detail(rc, "%s refused by the RMM (%s): %s",
-				       op_names[op], c->t->name,
-				       detail_text[res->detail]);
-	return caec_set_detail(rc, "%s failed (%s): %s", op_names[op],
-			       c->t->name, rc == -EPIPE ?
-			       "the service closed the connection" :
-			       caec_strerror(rc));
+	if (rc && res->detail && res->detail < sizeof(detail_text) /
+						sizeof(detail_text[0]))
+		rc = caec_set_detail(rc, "%s refused by the RMM (%s): %s",
+				     op_names[op], c->t->name,
+				     detail_text[res->detail]);
+	else if (rc)
+		rc = caec_set_detail(rc, "%s failed (%s): %s", op_names[op],
+				     c->t->name, rc == -EPIPE ?
+				     "the service closed the connection (the next call connects again, as a new realm)" :
+				     caec_strerror(rc));
+	csm_conn_put(c);
+	return rc;
+}
+
+int
+csm_call(enum csm_op op, uint64_t a0, uint64_t a1, uint64_t a2,
+	 struct csm_result *res)
+{
+	return csm_call_on(0, op, a0, a1, a2, res);
 }

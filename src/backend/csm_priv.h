@@ -37,6 +37,7 @@ struct csm_result {
 	uint32_t detail;	/* the firmware's CSM_E_*, 0 if none */
 	int fd;			/* CREATE/ATTACH: descriptor to map, else -1 */
 	uint64_t mmap_off;	/* offset of the region in @fd */
+	uint32_t gen;		/* the connection that ran the call */
 };
 
 struct csm_conn;
@@ -52,12 +53,28 @@ struct csm_transport {
 		     uint8_t *buf, size_t cap, size_t *len);
 	/* In a forked child: close the descriptor, free, never talk. */
 	void (*forget)(struct csm_conn *c);
+	/*
+	 * Can the connection still carry calls? NULL: always (a kernel
+	 * device does not go away). When it returns false, the connection
+	 * is replaced on the next csm_conn_get() and @close, required then,
+	 * frees it once no call uses it: it must stop the transport's
+	 * threads and free c->priv.
+	 */
+	bool (*alive)(struct csm_conn *c);
+	void (*close)(struct csm_conn *c);
 };
 
+/*
+ * One connection to the CSM service: one realm. @refs and the global
+ * pointer are protected by the lock in csm_conn.c; everything else is set
+ * before the connection is published and read-only afterwards.
+ */
 struct csm_conn {
 	const struct csm_transport *t;
 	uint64_t realm_id;
 	uint8_t measurement[32];
+	uint32_t gen;		/* 1 for the process's first connection, ... */
+	unsigned int refs;	/* the global pointer's, and one per caller */
 	void *priv;		/* the transport's state */
 };
 
@@ -69,14 +86,30 @@ int csm_dev_connect(const char *path, struct csm_conn *c);
 void csm_rmmd_socket_path(char *buf, size_t len);
 
 /*
- * csm_call - run @op on this process's connection (made on first use) and
- * record a detail sentence on failure.
+ * csm_call - run @op on this process's connection (made on first use, and
+ * again after the service went away) and record a detail sentence on
+ * failure. res->gen tells which connection ran it.
  */
 int csm_call(enum csm_op op, uint64_t a0, uint64_t a1, uint64_t a2,
 	     struct csm_result *res);
 
-/* This process's connection (made on first use). */
+/*
+ * csm_call_on - csm_call() for a region made through connection @gen: when
+ * the process has connected again since (the service went away), the
+ * service no longer knows the region, and its ids may name another one now,
+ * so nothing is sent: -ENOLINK.
+ */
+int csm_call_on(uint32_t gen, enum csm_op op, uint64_t a0, uint64_t a1,
+		uint64_t a2, struct csm_result *res);
+
+/*
+ * csm_conn_get - this process's connection, with a reference for the
+ * caller: made on first use, and made again when the one before can no
+ * longer carry calls (caec-rmmd stopped or restarted: a new realm, with a
+ * new id). csm_conn_put() drops the reference.
+ */
 int csm_conn_get(struct csm_conn **out);
+void csm_conn_put(struct csm_conn *c);
 
 /*
  * csm_revoked - a transport's reader thread got a revocation of the grant
@@ -97,7 +130,7 @@ void csm_regions_lock(void);
 void csm_regions_unlock(void);
 void csm_regions_reinit(void);
 
-/* Start a thread with every signal blocked. */
+/* Start a detached thread with every signal blocked. */
 int csm_thread_start(pthread_t *t, void *(*fn)(void *), void *arg);
 
 #endif /* CAEC_CSM_PRIV_H */

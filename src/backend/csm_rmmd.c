@@ -7,6 +7,7 @@
  * revocation events to csm_revoked().
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -27,6 +28,7 @@ struct rmmd_conn {
 	pthread_cond_t cond;
 	bool have;			/* a reply is waiting in @rep */
 	bool dead;			/* the service closed the connection */
+	bool exited;			/* the reader touches nothing any more */
 	uint16_t rtype;
 	uint32_t rseq;
 	uint8_t rbody[sizeof(struct rmmd_reply) + RMMD_TOKEN_MAX];
@@ -146,8 +148,10 @@ reader(void *arg)
 		if (fd >= 0)
 			close(fd);
 	}
+	/* The reader's last touch of @s: rmmd_close() may free it now. */
 	pthread_mutex_lock(&s->lock);
 	s->dead = true;
+	s->exited = true;
 	pthread_cond_broadcast(&s->cond);
 	pthread_mutex_unlock(&s->lock);
 	return NULL;
@@ -332,12 +336,54 @@ rmmd_forget(struct csm_conn *c)
 	c->priv = NULL;
 }
 
+/*
+ * Until the service closed the connection: as the reader saw it, or as the
+ * socket says now (the reader may not have run since the service exited).
+ */
+static bool
+rmmd_alive(struct csm_conn *c)
+{
+	struct rmmd_conn *s = c->priv;
+	struct pollfd pf = { .fd = s->fd, .events = POLLRDHUP };
+	bool dead;
+
+	pthread_mutex_lock(&s->lock);
+	dead = s->dead;
+	pthread_mutex_unlock(&s->lock);
+	return !dead && !(poll(&pf, 1, 0) == 1 &&
+			  (pf.revents & (POLLHUP | POLLRDHUP | POLLERR)));
+}
+
+/* No call uses the connection any more: end the reader, free. */
+static void
+rmmd_close(struct csm_conn *c)
+{
+	struct rmmd_conn *s = c->priv;
+
+	/* The reader's recvmsg() returns 0 if the service is still there. */
+	shutdown(s->fd, SHUT_RDWR);
+	pthread_mutex_lock(&s->lock);
+	while (!s->exited)
+		pthread_cond_wait(&s->cond, &s->lock);
+	pthread_mutex_unlock(&s->lock);
+	if (s->have && s->rfd >= 0)
+		close(s->rfd);
+	close(s->fd);
+	pthread_cond_destroy(&s->cond);
+	pthread_mutex_destroy(&s->lock);
+	pthread_mutex_destroy(&s->call_lock);
+	free(s);
+	c->priv = NULL;
+}
+
 static const struct csm_transport rmmd_transport = {
 	.name = "caec-rmmd, an emulation of the RMM",
 	.kind = CAEC_CSM_EMULATED,
 	.call = rmmd_call,
 	.token = rmmd_token,
 	.forget = rmmd_forget,
+	.alive = rmmd_alive,
+	.close = rmmd_close,
 };
 
 /* HELLO, before the reader thread runs: synchronous, 10 s at most. */

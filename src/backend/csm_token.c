@@ -29,10 +29,13 @@ caec_csm_token(const uint8_t challenge[CAEC_CSM_CHALLENGE_LEN], uint8_t *buf,
 	if (rc)
 		return rc;
 	if (!c->t->token)
-		return caec_set_detail(-ENOTSUP,
+		rc = caec_set_detail(-ENOTSUP,
 			"%s gives no tokens: in a realm, ask the kernel (configfs-tsm) for one",
 			c->t->name);
-	return c->t->token(c, challenge, buf, cap, len);
+	else
+		rc = c->t->token(c, challenge, buf, cap, len);
+	csm_conn_put(c);
+	return rc;
 }
 
 int
