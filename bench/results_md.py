@@ -250,7 +250,37 @@ def placement(run):
         "trip can still differ (a 64 B memcpy stream of about 2,500 or "
         "3,900 MB/s). Each ratio below is measured side by side within one "
         "placement; the README's \"Placement\" paragraph gives the ranges "
-        "seen across placements.\n")
+        "seen across placements." + pingpong_levels(run) + "\n")
+
+
+def pingpong_levels(run):
+    """The smallest pingpong point of nw and csm (the same ring): the spread
+    of the bare round trip over the alternations paired with it against that
+    of the ring's p50, and the ratio that gave."""
+    s = run.sizes[0]
+    parts = []
+    for m in ("nw", "csm"):
+        ref = [r for r in run.d.get("reference", [])
+               if r.get("pattern") == "pingpong" and r.get("size") == s
+               and r.get("mode") == m and r.get("paired_with") == "pingpong"]
+        lo = run.get(m, "pingpong", s, "latency_ns_p50_min")
+        hi = run.get(m, "pingpong", s, "latency_ns_p50_max")
+        ratio = run.get(m, "pingpong", s, "ref_ratio")
+        if (not ref or None in (lo, hi, ratio)
+                or None in (ref[0].get("rtt_ns_min"),
+                            ref[0].get("rtt_ns_max"))):
+            continue
+        parts.append(f"{m}: bare {ref[0]['rtt_ns_min']:,.0f}–"
+                     f"{ref[0]['rtt_ns_max']:,.0f} ns, ring {lo:,.0f}–"
+                     f"{hi:,.0f} ns, ratio {ratio:.2f}")
+    if not parts:
+        return ""
+    return (f" The {size_label(s)} pingpong ratio depends on the level the "
+            "alternated bare round trips caught: with distant cores the bare "
+            "hand-off, one line each way, has a faster level that the "
+            "ring's, two lines each way (tail counter, record), does not "
+            "reach. Over the alternations of this run (min–max) — "
+            + "; ".join(parts) + ".")
 
 
 def section_stream(run, out, figdir):
