@@ -281,15 +281,14 @@ caec_csm_info(struct caec_csm_info *info)
 int
 caec_csm_realm_id(uint64_t *id)
 {
-	struct csm_conn *c;
+	struct caec_csm_info info = { .struct_size = sizeof(info) };
 	int rc;
 
 	if (!id)
 		return -EINVAL;
-	rc = csm_conn_get(&c);
+	rc = caec_csm_info(&info);
 	if (!rc)
-		*id = c->realm_id;
-	csm_conn_put(c);
+		*id = info.realm_id;
 	return rc;
 }
 

@@ -368,12 +368,10 @@ rmmd_close(struct csm_conn *c)
 	pthread_mutex_unlock(&s->lock);
 	if (s->have && s->rfd >= 0)
 		close(s->rfd);
-	close(s->fd);
 	pthread_cond_destroy(&s->cond);
 	pthread_mutex_destroy(&s->lock);
 	pthread_mutex_destroy(&s->call_lock);
-	free(s);
-	c->priv = NULL;
+	rmmd_forget(c);
 }
 
 static const struct csm_transport rmmd_transport = {
