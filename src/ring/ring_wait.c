@@ -68,6 +68,33 @@ wake_peer(struct caec_ring *r)
 					       &r->sh->prod_wake;
 }
 
+/*
+ * Has the peer's counter moved since this side last looked? The inner step
+ * of the spin loop in ring_block(): one relaxed load and a compare, with
+ * ring_ready() (which loads the counter again with acquire, validates it and
+ * reads what it guards) run only once it moved, and every 64 spins for the
+ * closed flags and the clock. The value is only compared, never used, so a
+ * hostile one at most ends a spin early. A waiting consumer has
+ * tail_cache == head, a waiting producer head_cache == the head it last
+ * loaded: ring_ready() returned -EAGAIN on exactly those values.
+ *
+ * The consumer also pulls the line of the record it waits for, so that the
+ * producer's publish finds the counter miss and the record miss overlapping.
+ * Measured against running all of ring_ready() on every spin (distant cores,
+ * 64 B round trip 591-641 -> 461-541 ns; near cores 140 -> 130 ns, 256 B 160
+ * -> 150, 1 KiB 271 -> 250; streams unchanged). The same loop without the
+ * prefetch was faster still at 64 B on distant cores (441-481 ns) but slower
+ * at 128-512 B (near: 128 B 140 -> 190 ns; distant 256 B 641 -> 761).
+ */
+static inline bool
+ring_peer_moved(const struct caec_ring *r)
+{
+	if (r->role == CAEC_RING_PRODUCER)
+		return sh_load(&r->sh->cons.counter) != r->head_cache;
+	__builtin_prefetch(r->data + (r->head & r->mask));
+	return sh_load(&r->sh->prod.counter) != r->tail_cache;
+}
+
 /* 0 when the side can proceed, -EAGAIN when it must wait, else an error. */
 static int
 ring_ready(struct caec_ring *r, uint64_t rec)
@@ -167,6 +194,8 @@ ring_block(struct caec_ring *r, uint64_t rec, int timeout_ms)
 						    start + r->spin_ns;
 	for (i = 1;; i++) {
 		ring_cpu_relax();
+		if ((i & 63) && !ring_peer_moved(r))
+			continue;
 		rc = ring_ready(r, rec);
 		if (rc != -EAGAIN)
 			return rc;
