@@ -277,9 +277,10 @@ def pingpong_levels(run):
         return ""
     return (f" The {size_label(s)} pingpong ratio depends on the level the "
             "alternated bare round trips caught: with distant cores the bare "
-            "hand-off, one line each way, has a faster level that the "
-            "ring's, two lines each way (tail counter, record), does not "
-            "reach. Over the alternations of this run (min–max) — "
+            "round trip switches between a faster and a slower level for tens "
+            "of milliseconds at a time, which the ring's follows only in "
+            "part. The spread of each over the alternations of this run "
+            "(min–max) — "
             + "; ".join(parts) + ".")
 
 
