@@ -266,11 +266,15 @@ caec_ring_max_msg(const struct caec_ring *r)
 int
 caec_ring_wait(struct caec_ring *r, size_t len, int timeout_ms)
 {
+	uint64_t pos;
+	ssize_t rc;
+
 	if (!r)
 		return -EINVAL;
 	if (r->err)
 		return r->err;
 	if (r->role == CAEC_RING_PRODUCER && len > r->max_msg)
 		return -EMSGSIZE;
-	return ring_block(r, ring_rec_size(len), timeout_ms);
+	rc = ring_block(r, ring_rec_size(len), &pos, timeout_ms);
+	return rc < 0 ? (int)rc : 0;
 }

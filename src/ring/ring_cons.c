@@ -136,10 +136,12 @@ ring_cons_publish(struct caec_ring *r)
 	 * our reads of the consumed records complete before it may reuse them.
 	 * With wake-ups it is also (B1) of the handshake in ring_wait.c.
 	 */
-	if (r->flags & CAEC_RING_F_NOWAKE)
+	if (r->flags & CAEC_RING_F_NOWAKE) {
 		sh_store_rel(&r->sh->cons.counter, r->head);
-	else
-		sh_store_sc(&r->sh->cons.counter, r->head);
+		r->pub_head = r->head;
+		return;
+	}
+	sh_store_sc(&r->sh->cons.counter, r->head);
 	r->pub_head = r->head;
 	ring_notify_peer(r, false);
 }
@@ -148,15 +150,11 @@ static ssize_t
 cons_get(struct caec_ring *r, uint64_t *pos, int timeout_ms)
 {
 	ssize_t n;
-	int rc;
 
 	n = ring_cons_next(r, pos);
 	if (n != -EAGAIN || timeout_ms == 0)
 		return n;
-	rc = ring_block(r, 0, timeout_ms);
-	if (rc)
-		return rc;
-	return ring_cons_next(r, pos);
+	return ring_block(r, 0, pos, timeout_ms);
 }
 
 /* Everything but the fast path of caec_ring_recv(). */

@@ -126,7 +126,8 @@ void ring_prod_gate(struct caec_ring *r);
 void ring_cons_publish(struct caec_ring *r);
 
 /* ring_wait.c */
-int ring_block(struct caec_ring *r, uint64_t arg, int timeout_ms);
+ssize_t ring_block(struct caec_ring *r, uint64_t rec, uint64_t *pos,
+		   int timeout_ms);
 void ring_notify_peer(struct caec_ring *r, bool always);
 
 /* ring_event.c */

@@ -254,10 +254,12 @@ ring_prod_publish(struct caec_ring *r)
 	 * before the new tail is. With wake-ups the store is also (B1) of the
 	 * handshake in ring_wait.c (seq_cst, release included).
 	 */
-	if (r->flags & CAEC_RING_F_NOWAKE)
+	if (r->flags & CAEC_RING_F_NOWAKE) {
 		sh_store_rel(&r->sh->prod.counter, r->tail);
-	else
-		sh_store_sc(&r->sh->prod.counter, r->tail);
+		r->pub_tail = r->tail;
+		return;
+	}
+	sh_store_sc(&r->sh->prod.counter, r->tail);
 	r->pub_tail = r->tail;
 	ring_notify_peer(r, false);
 }
@@ -283,7 +285,7 @@ ring_reserve_slow(struct caec_ring *r, size_t len, void **payload,
 	rec = ring_rec_size(len);
 	rc = ring_prod_room(r, rec);
 	if (rc == -EAGAIN && timeout_ms != 0)
-		rc = ring_block(r, rec, timeout_ms);
+		rc = (int)ring_block(r, rec, NULL, timeout_ms);
 	if (rc)
 		return (int)ring_ret(r, rc);
 

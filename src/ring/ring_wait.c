@@ -95,17 +95,17 @@ ring_peer_moved(const struct caec_ring *r)
 	return sh_load(&r->sh->prod.counter) != r->tail_cache;
 }
 
-/* 0 when the side can proceed, -EAGAIN when it must wait, else an error. */
-static int
-ring_ready(struct caec_ring *r, uint64_t rec)
+/*
+ * -EAGAIN when the side must wait, else what the side's check returned: the
+ * producer 0 (room for @rec bytes) or an error, the consumer
+ * ring_cons_next() (the next message's length and *@pos) or an error.
+ */
+static ssize_t
+ring_ready(struct caec_ring *r, uint64_t rec, uint64_t *pos)
 {
-	uint64_t pos;
-	ssize_t n;
-
 	if (r->role == CAEC_RING_PRODUCER)
 		return ring_prod_room(r, rec);
-	n = ring_cons_next(r, &pos);
-	return n >= 0 ? 0 : (int)n;
+	return ring_cons_next(r, pos);
 }
 
 void
@@ -126,15 +126,16 @@ ring_notify_peer(struct caec_ring *r, bool always)
 	syscall(SYS_futex, &mine->seq, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
 }
 
-static int
-sleep_futex(struct caec_ring *r, uint64_t rec, uint64_t deadline)
+static ssize_t
+sleep_futex(struct caec_ring *r, uint64_t rec, uint64_t *pos,
+	    uint64_t deadline)
 {
 	struct caec_ring_wake *peer = wake_peer(r);
 	struct caec_ring_wake *mine = wake_mine(r);
 	struct timespec ts, *tsp = NULL;
 	uint32_t seq;
 	uint64_t now;
-	int rc;
+	ssize_t rc;
 
 	/* Pairs with the release store of seq in ring_notify_peer(). */
 	seq = sh_load_acq(&peer->seq);
@@ -142,7 +143,7 @@ sleep_futex(struct caec_ring *r, uint64_t rec, uint64_t deadline)
 	sh_store_sc(&mine->sleeping, 1);
 	(void)sh_load_sc(r->role == CAEC_RING_PRODUCER ? &r->sh->cons.counter :
 							  &r->sh->prod.counter);
-	rc = ring_ready(r, rec);
+	rc = ring_ready(r, rec, pos);
 	if (rc == -EAGAIN) {
 		if (deadline != UINT64_MAX) {
 			now = now_ns();
@@ -173,20 +174,22 @@ sleep_backoff(uint64_t ns, uint64_t deadline)
 }
 
 /*
- * Wait until ring_ready() stops saying -EAGAIN: spin for spin_ns (the whole
- * timeout in SPIN mode), then sleep on the futex (ADAPTIVE) or with
- * exponential back-off (BACKOFF). Callers have just seen -EAGAIN, and that
- * check already published any batch.
+ * Wait until ring_ready() stops saying -EAGAIN and return what it said then
+ * (the consumer: the next message's length, its position in *@pos): spin for
+ * spin_ns (the whole timeout in SPIN mode), then sleep on the futex
+ * (ADAPTIVE) or with exponential back-off (BACKOFF); -ETIMEDOUT at the
+ * deadline. Callers have just seen -EAGAIN, and that check already published
+ * any batch. @pos may be NULL for the producer.
  */
-int
-ring_block(struct caec_ring *r, uint64_t rec, int timeout_ms)
+ssize_t
+ring_block(struct caec_ring *r, uint64_t rec, uint64_t *pos, int timeout_ms)
 {
 	uint64_t start, deadline, spin_end, t, backoff;
 	unsigned int i;
-	int rc;
+	ssize_t rc;
 
 	if (timeout_ms == 0)
-		return ring_ready(r, rec);
+		return ring_ready(r, rec, pos);
 	start = now_ns();
 	deadline = timeout_ms < 0 ? UINT64_MAX :
 				    start + (uint64_t)timeout_ms * 1000000u;
@@ -196,7 +199,7 @@ ring_block(struct caec_ring *r, uint64_t rec, int timeout_ms)
 		ring_cpu_relax();
 		if ((i & 63) && !ring_peer_moved(r))
 			continue;
-		rc = ring_ready(r, rec);
+		rc = ring_ready(r, rec, pos);
 		if (rc != -EAGAIN)
 			return rc;
 		if ((i & 63) == 0) {
@@ -210,12 +213,12 @@ ring_block(struct caec_ring *r, uint64_t rec, int timeout_ms)
 	backoff = r->backoff_min_ns;
 	for (;;) {
 		if (r->wait_mode == CAEC_WAIT_ADAPTIVE) {
-			rc = sleep_futex(r, rec, deadline);
+			rc = sleep_futex(r, rec, pos, deadline);
 		} else {
 			sleep_backoff(backoff, deadline);
 			backoff = backoff * 2 > r->backoff_max_ns ?
 					  r->backoff_max_ns : backoff * 2;
-			rc = ring_ready(r, rec);
+			rc = ring_ready(r, rec, pos);
 		}
 		if (rc != -EAGAIN)
 			return rc;
