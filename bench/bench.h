@@ -191,6 +191,9 @@ bench_pattern_is_stream(enum bench_pattern p)
 const struct bench_mode *bench_mode_find(const char *name);
 const char *bench_mode_list(void);
 int bench_mode_probe(const struct bench_mode *m);
+struct caec_channel_params;
+const struct caec_channel_params *
+bench_chan_params(struct caec_channel_params *p);
 void bench_subject_run(const struct bench_run *run, struct bench_result *res);
 
 /*
@@ -219,6 +222,7 @@ void bench_ck_close(struct alt_ck *c);
 
 /* reference.c: bare memcpy stream and bare cache-line ping-pong */
 void bench_ref_stream(const struct bench_run *run, struct bench_result *res);
+int bench_calls_main(int argc, char **argv);	/* calls.c */
 bool bench_mode_encrypted(const struct bench_mode *m);
 void bench_csm_consumer(int rd, int wr, char *sid_text);
 uint64_t bench_csm_provider_verify(int rd, int wr, uint8_t *their_challenge);

@@ -7,7 +7,8 @@ fields, the peer rows, the summary ratios and the figures; the zero-copy
 stream (stream-zc) in both runs, with the stream's schema, and none for the
 peers, which have no zero-copy API. Then the share
 subcommand: a 4 MiB blob with 1 and 2 consumers (its JSON, and CSM using
-less memory than private copies), a file blob, and its command-line errors.
+less memory than private copies), a file blob, and its command-line errors;
+the calls subcommand: its rows, JSON and command-line errors.
 
 usage: check_json.py PATH/TO/caec-bench
 Exit status: 0 pass, 1 fail, 77 skip (fewer than two usable CPUs).
@@ -539,6 +540,15 @@ def check_share_doc(doc, tag, blob_bytes, work_bytes, counts, repeat):
     return results
 
 
+def usage_error(bench, args, words):
+    """caec-bench ARGS exits 2 with every one of WORDS on stderr."""
+    p = run(bench, args)
+    tag = " ".join(args)
+    check(p.returncode == 2, f"{tag} exited {p.returncode}, expected 2")
+    for w in words:
+        check(w in p.stderr, f"{tag}: {w!r} not in {p.stderr.strip()!r}")
+
+
 def share(bench):
     """The share subcommand: runs, JSON, the saving, the errors."""
     counts = [1, 2]
@@ -589,16 +599,59 @@ def share(bench):
                             (["--repeat", "0"], ["--repeat"]),
                             (["--no-such-option"], ["caec-bench share --help"]),
                             (["extra"], ["unexpected argument 'extra'"])):
-            p = run(bench, ["share"] + args)
-            tag = "share " + " ".join(args)
-            check(p.returncode == 2, f"{tag} exited {p.returncode}, expected 2")
-            for w in words:
-                check(w in p.stderr, f"{tag}: {w!r} not in {p.stderr.strip()!r}")
+            usage_error(bench, ["share"] + args, words)
     p = run(bench, ["share", "--help"])
     check(p.returncode == 0 and "--consumers" in p.stdout and "--work-mb" in p.stdout,
           "share --help")
     p = run(bench, ["--help"])
     check("caec-bench share" in p.stdout, "--help does not mention share")
+
+
+def calls(bench):
+    """The calls subcommand: every test of nw per size in its JSON, the
+    reference beside each, the table, and its command-line errors."""
+    with tempfile.TemporaryDirectory() as tmp:
+        jpath = os.path.join(tmp, "calls.json")
+        p = run(bench, ["calls", "--sizes", "64,1K", "--repeat", "2",
+                        "--json", jpath])
+        if not check(p.returncode == 0,
+                     f"calls exited {p.returncode}: {p.stderr.strip()!r}"):
+            return
+        check(p.stdout.startswith("caec-bench calls: one core"),
+              "calls: table header")
+        with open(jpath) as f:
+            doc = json.load(f)
+        check(doc.get("caec_bench_calls") == 1, "calls: caec_bench_calls")
+        check(isinstance(doc.get("machine"), dict) and
+              doc["machine"].get("caec_version"), "calls: machine")
+        check(doc.get("config", {}).get("repeat") == 2, "calls: config.repeat")
+        rows = doc.get("results", [])
+        got = sorted((r.get("mode"), r.get("test"), r.get("size")) for r in rows)
+        want = sorted(("nw", t, s) for t in ("stream", "stream-zc", "roundtrip")
+                      for s in (64, 1024))
+        check(got == want, f"calls: rows {got!r}, expected {want!r}")
+        for r in rows:
+            tag = f"calls {r.get('test')} {r.get('size')}"
+            check(isinstance(r.get("messages"), int) and r["messages"] >= 1024,
+                  f"{tag}: messages {r.get('messages')!r}")
+            for k in ("ns_per_msg", "ns_per_msg_median", "ref_ns_per_msg",
+                      "ref_ratio"):
+                check(is_num(r.get(k)) and r[k] > 0, f"{tag}: {k} {r.get(k)!r}")
+            if is_num(r.get("ns_per_msg")) and is_num(r.get("ns_per_msg_median")):
+                check(r["ns_per_msg"] <= r["ns_per_msg_median"],
+                      f"{tag}: the minimum above the median")
+    for args, words in ((["--mode", "csm"], ["--mode", "'csm'"]),
+                        (["--mode", "nope"], ["--mode", "'nope'"]),
+                        (["--sizes", "63"], ["--sizes", "'63'"]),
+                        (["--sizes", "128K"], ["--sizes", "'128K'"]),
+                        (["--repeat", "0"], ["--repeat"]),
+                        (["--no-such-option"], ["caec-bench calls --help"]),
+                        (["extra"], ["unexpected argument 'extra'"])):
+        usage_error(bench, ["calls"] + args, words)
+    p = run(bench, ["calls", "--help"])
+    check(p.returncode == 0 and "--core" in p.stdout, "calls --help")
+    p = run(bench, ["--help"])
+    check("caec-bench calls" in p.stdout, "--help does not mention calls")
 
 
 def peer_without_patterns(bench):
@@ -632,6 +685,7 @@ def main():
     crypto(sys.argv[1], cpus[:2])
     extras(sys.argv[1], cpus[:2])
     share(sys.argv[1])
+    calls(sys.argv[1])
     peer_without_patterns(sys.argv[1])
     for f in failures:
         print("FAIL:", f)

@@ -31,6 +31,7 @@ usage(FILE *f)
 	fprintf(f,
 "usage: caec-bench [options]\n"
 "       caec-bench share [options]   the data-sharing benchmark (share --help)\n"
+"       caec-bench calls [options]   the calls' cost on one core (calls --help)\n"
 "\n"
 "Measures libcaec channels between two processes pinned to two cores, each\n"
 "point alternating with a bare reference (memcpy stream, cache-line ping-pong).\n"

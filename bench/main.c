@@ -290,6 +290,7 @@ static const struct {
 	int (*main)(int argc, char **argv);	/* gets argv + 1 */
 } commands[] = {
 	{ "share", bench_share_main },		/* share.c: paper Table 4 */
+	{ "calls", bench_calls_main },		/* calls.c: one core's cost */
 };
 
 int

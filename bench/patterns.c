@@ -82,8 +82,8 @@ bench_mode_list(void)
  * process tree (drawn once, before any fork, so both sides hold it). The
  * URI's wait= and wake= keys decide the waiting.
  */
-static const struct caec_channel_params *
-chan_params(struct caec_channel_params *p)
+const struct caec_channel_params *
+bench_chan_params(struct caec_channel_params *p)
 {
 	static uint8_t psk[32];
 	static bool drawn;
@@ -111,7 +111,7 @@ bench_mode_probe(const struct bench_mode *m)
 		return csm_start();
 	snprintf(uri, sizeof(uri), "%s:memfd?ring=4096&wait=spin&wake=none",
 		 m->scheme);
-	rc = caec_channel_create(uri, chan_params(&p), &ch);
+	rc = caec_channel_create(uri, bench_chan_params(&p), &ch);
 	if (!rc)
 		caec_channel_close(ch);
 	return rc;
@@ -455,7 +455,7 @@ subj_child(void *arg)
 		snprintf(uri, sizeof(uri), "%s:fd/%d?wait=spin",
 			 run->mode->scheme, c->fd);
 	}
-	rc = caec_channel_attach(uri, chan_params(&p), &ch);
+	rc = caec_channel_attach(uri, bench_chan_params(&p), &ch);
 	if (rc)
 		bench_die_lib("caec_channel_attach", rc);
 	__atomic_store_n(&ctl->ready, 1, __ATOMIC_RELEASE);
@@ -510,7 +510,7 @@ bench_subject_run(const struct bench_run *run, struct bench_result *res)
 			 "csm:share/%016llx?ring=%u&wait=spin&wake=%s",
 			 (unsigned long long)id, run->ring,
 			 run->cfg->wake_futex ? "futex" : "none");
-		rc = caec_channel_create(uri, chan_params(&p), &ch);
+		rc = caec_channel_create(uri, bench_chan_params(&p), &ch);
 		if (rc)
 			bench_die_lib("caec_channel_create", rc);
 		rc = caec_channel_csm_sid(ch, &sid);
@@ -528,7 +528,7 @@ bench_subject_run(const struct bench_run *run, struct bench_result *res)
 			 "%s:memfd?ring=%u&wait=spin&wake=%s",
 			 run->mode->scheme, run->ring,
 			 run->cfg->wake_futex ? "futex" : "none");
-		rc = caec_channel_create(uri, chan_params(&p), &ch);
+		rc = caec_channel_create(uri, bench_chan_params(&p), &ch);
 		if (rc)
 			bench_die_lib("caec_channel_create", rc);
 		c.fd = caec_channel_region_fd(ch);

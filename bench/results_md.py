@@ -5,7 +5,8 @@
 usage: results_md.py RESULTS_DIR [OUT.md]
 
 RESULTS_DIR is a folder written by `./scripts/run bench`: results.json (the
-sweep), optionally share.json (`caec-bench share`) and the figures
+sweep), optionally share.json (`caec-bench share`), calls.json (`caec-bench
+calls`) and the figures
 results.png, results-stream.png, results-stream-zc.png, results-pingpong.png.
 Every number in the report is read from those files; the report states
 which checks the data pass and which they do not. Figures are linked relative to OUT.md.
@@ -354,6 +355,39 @@ def section_share(sh, out):
                "emulation cost and in neither sum.\n")
 
 
+def section_calls(calls, out):
+    out.append("## The calls on one core (caec-bench calls)\n")
+    rows = calls.get("results", [])
+    cols = []
+    for r in rows:
+        if (r["mode"], r["test"]) not in cols:
+            cols.append((r["mode"], r["test"]))
+    sizes = sorted({r["size"] for r in rows})
+    cfg = calls.get("config", {})
+    out.append("Both ends of one channel in one process, taking turns on "
+               "one pinned core: no cache line moves between cores, so what "
+               "is measured is the calls' own work (checks, record headers, "
+               "batching, copies; sealing and opening for the encrypted "
+               "modes), which does not depend on where the host places the "
+               "vCPUs. ns per message (stream: send then receive, batches "
+               f"of {cfg.get('batch', '?')}; stream-zc: reserve/commit then "
+               "peek/release; roundtrip: send, peek, echo send, release, "
+               "recv, per round trip), the minimum of "
+               f"{cfg.get('repeat', '?')} runs, and in brackets the ratio to "
+               "the same copies done alone, measured alternately with it.\n")
+    table_rows = []
+    for s in sizes:
+        line = [size_label(s)]
+        for m, t in cols:
+            r = [x for x in rows if x["mode"] == m and x["test"] == t
+                 and x["size"] == s]
+            line.append(f"{r[0]['ns_per_msg']:,.1f} ({r[0]['ref_ratio']:.2f})"
+                        if r else "–")
+        table_rows.append(line)
+    out.append(table(["size"] + [f"{m} {t}" for m, t in cols],
+                     table_rows) + "\n")
+
+
 def section_why(run, sh, out):
     out.append("## Why these ratios differ from the paper's\n")
     ossl = run.factors("nw-openssl", "mailbox", "cycles_per_msg", False)
@@ -432,6 +466,17 @@ def section_why(run, sh, out):
     out.append("")
 
 
+def load_optional(src, name):
+    """The JSON document @name in @src, None when there is no such file."""
+    try:
+        with open(os.path.join(src, name)) as f:
+            return json.load(f)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as e:
+        sys.exit(f"results_md.py: {src}/{name}: {e}")
+
+
 def main():
     if len(sys.argv) not in (2, 3):
         sys.exit("usage: results_md.py RESULTS_DIR [OUT.md]")
@@ -442,14 +487,8 @@ def main():
             run = Run(json.load(f))
     except (OSError, ValueError, KeyError) as e:
         sys.exit(f"results_md.py: {src}/results.json: {e}")
-    sh = None
-    try:
-        with open(os.path.join(src, "share.json")) as f:
-            sh = json.load(f)
-    except FileNotFoundError:
-        pass
-    except (OSError, ValueError) as e:
-        sys.exit(f"results_md.py: {src}/share.json: {e}")
+    sh = load_optional(src, "share.json")
+    calls = load_optional(src, "calls.json")
 
     figdir = None
     if os.path.exists(os.path.join(src, "results.png")):
@@ -461,12 +500,14 @@ def main():
            "job; every figure below was measured in that run.\n"]
     section_machine(run, out, "./scripts/run bench` writes this report as "
                     "`results/DATE/RESULTS.md`; this copy: `cp results/DATE/"
-                    "{results.json,results.csv,share.json,*.png} "
+                    "{results.json,results.csv,share.json,calls.json,*.png} "
                     "bench/results/ && python3 bench/results_md.py "
                     "bench/results bench/RESULTS.md")
     section_paper(run, out, figdir)
     section_claims(run, out)
     section_stream(run, out, figdir)
+    if calls is not None:
+        section_calls(calls, out)
     if sh is not None:
         section_share(sh, out)
     section_why(run, sh, out)
