@@ -6,8 +6,8 @@
  * pinned core, so no cache line moves between cores. What is left is the
  * calls' own work — argument and state checks, record headers, validation,
  * batching, copies, and for the encrypted modes sealing and opening — which
- * does not depend on where the host places the vCPUs, as everything the
- * sweep measures does. Per mode and size:
+ * does not depend on how far apart the host places the two vCPUs, as
+ * everything the sweep measures does. Per mode and size:
  *
  *   stream     @batch sends (CAEC_MORE but the last), then @batch receives
  *   stream-zc  the same over reserve/commit and peek/release
@@ -19,11 +19,14 @@
  * ring's records: one in and one out per stream message, none for
  * stream-zc's in-place writes beyond the message itself, three per round
  * trip), in the same process on the same core. On one core noise only
- * adds time, so the minimum of each is kept; the ratio is subject /
- * reference ns (lower is better). Every received message's length and
- * sequence word are checked.
+ * adds time (the host can still slow a core for seconds, e.g. with another
+ * guest on its sibling hardware thread), so each repeat runs every point in
+ * turn and the minimum of each is kept; the ratio is subject / reference ns
+ * (lower is better). Every received message's length and sequence word are
+ * checked.
  */
 #include <getopt.h>
+#include <math.h>
 #include <sched.h>
 #include <stdlib.h>
 
@@ -61,7 +64,9 @@ struct calls_row {
 	const struct bench_mode *mode;
 	enum calls_test test;
 	uint32_t size;
-	uint64_t msgs;
+	uint64_t msgs;			/* per run, the fewest of the runs */
+	double subj[BENCH_MAX_REPEAT];	/* ns per message, run by run */
+	double ref[BENCH_MAX_REPEAT];
 	double ns, ns_median, ref_ns;
 };
 
@@ -433,33 +438,29 @@ timed(struct calls_ctx *x, enum calls_test t, bool ref, uint64_t n,
 	return (double)(bench_now_ns() - t0) / (double)n;
 }
 
+/*
+ * Run @k of @row: a fresh channel, a warm-up (page faults, caches,
+ * predictors) that also sets the count, then the reference and the subject.
+ */
 static void
-measure(const struct calls_cfg *cfg, const struct bench_mode *m,
-	enum calls_test t, uint32_t size, struct calls_row *row)
+measure(struct calls_row *row, unsigned int k)
 {
-	double subj[BENCH_MAX_REPEAT], ref[BENCH_MAX_REPEAT], pace;
 	struct calls_ctx x;
 	uint64_t n, seq = 1;
-	unsigned int k;
+	double pace;
 
-	ctx_open(&x, m, size);
-	/* Warm-up (page faults, caches, predictors), which sets the count. */
-	(void)timed(&x, t, true, CALLS_MIN_MSGS, &seq);
-	pace = timed(&x, t, false, CALLS_MIN_MSGS, &seq);
-	n = msgs_for(size, pace);
-	(void)timed(&x, t, false, n / 4, &seq);
-	for (k = 0; k < cfg->repeat; k++) {
-		ref[k] = timed(&x, t, true, n, &seq);
-		subj[k] = timed(&x, t, false, n, &seq);
-	}
+	ctx_open(&x, row->mode, row->size);
+	(void)timed(&x, row->test, true, CALLS_MIN_MSGS, &seq);
+	pace = timed(&x, row->test, false, CALLS_MIN_MSGS, &seq);
+	/* The first pace includes the page faults: take it again, warm. */
+	pace = timed(&x, row->test, false,
+		     msgs_for(row->size, pace) / 4 + CALLS_BATCH, &seq);
+	n = msgs_for(row->size, pace);
+	row->ref[k] = timed(&x, row->test, true, n, &seq);
+	row->subj[k] = timed(&x, row->test, false, n, &seq);
 	ctx_close(&x);
-	row->mode = m;
-	row->test = t;
-	row->size = size;
-	row->msgs = n;
-	row->ns = bench_min(subj, cfg->repeat);
-	row->ns_median = bench_median(subj, cfg->repeat);
-	row->ref_ns = bench_min(ref, cfg->repeat);
+	if (n < row->msgs || !row->msgs)
+		row->msgs = n;
 }
 
 static void
@@ -472,8 +473,8 @@ print_row(FILE *f, const struct calls_row *r)
 
 static int
 write_json(FILE *f, const struct calls_cfg *cfg,
-	   const struct bench_machine *mach, const struct calls_row *rows,
-	   size_t n)
+	   const struct bench_machine *mach, const struct bench_load *load,
+	   const struct calls_row *rows, size_t n)
 {
 	size_t i;
 
@@ -481,7 +482,12 @@ write_json(FILE *f, const struct calls_cfg *cfg,
 	bench_json_machine(f, mach);	/* ends in ",\n" */
 	fprintf(f, "  \"config\": {\"repeat\": %u, \"core\": %d, \"batch\": %u},\n",
 		cfg->repeat, cfg->core, CALLS_BATCH);
-	fputs("  \"results\": [", f);
+	fputs("  \"conditions\": {", f);
+	bench_json_num(f, "other_pct", load->valid ? load->other_pct : NAN,
+		       true);
+	bench_json_num(f, "steal_pct", load->valid ? load->steal_pct : NAN,
+		       false);
+	fputs("},\n  \"results\": [", f);
 	for (i = 0; i < n; i++) {
 		fprintf(f, "%s\n  {", i ? "," : "");
 		bench_json_str(f, "mode", rows[i].mode->name, true);
@@ -506,7 +512,8 @@ bench_calls_main(int argc, char **argv)
 	struct bench_machine mach;
 	struct bench_cfg where;
 	struct calls_cfg cfg;
-	unsigned int i, j, t, n = 0;
+	unsigned int i, j, k, t, n = 0;
+	struct bench_load load;
 	FILE *json = NULL;
 	int err;
 
@@ -542,12 +549,39 @@ bench_calls_main(int argc, char **argv)
 	for (i = 0; i < cfg.nmodes; i++)
 		for (t = 0; t < CALLS_NTESTS; t++)
 			for (j = 0; j < cfg.nsizes; j++, n++) {
-				measure(&cfg, cfg.modes[i], t, cfg.sizes[j],
-					&rows[n]);
-				print_row(stdout, &rows[n]);
-				fflush(stdout);
+				rows[n].mode = cfg.modes[i];
+				rows[n].test = t;
+				rows[n].size = cfg.sizes[j];
 			}
-	if (json && (write_json(json, &cfg, &mach, rows, n) || fclose(json)))
+	/*
+	 * Every repeat runs every point in turn, so that the minima of a point
+	 * come from runs seconds apart: a spell of noise on the host (another
+	 * guest on the sibling hardware thread) then spoils single runs, not a
+	 * whole point.
+	 */
+	bench_load_start(&load);
+	for (k = 0; k < cfg.repeat; k++)
+		for (i = 0; i < n; i++) {
+			if (isatty(STDERR_FILENO))
+				fprintf(stderr, "\r\033[Krun %u/%u: %s %s %u B",
+					k + 1, cfg.repeat, rows[i].mode->name,
+					test_name[rows[i].test], rows[i].size);
+			measure(&rows[i], k);
+		}
+	bench_load_stop(&load);
+	if (isatty(STDERR_FILENO))
+		fputs("\r\033[K", stderr);
+	for (i = 0; i < n; i++) {
+		rows[i].ns = bench_min(rows[i].subj, cfg.repeat);
+		rows[i].ns_median = bench_median(rows[i].subj, cfg.repeat);
+		rows[i].ref_ns = bench_min(rows[i].ref, cfg.repeat);
+		print_row(stdout, &rows[i]);
+	}
+	if (load.valid)
+		printf("\nDuring the run: other processes %.1f%%, hypervisor steal %.1f%% of the CPUs.\n",
+		       load.other_pct, load.steal_pct);
+	if (json &&
+	    (write_json(json, &cfg, &mach, &load, rows, n) || fclose(json)))
 		bench_die("writing '%s' failed: %s", cfg.json_path,
 			  strerror(errno));
 	free(rows);

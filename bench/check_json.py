@@ -625,6 +625,10 @@ def calls(bench):
         check(isinstance(doc.get("machine"), dict) and
               doc["machine"].get("caec_version"), "calls: machine")
         check(doc.get("config", {}).get("repeat") == 2, "calls: config.repeat")
+        cond = doc.get("conditions", {})
+        check(all(num_or_null(cond.get(k)) for k in ("other_pct", "steal_pct"))
+              and set(cond) == {"other_pct", "steal_pct"},
+              f"calls: conditions {cond!r}")
         rows = doc.get("results", [])
         got = sorted((r.get("mode"), r.get("test"), r.get("size")) for r in rows)
         want = sorted(("nw", t, s) for t in ("stream", "stream-zc", "roundtrip")

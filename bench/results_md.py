@@ -368,13 +368,14 @@ def section_calls(calls, out):
                "one pinned core: no cache line moves between cores, so what "
                "is measured is the calls' own work (checks, record headers, "
                "batching, copies; sealing and opening for the encrypted "
-               "modes), which does not depend on where the host places the "
-               "vCPUs. ns per message (stream: send then receive, batches "
+               "modes), which does not depend on how far apart the host places "
+               "the two vCPUs. ns per message (stream: send then receive, batches "
                f"of {cfg.get('batch', '?')}; stream-zc: reserve/commit then "
                "peek/release; roundtrip: send, peek, echo send, release, "
                "recv, per round trip), the minimum of "
-               f"{cfg.get('repeat', '?')} runs, and in brackets the ratio to "
-               "the same copies done alone, measured alternately with it.\n")
+               f"{cfg.get('repeat', '?')} runs (each repeat runs every point in "
+               "turn), and in brackets the ratio to the same copies done "
+               "alone, measured alternately with it.\n")
     table_rows = []
     for s in sizes:
         line = [size_label(s)]
