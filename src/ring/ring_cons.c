@@ -57,23 +57,27 @@ ring_cons_next(struct caec_ring *r, uint64_t *pos_out)
 				 * so that when the producer publishes, the two
 				 * misses overlap instead of queueing (distant
 				 * cores: 64 B round trip 750 -> 620 ns, before
-				 * the spin polled tail alone). Waiting on the record header instead
-				 * would hand a message over in one line, not
-				 * two (a round trip 0.8x the bare one, where
-				 * this is 1.0-1.5x), but a header can only be
-				 * trusted if the producer zeroes the next
-				 * header slot before each record, and a
-				 * consumer that follows the producer record by
-				 * record fights it for the line being written:
-				 * a two-core model streamed 1.7-4x slower at
-				 * 64 B-1 KiB than with counter batches. Taking
-				 * only unbatched records from their headers
-				 * (written last, with a lap bit; a zero stored
-				 * at each published tail) was measured too: 64
-				 * and 256 B round trips 3% and 8% shorter, but
-				 * the 256 B stream 6% slower, as that zero
-				 * sits in the line the consumer polls, ahead
-				 * of tail in the store order.
+				 * the spin polled tail alone).
+				 *
+				 * Why wait on tail and not on the record
+				 * header, which would hand a message over in
+				 * one line, not two (a model: a round trip
+				 * 0.8x the bare one where this was 1.0-1.5x
+				 * before that spin, 0.8-1.25x since)? A header
+				 * can only be trusted if the producer zeroes
+				 * the next header slot before each record, and
+				 * a consumer that follows the producer record
+				 * by record fights it for the line being
+				 * written: a two-core model streamed 1.7-4x
+				 * slower at 64 B-1 KiB than with counter
+				 * batches. Taking only unbatched records from
+				 * their headers (written last, with a lap bit;
+				 * a zero stored at each published tail) was
+				 * measured too: 64 and 256 B round trips 3%
+				 * and 8% shorter, but the 256 B stream 6%
+				 * slower, as that zero sits in the line the
+				 * consumer polls, ahead of tail in the store
+				 * order.
 				 */
 				__builtin_prefetch(r->data + (r->head & r->mask));
 				/* Let the producer reuse a skipped pad. */
