@@ -187,22 +187,36 @@ ring_recv_slow(struct caec_ring *r, void *buf, size_t cap,
 }
 
 /*
- * The fast path of recv and peek: a message is already known to be
- * published (cached tail). Its record header is read once and checked
- * exactly as in ring_cons_next(). Returns the payload length with its
- * data-area position in *@pos, or -1 for anything unusual (empty as far as
- * the cache knows, a pad, a bad header, a sticky error), which the caller's
- * slow path then re-reads and reports.
+ * The fast path of recv and peek. When the cached tail says empty, tail is
+ * loaded once more here (a message published since the last look is the
+ * common case of a round trip) and kept if it is valid and not empty; the
+ * record header is then read once and checked exactly as in
+ * ring_cons_next(). Returns the payload length with its data-area position
+ * in *@pos, or -1 for anything unusual (still empty, a tail or header that
+ * fails its check, a pad, a sticky error), which the caller's slow path
+ * then re-reads and reports.
  */
 static inline int64_t
-cons_fast(const struct caec_ring *r, uint64_t *pos)
+cons_fast(struct caec_ring *r, uint64_t *pos)
 {
-	uint64_t avail = r->tail_cache - r->head, rec, w;
+	uint64_t avail = r->tail_cache - r->head, rec, w, t;
 	uint32_t len;
 
 	*pos = r->head & r->mask;
-	if (__builtin_expect(avail == 0 || r->err, 0))
+	if (__builtin_expect(r->err, 0))
 		return -1;
+	if (avail == 0) {
+		/*
+		 * Pairs with the producer's release store of tail in
+		 * ring_prod_publish(), as in load_tail(), whose checks these
+		 * are with tail_cache == head.
+		 */
+		t = sh_load_acq(&r->sh->prod.counter);
+		avail = t - r->head;
+		if (avail == 0 || (t & 7) || avail > r->size)
+			return -1;
+		r->tail_cache = t;
+	}
 	w = sh_load((const uint64_t *)(r->data + *pos));
 	len = (uint32_t)w;
 	rec = ring_rec_size(len);
