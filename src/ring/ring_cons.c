@@ -227,6 +227,18 @@ cons_fast(struct caec_ring *r, uint64_t *pos)
 	return len;
 }
 
+/*
+ * ring_cons_next() for the wait loop (ring_wait.c), which runs this once
+ * tail moved: the fast path first, the full check for anything else.
+ */
+ssize_t
+ring_cons_ready(struct caec_ring *r, uint64_t *pos)
+{
+	int64_t n = cons_fast(r, pos);
+
+	return n >= 0 ? n : ring_cons_next(r, pos);
+}
+
 /* ring_cons_publish() for a tail call. */
 static int __attribute__((noinline))
 cons_publish_ret(struct caec_ring *r, int ret)

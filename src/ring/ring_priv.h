@@ -120,6 +120,7 @@ int ring_fail(struct caec_ring *r, const char *fmt, ...)
 /* ring_prod.c / ring_cons.c: readiness checks used by the wait loop. */
 int ring_prod_room(struct caec_ring *r, uint64_t rec);
 ssize_t ring_cons_next(struct caec_ring *r, uint64_t *pos);
+ssize_t ring_cons_ready(struct caec_ring *r, uint64_t *pos);
 void ring_prod_publish(struct caec_ring *r);
 void ring_prod_init_copy(struct caec_ring *r);
 void ring_prod_gate(struct caec_ring *r);

@@ -98,14 +98,14 @@ ring_peer_moved(const struct caec_ring *r)
 /*
  * -EAGAIN when the side must wait, else what the side's check returned: the
  * producer 0 (room for @rec bytes) or an error, the consumer
- * ring_cons_next() (the next message's length and *@pos) or an error.
+ * ring_cons_ready() (the next message's length and *@pos) or an error.
  */
 static ssize_t
 ring_ready(struct caec_ring *r, uint64_t rec, uint64_t *pos)
 {
 	if (r->role == CAEC_RING_PRODUCER)
 		return ring_prod_room(r, rec);
-	return ring_cons_next(r, pos);
+	return ring_cons_ready(r, pos);
 }
 
 void
