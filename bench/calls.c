@@ -15,10 +15,11 @@
  *              recv: the calls of one pingpong round trip
  *
  * Each alternates --repeat times with a reference that does only the
- * copies the calls do (memcpy into and out of slots laid out like the
- * ring's records: one in and one out per stream message, none for
- * stream-zc's in-place writes beyond the message itself, three per round
- * trip), in the same process on the same core. On one core noise only
+ * copies the calls do, into and out of slots laid out like the ring's
+ * records: per stream message one copy in and one out; per stream-zc
+ * message the copy that writes it into its slot and the 8-byte read of its
+ * sequence word; per round trip three copies (in, echo, out). It runs in
+ * the same process on the same core. On one core noise only
  * adds time (the host can still slow a core for seconds, e.g. with another
  * guest on its sibling hardware thread), so each repeat runs every point in
  * turn and the minimum of each is kept; the ratio is subject / reference ns
