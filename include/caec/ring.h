@@ -211,7 +211,7 @@ uint32_t caec_ring_max_msg(const struct caec_ring *r);
  * for a message of @len bytes (producer), without transferring anything.
  *
  * RETURN VALUE: 0 when ready; -ETIMEDOUT, -EAGAIN (@timeout_ms 0), -EPIPE,
- * -EPROTO.
+ * -EPROTO; -EMSGSIZE (producer, @len above max_msg), -EINVAL (@r NULL).
  */
 int caec_ring_wait(struct caec_ring *r, size_t len, int timeout_ms);
 
