@@ -179,6 +179,8 @@ uint64_t bench_cli_num(const char *opt, const char *s, uint64_t lo,
 void bench_cli_each(const char *opt, const char *arg,
 		    void (*item)(const char *, void *), void *ctx);
 uint64_t bench_default_count(enum bench_pattern p, uint32_t size);
+FILE *bench_open_out(const char *opt, const char *path);
+void bench_close_out(FILE *f, const char *path, int rc);
 
 /* A pipelined stream, copy or zero-copy (see enum bench_pattern). */
 static inline bool

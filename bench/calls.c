@@ -521,12 +521,7 @@ bench_calls_main(int argc, char **argv)
 	bench_cli_command = "caec-bench calls";
 	argv[0] = (char *)bench_cli_command;	/* getopt's messages */
 	parse(argc, argv, &cfg);
-	if (cfg.json_path) {
-		json = fopen(cfg.json_path, "w");
-		if (!json)
-			bench_cli_error("--json: cannot write '%s': %s",
-					cfg.json_path, strerror(errno));
-	}
+	json = bench_open_out("--json", cfg.json_path);
 	err = bench_pin(cfg.core, -1);
 	if (err)
 		fprintf(stderr, "warning: cannot run on core %d (%s): unpinned\n",
@@ -581,10 +576,9 @@ bench_calls_main(int argc, char **argv)
 	if (load.valid)
 		printf("\nDuring the run: other processes %.1f%%, hypervisor steal %.1f%% of the CPUs.\n",
 		       load.other_pct, load.steal_pct);
-	if (json &&
-	    (write_json(json, &cfg, &mach, &load, rows, n) || fclose(json)))
-		bench_die("writing '%s' failed: %s", cfg.json_path,
-			  strerror(errno));
+	if (json)
+		bench_close_out(json, cfg.json_path,
+				write_json(json, &cfg, &mach, &load, rows, n));
 	free(rows);
 	return 0;
 }

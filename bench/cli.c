@@ -413,3 +413,33 @@ bench_default_count(enum bench_pattern p, uint32_t size)
 	return n < DEFAULT_STREAM_MIN ? DEFAULT_STREAM_MIN : n;
 }
 
+/*
+ * bench_open_out - open @path for writing an output file of option @opt;
+ * NULL when @path is NULL, a usage error (exit 2) when it cannot be opened.
+ */
+FILE *
+bench_open_out(const char *opt, const char *path)
+{
+	FILE *f;
+
+	if (!path)
+		return NULL;
+	f = fopen(path, "w");
+	if (!f)
+		bench_cli_error("%s: cannot write '%s': %s", opt, path,
+				strerror(errno));
+	return f;
+}
+
+/*
+ * bench_close_out - close @f (from bench_open_out(), may be NULL) that
+ * @path names; exit 1 when @rc (the writer's result) or the close failed.
+ */
+void
+bench_close_out(FILE *f, const char *path, int rc)
+{
+	if (!f)
+		return;
+	if (rc || fclose(f))
+		bench_die("writing '%s' failed: %s", path, strerror(errno));
+}

@@ -261,29 +261,6 @@ measure_group(const struct bench_cfg *cfg, struct bench_point **grp,
 	progress_clear();
 }
 
-static FILE *
-open_out(const char *opt, const char *path)
-{
-	FILE *f;
-
-	if (!path)
-		return NULL;
-	f = fopen(path, "w");
-	if (!f)
-		bench_cli_error("%s: cannot write '%s': %s", opt, path,
-				strerror(errno));
-	return f;
-}
-
-static void
-close_out(FILE *f, const char *path, int rc)
-{
-	if (!f)
-		return;
-	if (rc || fclose(f))
-		bench_die("writing '%s' failed: %s", path, strerror(errno));
-}
-
 /* Subcommands, named by argv[1]: adding one adds a row. */
 static const struct {
 	const char *name;
@@ -327,8 +304,8 @@ main(int argc, char **argv)
 				nrun += bench_point_applies(pts[n].mode,
 							    pts[n].pattern);
 			}
-	json = open_out("--json", cfg.json_path);
-	csv = open_out("--csv", cfg.csv_path);
+	json = bench_open_out("--json", cfg.json_path);
+	csv = bench_open_out("--csv", cfg.csv_path);
 
 	/* Every requested mode must exist before a long sweep starts. */
 	if (cfg.plot_path)
@@ -391,11 +368,11 @@ main(int argc, char **argv)
 	mach.pinned = bench_pinned;
 
 	if (json)
-		close_out(json, cfg.json_path,
+		bench_close_out(json, cfg.json_path,
 			  bench_write_json(json, &cfg, &mach, &load, pts,
 					   total));
 	if (csv)
-		close_out(csv, cfg.csv_path, bench_write_csv(csv, pts, total));
+		bench_close_out(csv, cfg.csv_path, bench_write_csv(csv, pts, total));
 	rc = 0;
 	if (cfg.plot_path)
 		rc = bench_plot(cfg.plot_path, &cfg, &mach, pts, total);

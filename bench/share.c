@@ -532,12 +532,7 @@ bench_share_main(int argc, char **argv)
 	bench_cli_command = "caec-bench share";
 	argv[0] = (char *)bench_cli_command;	/* getopt's messages */
 	parse(argc, argv, &cfg);
-	if (cfg.json_path) {
-		json = fopen(cfg.json_path, "w");
-		if (!json)
-			bench_cli_error("--json: cannot write '%s': %s",
-					cfg.json_path, strerror(errno));
-	}
+	json = bench_open_out("--json", cfg.json_path);
 	check_memory(&cfg);
 	pool_for(&cfg);
 
@@ -592,12 +587,12 @@ bench_share_main(int argc, char **argv)
 		printf("Warning: some realms could not be pinned to their --cores core and ran unpinned.\n");
 	mach.pinned = cfg.ncores && pinned;
 
-	if (json && (write_json(json, &cfg, &mach, rows,
-				s[SHARE_CSM][0].transport,
-				s[SHARE_CSM][0].regions,
-				nrmmd ? bench_median(rmmd, nrmmd) : NAN) ||
-		     fclose(json)))
-		bench_die("writing '%s' failed: %s", cfg.json_path,
-			  strerror(errno));
+	if (json)
+		bench_close_out(json, cfg.json_path,
+				write_json(json, &cfg, &mach, rows,
+					   s[SHARE_CSM][0].transport,
+					   s[SHARE_CSM][0].regions,
+					   nrmmd ? bench_median(rmmd, nrmmd) :
+						   NAN));
 	return 0;
 }
