@@ -180,6 +180,10 @@ void bench_cli_each(const char *opt, const char *arg,
 		    void (*item)(const char *, void *), void *ctx);
 uint64_t bench_default_count(enum bench_pattern p, uint32_t size);
 FILE *bench_open_out(const char *opt, const char *path);
+void bench_cli_sizes(const char *arg, uint32_t *sizes, unsigned int *n,
+		     uint32_t max);
+void bench_cli_other(int c, void (*print_usage)(FILE *))
+	__attribute__((noreturn));
 void bench_close_out(FILE *f, const char *path, int rc);
 
 /* A pipelined stream, copy or zero-copy (see enum bench_pattern). */

@@ -132,17 +132,6 @@ mode_item(const char *s, void *arg)
 }
 
 static void
-size_item(const char *s, void *arg)
-{
-	struct calls_cfg *cfg = arg;
-
-	if (cfg->nsizes == BENCH_MAX_SIZES)
-		bench_cli_error("--sizes: more than %u sizes", BENCH_MAX_SIZES);
-	cfg->sizes[cfg->nsizes++] = (uint32_t)bench_cli_num("--sizes", s,
-					BENCH_MIN_SIZE, CALLS_MAX_SIZE);
-}
-
-static void
 parse(int argc, char **argv, struct calls_cfg *cfg)
 {
 	static const struct option opts[] = {
@@ -167,8 +156,8 @@ parse(int argc, char **argv, struct calls_cfg *cfg)
 			modes = optarg;
 			break;
 		case 's':
-			cfg->nsizes = 0;
-			bench_cli_each("--sizes", optarg, size_item, cfg);
+			bench_cli_sizes(optarg, cfg->sizes, &cfg->nsizes,
+					CALLS_MAX_SIZE);
 			break;
 		case 'r':
 			cfg->repeat = (unsigned int)bench_cli_num("--repeat",
@@ -181,12 +170,8 @@ parse(int argc, char **argv, struct calls_cfg *cfg)
 		case 'j':
 			cfg->json_path = optarg;
 			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
 		default:
-			fprintf(stderr, "Try '%s --help'.\n", bench_cli_command);
-			exit(2);
+			bench_cli_other(c, usage);
 		}
 	}
 	if (optind < argc)

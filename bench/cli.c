@@ -207,15 +207,52 @@ pattern_item(const char *s, void *ctx)
 	cfg->patterns[cfg->npatterns++] = (enum bench_pattern)p;
 }
 
+struct size_list {
+	uint32_t *sizes;
+	unsigned int *n;
+	uint32_t max;
+};
+
 static void
 size_item(const char *s, void *ctx)
 {
-	struct bench_cfg *cfg = ctx;
+	struct size_list *l = ctx;
 
-	if (cfg->nsizes == BENCH_MAX_SIZES)
+	if (*l->n == BENCH_MAX_SIZES)
 		bench_cli_error("--sizes: more than %d sizes", BENCH_MAX_SIZES);
-	cfg->sizes[cfg->nsizes++] = (uint32_t)bench_cli_num("--sizes", s,
-						BENCH_MIN_SIZE, BENCH_MAX_SIZE);
+	l->sizes[(*l->n)++] = (uint32_t)bench_cli_num("--sizes", s,
+						BENCH_MIN_SIZE, l->max);
+}
+
+/*
+ * bench_cli_sizes - the --sizes list @arg into @sizes (BENCH_MAX_SIZES
+ * entries), *@n of them, each in [BENCH_MIN_SIZE, @max]; a usage error
+ * otherwise.
+ */
+void
+bench_cli_sizes(const char *arg, uint32_t *sizes, unsigned int *n,
+		uint32_t max)
+{
+	struct size_list l = { sizes, n, max };
+
+	*n = 0;
+	bench_cli_each("--sizes", arg, size_item, &l);
+}
+
+/*
+ * bench_cli_other - the getopt result @c that no option of the command
+ * took: --help prints @print_usage and exits 0, anything else exits 2 pointing
+ * at --help (getopt has said what was wrong).
+ */
+void
+bench_cli_other(int c, void (*print_usage)(FILE *))
+{
+	if (c == 'h') {
+		print_usage(stdout);
+		exit(0);
+	}
+	fprintf(stderr, "Try '%s --help'.\n", bench_cli_command);
+	exit(2);
 }
 
 struct core_list {
@@ -304,8 +341,8 @@ bench_cli_parse(int argc, char **argv, struct bench_cfg *cfg)
 			bench_cli_each("--pattern", optarg, pattern_item, cfg);
 			break;
 		case 's':
-			cfg->nsizes = 0;
-			bench_cli_each("--sizes", optarg, size_item, cfg);
+			bench_cli_sizes(optarg, cfg->sizes, &cfg->nsizes,
+					BENCH_MAX_SIZE);
 			break;
 		case 'n':
 			cfg->count = bench_cli_num("--count", optarg, 1, MAX_COUNT);
@@ -367,12 +404,8 @@ bench_cli_parse(int argc, char **argv, struct bench_cfg *cfg)
 					  optarg);
 			cfg->plot_path = optarg;
 			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
 		default:
-			fputs("Try 'caec-bench --help'.\n", stderr);
-			exit(2);
+			bench_cli_other(c, usage);
 		}
 	}
 	if (optind < argc)

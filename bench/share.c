@@ -222,12 +222,8 @@ parse(int argc, char **argv, struct share_cfg *cfg)
 		case 'j':
 			cfg->json_path = optarg;
 			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
 		default:
-			fprintf(stderr, "Try '%s --help'.\n", bench_cli_command);
-			exit(2);
+			bench_cli_other(c, usage);
 		}
 	}
 	if (optind < argc)

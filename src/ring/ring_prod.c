@@ -254,13 +254,12 @@ ring_prod_publish(struct caec_ring *r)
 	 * before the new tail is. With wake-ups the store is also (B1) of the
 	 * handshake in ring_wait.c (seq_cst, release included).
 	 */
+	r->pub_tail = r->tail;
 	if (r->flags & CAEC_RING_F_NOWAKE) {
 		sh_store_rel(&r->sh->prod.counter, r->tail);
-		r->pub_tail = r->tail;
 		return;
 	}
 	sh_store_sc(&r->sh->prod.counter, r->tail);
-	r->pub_tail = r->tail;
 	ring_notify_peer(r, false);
 }
 
