@@ -7,9 +7,12 @@
 #include <string.h>
 
 #include <caec/caec.h>
+#include <caec/csm.h>
 
 #include "channel_priv.h"
-#include "ring/ring_priv.h"
+#include "error.h"
+#include "ring/ring_api.h"
+#include "shm_access.h"
 
 #define CHAN_RING_DEFAULT (64u * 1024u)
 
@@ -71,13 +74,11 @@ open_rings(struct caec_channel *ch, const struct caec_chan_hdr *h,
 	uint8_t *base = ch->reg.base;
 	int tx = ch->creator ? 0 : 1;
 	struct caec_wait_params w = *wait;
-	struct caec_ring_hdr *rh;
 	uint32_t rflags;
 	int rc, i;
 
 	for (i = 0; i < 2; i++) {
-		rh = (struct caec_ring_hdr *)(base + h->ring_off[i]);
-		rflags = sh_load(&rh->flags);
+		rflags = ring_mem_flags(base + h->ring_off[i]);
 		if (rflags != h->flags)
 			return caec_set_detail(-EPROTO,
 				"ring %d header: flags 0x%x disagree with the channel header's 0x%x",
@@ -102,14 +103,61 @@ open_rings(struct caec_channel *ch, const struct caec_chan_hdr *h,
 	rc = caec_ring_open(base + h->ring_off[1 - tx], fp, CAEC_RING_CONSUMER,
 			    &w, &ch->rx);
 	if (rc) {
-		free(ch->tx);
+		ring_discard(ch->tx);
 		ch->tx = NULL;
 		return rc;
 	}
 	/* The rings report the region's loss on their error paths. */
-	ch->tx->lost = &ch->reg.lost;
-	ch->rx->lost = &ch->reg.lost;
+	ring_set_lost(ch->tx, &ch->reg.lost);
+	ring_set_lost(ch->rx, &ch->reg.lost);
+	ch->ring_off[0] = h->ring_off[0];
+	ch->ring_off[1] = h->ring_off[1];
+	ch->ring_len = fp;
 	return 0;
+}
+
+/*
+ * The region's creator went away (backend_owner): in the snapshot that
+ * replaces the mapping, the creator's side of both rings is closed (it
+ * produces ring 0 and consumes ring 1: channel_layout.h).
+ */
+static void
+chan_peer_gone(void *ctx, uint8_t *img, size_t len)
+{
+	const struct caec_channel *ch = ctx;
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (ch->ring_off[i] <= len && len - ch->ring_off[i] >= ch->ring_len)
+			ring_mem_close(img + ch->ring_off[i],
+				       i ? CAEC_RING_CONSUMER :
+					   CAEC_RING_PRODUCER);
+}
+
+/* Wake the sleepers of both rings through a second mapping. */
+static void
+chan_wake(void *ctx, const uint8_t *alias, size_t len)
+{
+	const struct caec_channel *ch = ctx;
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (ch->ring_off[i] <= len && len - ch->ring_off[i] >= ch->ring_len)
+			ring_mem_wake(alias + ch->ring_off[i]);
+}
+
+/* The geometry is valid: let the backend report what it does to the region. */
+static void
+chan_bind(struct caec_channel *ch)
+{
+	const struct backend_owner owner = {
+		.peer_gone = chan_peer_gone,
+		.wake = chan_wake,
+		.ctx = ch,
+	};
+
+	if (ch->reg.ops->bind)
+		ch->reg.ops->bind(&ch->reg, &owner);
 }
 
 static int
@@ -144,8 +192,8 @@ channel_new(const char *uri, const struct caec_channel_params *params,
 static void
 channel_discard(struct caec_channel *ch, struct caec_channel **out)
 {
-	free(ch->tx);
-	free(ch->rx);
+	ring_discard(ch->tx);
+	ring_discard(ch->rx);
 	if (ch->reg.ops)
 		ch->reg.ops->release(&ch->reg, ch->creator);
 	free(ch);
@@ -217,6 +265,7 @@ caec_channel_create(const char *uri, const struct caec_channel_params *params,
 	rc = open_rings(ch, &hp, &p.wait);
 	if (rc)
 		goto fail;
+	chan_bind(ch);
 	if (aead) {
 		rc = chan_xf_setup(ch, aead, &hp, &p, u);
 		explicit_bzero(hp.salt, sizeof(hp.salt));
@@ -352,6 +401,7 @@ caec_channel_attach(const char *uri, const struct caec_channel_params *params,
 	rc = open_rings(ch, &h, &p.wait);
 	if (rc)
 		goto fail;
+	chan_bind(ch);
 	if (aead) {
 		rc = chan_xf_setup(ch, aead, &h, &p, u);
 		if (rc)
@@ -571,4 +621,24 @@ struct caec_ring *
 caec_channel_rx(struct caec_channel *ch)
 {
 	return ch ? ch->rx : NULL;
+}
+
+int
+caec_channel_csm_sid(const struct caec_channel *ch, struct caec_csm_sid *sid)
+{
+	if (!ch || !sid)
+		return -EINVAL;
+	if (!ch->reg.ops->csm_sid)
+		return caec_set_detail(-ENOTSUP, "not a csm: channel");
+	return ch->reg.ops->csm_sid(&ch->reg, sid);
+}
+
+int
+caec_channel_csm_revoke(struct caec_channel *ch)
+{
+	if (!ch)
+		return -EINVAL;
+	if (!ch->reg.ops->csm_revoke)
+		return caec_set_detail(-ENOTSUP, "not a csm: channel");
+	return ch->reg.ops->csm_revoke(&ch->reg);
 }

@@ -30,7 +30,9 @@
 #include "channel_priv.h"
 #include "crypto_baseline/aead.h"
 #include "crypto_baseline/frame.h"
-#include "ring/ring_priv.h"
+#include "error.h"
+#include "ring/ring_api.h"
+#include "shm_access.h"
 
 struct chan_xf {
 	struct frame_state tx;

@@ -22,6 +22,10 @@ struct caec_channel {
 	struct chan_xf *xf;		/* NULL: plaintext channel */
 	struct backend_region reg;
 	bool creator;
+	/* The validated geometry (private): where ring 0 and ring 1 start,
+	 * and the bytes each occupies. */
+	uint64_t ring_off[2];
+	size_t ring_len;
 };
 
 /*

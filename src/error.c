@@ -8,7 +8,7 @@
 
 #include <caec/caec.h>
 
-#include "ring/ring_priv.h"
+#include "error.h"
 
 #define STR_(x) #x
 #define STR(x) STR_(x)

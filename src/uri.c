@@ -9,7 +9,7 @@
 
 #include <caec/caec.h>
 
-#include "ring/ring_priv.h"
+#include "error.h"
 #include "uri.h"
 
 int

@@ -7,7 +7,7 @@
 
 #include <caec/caec.h>
 
-#include "../ring/ring_priv.h"
+#include "../error.h"
 #include "backend.h"
 
 struct scheme_row {

@@ -13,6 +13,30 @@
 
 #include "../uri.h"
 
+struct caec_csm_sid;
+
+/*
+ * What a region's owner (the channel) does when the backend replaces the
+ * region's bytes under it (csm: a revoked grant, a provider that went
+ * away). Called from any thread with the backend's registry lock held: a
+ * hook must not call into the backend, and uses only @ctx's private state
+ * (which outlives the binding: the owner releases the region before it
+ * frees @ctx).
+ */
+struct backend_owner {
+	/*
+	 * The region's creator went away. @img is a private copy of the
+	 * region's @len bytes that is about to replace the mapping: mark the
+	 * creator's side closed in it, so that the owner drains what was
+	 * sent, then sees the close.
+	 */
+	void (*peer_gone)(void *ctx, uint8_t *img, size_t len);
+	/* Wake every sleeper in the region through @alias, a second
+	 * mapping of its @len bytes (shared futexes are keyed by page). */
+	void (*wake)(void *ctx, const uint8_t *alias, size_t len);
+	void *ctx;
+};
+
 struct backend_region {
 	void *base;		/* mapping, 64-byte aligned */
 	size_t len;		/* bytes mapped */
@@ -49,6 +73,17 @@ struct backend_ops {
 	int (*attach)(const struct caec_uri *u, struct backend_region *out);
 	/* Unmap and close; remove what create made (creator only). */
 	void (*release)(struct backend_region *reg, bool creator);
+	/*
+	 * Optional. bind: from now on @owner is told when the region is
+	 * replaced, and reg->lost is set when it is lost (at once if that
+	 * already happened). Called once the owner's geometry is valid.
+	 */
+	void (*bind)(struct backend_region *reg,
+		     const struct backend_owner *owner);
+	/* Optional (csm): the sharing id of the region's grant; revoke it. */
+	int (*csm_sid)(const struct backend_region *reg,
+		       struct caec_csm_sid *sid);
+	int (*csm_revoke)(struct backend_region *reg);
 };
 
 extern const struct backend_ops backend_nw_ops;

@@ -15,8 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../channel_priv.h"
-#include "../ring/ring_priv.h"
 #include "csm_priv.h"
 
 struct csm_chan {
@@ -120,7 +118,6 @@ csm_create(const struct caec_uri *u, size_t len, uint32_t mode,
 	out->len = caec_csm_size(cc->r);
 	out->fd = -1;		/* not to be passed on: consent is per realm */
 	out->priv = cc;
-	csm_region_bind(cc->r, &out->lost);
 	return 0;
 }
 
@@ -154,7 +151,6 @@ csm_attach(const struct caec_uri *u, struct backend_region *out)
 	out->len = caec_csm_size(cc->r);
 	out->fd = -1;
 	out->priv = cc;
-	csm_region_bind(cc->r, &out->lost);
 	return 0;
 }
 
@@ -175,43 +171,40 @@ csm_release(struct backend_region *reg, bool creator)
 	reg->fd = -1;
 }
 
-const struct backend_ops backend_csm_ops = {
-	.scheme = "csm",
-	.create = csm_create,
-	.attach = csm_attach,
-	.release = csm_release,
-};
-
-static struct csm_chan *
-chan_of(const struct caec_channel *ch)
+static void
+csm_bind(struct backend_region *reg, const struct backend_owner *owner)
 {
-	return ch && ch->reg.ops == &backend_csm_ops ? ch->reg.priv : NULL;
+	struct csm_chan *cc = reg->priv;
+
+	csm_region_bind(cc->r, &reg->lost, owner);
 }
 
-int
-caec_channel_csm_sid(const struct caec_channel *ch, struct caec_csm_sid *sid)
+static int
+csm_sid(const struct backend_region *reg, struct caec_csm_sid *sid)
 {
-	struct csm_chan *cc = chan_of(ch);
+	const struct csm_chan *cc = reg->priv;
 
-	if (!ch || !sid)
-		return -EINVAL;
-	if (!cc)
-		return caec_set_detail(-ENOTSUP, "not a csm: channel");
 	*sid = cc->sid;
 	return 0;
 }
 
-int
-caec_channel_csm_revoke(struct caec_channel *ch)
+static int
+csm_revoke(struct backend_region *reg)
 {
-	struct csm_chan *cc = chan_of(ch);
+	struct csm_chan *cc = reg->priv;
 
-	if (!ch)
-		return -EINVAL;
-	if (!cc)
-		return caec_set_detail(-ENOTSUP, "not a csm: channel");
 	if (!cc->provider)
 		return caec_set_detail(-EINVAL,
 			"only the channel's creator (the provider) revokes");
 	return caec_csm_revoke(cc->r, &cc->sid);
 }
+
+const struct backend_ops backend_csm_ops = {
+	.scheme = "csm",
+	.create = csm_create,
+	.attach = csm_attach,
+	.release = csm_release,
+	.bind = csm_bind,
+	.csm_sid = csm_sid,
+	.csm_revoke = csm_revoke,
+};

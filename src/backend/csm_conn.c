@@ -24,7 +24,7 @@
 
 #include <caec/csm_uapi.h>
 
-#include "../ring/ring_priv.h"
+#include "../error.h"
 #include "../rmmd/rmmd_wire.h"
 #include "csm_abi.h"
 #include "csm_priv.h"

@@ -16,7 +16,7 @@
 
 #include <caec/csm_uapi.h>
 
-#include "../ring/ring_priv.h"
+#include "../error.h"
 #include "csm_priv.h"
 
 struct dev_conn {

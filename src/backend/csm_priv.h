@@ -5,11 +5,17 @@
  * transport interface, and the registry of mapped regions that revocation
  * events act on.
  *
- *   csm.c          public region API, sharing ids, the csm: channel backend
- *   csm_conn.c     the process's connection, fork handling, csm_call()
- *   csm_rmmd.c     transport: caec-rmmd protocol (src/rmmd/rmmd_proto.h)
- *   csm_dev.c      transport: /dev/caec-csm (caec/csm_uapi.h)
- *   csm_service.c  caec_csm_service_start(): a private caec-rmmd
+ *   csm_region.c    the public region API (create, share, revoke, destroy,
+ *                   attach, detach, accessors), caec_csm_info()
+ *   csm_registry.c  the registry of mapped regions; what the loss of a
+ *                   region (revocation, a provider gone, fork) does to its
+ *                   mapping
+ *   csm_channel.c   the csm: channel backend, the text form of sharing ids
+ *   csm_conn.c      the process's connection, fork handling, csm_call()
+ *   csm_rmmd.c      transport: caec-rmmd protocol (src/proto/)
+ *   csm_dev.c       transport: /dev/caec-csm (caec/csm_uapi.h)
+ *   csm_service.c   caec_csm_service_start(): a private caec-rmmd
+ *   csm_token.c     attestation tokens: caec_csm_token(), verification
  */
 #ifndef CAEC_CSM_PRIV_H
 #define CAEC_CSM_PRIV_H
@@ -20,6 +26,9 @@
 
 #include <caec/caec.h>
 #include <caec/csm.h>
+
+#include "../error.h"
+#include "backend.h"
 
 enum csm_op {
 	CSM_OP_CREATE,		/* size -> csm_id, size; fd */
@@ -119,12 +128,49 @@ void csm_conn_put(struct csm_conn *c);
 void csm_revoked(uint64_t provider, uint64_t handle, uint32_t reason);
 
 /*
- * csm_region_bind - @r carries a channel: a revocation also stores its error
- * in @lost_flag (the channel's backend_region.lost), now if it came already.
+ * One region this process provides or consumes. Everything but @base, @fd,
+ * @mmap_off, @lost and the binding is set before the region is registered;
+ * those change under the registry lock (csm_registry.c).
  */
-void csm_region_bind(struct caec_csm_region *r, int *lost_flag);
+struct caec_csm_region {
+	uint8_t *base;		/* NULL until mapped */
+	size_t size;
+	int fd;			/* what @base maps, -1 once orphaned */
+	uint64_t mmap_off;
+	unsigned int perm;
+	bool provider;
+	bool bound;		/* carries a channel: @owner is set */
+	bool orphan;		/* inherited through fork(): not ours */
+	uint64_t csm_id;	/* provider */
+	struct caec_csm_sid sid;	/* consumer */
+	uint32_t gen;		/* the connection it was made through */
+	int lost;		/* 0, or -EACCES once revoked (atomic) */
+	int *lost_flag;		/* the channel's backend_region.lost */
+	struct backend_owner owner;	/* the channel's hooks, once bound */
+	struct caec_csm_region *next;
+};
 
-/* In a forked child: every inherited region is dead (csm.c). */
+/* The registry (csm_registry.c). Add before the first call that can
+ * make a revocation arrive; remove before unmapping. */
+void csm_region_add(struct caec_csm_region *r);
+void csm_region_remove(struct caec_csm_region *r);
+
+/* PROT_* of @r's mapping, by its permission. */
+int csm_region_prot(const struct caec_csm_region *r);
+
+/* @r is now mapped at @base: a loss that came before takes effect. */
+void csm_region_mapped(struct caec_csm_region *r, uint8_t *base, int fd,
+		       uint64_t mmap_off);
+
+/*
+ * csm_region_bind - @r carries a channel: a loss also stores its error in
+ * @lost_flag (the channel's backend_region.lost), now if it came already,
+ * and replaces the mapping through @owner's hooks (copied).
+ */
+void csm_region_bind(struct caec_csm_region *r, int *lost_flag,
+		     const struct backend_owner *owner);
+
+/* In a forked child: every inherited region is dead. */
 void csm_regions_orphan(void);
 void csm_regions_lock(void);
 void csm_regions_unlock(void);

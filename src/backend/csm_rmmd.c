@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../ring/ring_priv.h"
+#include "../error.h"
 #include "../rmmd/rmmd_wire.h"
 #include "csm_priv.h"
 

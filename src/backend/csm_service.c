@@ -21,7 +21,7 @@
 
 #include <caec/csm_uapi.h>
 
-#include "../ring/ring_priv.h"
+#include "../error.h"
 #include "csm_priv.h"
 
 #define START_TIMEOUT_MS 10000

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../ring/ring_priv.h"
+#include "../error.h"
 #include "csm_priv.h"
 
 #if defined(CAEC_HAVE_TOKENS)

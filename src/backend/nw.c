@@ -16,7 +16,7 @@
 
 #include <caec/caec.h>
 
-#include "../ring/ring_priv.h"
+#include "../error.h"
 #include "backend.h"
 
 #define SYSFS_MAGIC_ 0x62656572

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "aead_impl.h"
-#include "../ring/ring_priv.h"
+#include "../error.h"
 
 struct aead_ctx {
 	const struct aead_ops *ops;

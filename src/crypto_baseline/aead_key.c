@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "aead.h"
-#include "../ring/ring_priv.h"
+#include "../error.h"
 
 #define KEY_HEX_LEN (2 * AEAD_KEY_LEN)
 

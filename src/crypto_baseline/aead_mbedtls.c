@@ -16,7 +16,7 @@
 #include <mbedtls/platform_util.h>
 
 #include "aead_impl.h"
-#include "../ring/ring_priv.h"
+#include "../error.h"
 
 struct mbed_gcm {
 	mbedtls_gcm_context gcm;

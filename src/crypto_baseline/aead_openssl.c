@@ -14,7 +14,7 @@
 #include <openssl/evp.h>
 
 #include "aead_impl.h"
-#include "../ring/ring_priv.h"
+#include "../error.h"
 
 struct ossl_aead {
 	EVP_CIPHER_CTX *enc;

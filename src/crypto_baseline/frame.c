@@ -11,7 +11,7 @@
 
 #include "frame.h"
 #include "hkdf.h"
-#include "../ring/ring_priv.h"
+#include "../error.h"
 
 static const char *
 frame_label(uint32_t dir)

@@ -16,7 +16,7 @@
 #endif
 
 #include "hkdf.h"
-#include "../ring/ring_priv.h"
+#include "../error.h"
 
 #if defined(CAEC_HAVE_OPENSSL)
 

@@ -92,8 +92,10 @@ ring_fail(struct caec_ring *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	r->err = -EPROTO;
-	ring_prod_gate(r);
+	/* The first sticky error of the direction wins (ring_set_error()). */
+	if (r->err)
+		return r->err;
+	ring_set_error(r, -EPROTO);
 	return caec_set_detail(-EPROTO, "ring protocol violation: %s", msg);
 }
 

@@ -13,6 +13,9 @@
 
 #include <caec/caec.h>
 
+#include "../error.h"
+#include "../shm_access.h"
+#include "ring_api.h"
 #include "ring_layout.h"
 
 #if defined(__aarch64__)
@@ -26,16 +29,6 @@
 #define RING_SPIN_NS_DEFAULT 20000u
 #define RING_BACKOFF_MIN_DEFAULT 1000u
 #define RING_BACKOFF_MAX_DEFAULT 1000000u
-
-/* Shared-memory accessors: plain loads and stores only, never RMW. */
-#define sh_load_acq(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
-#define sh_load(p) __atomic_load_n((p), __ATOMIC_RELAXED)
-#define sh_store_rel(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
-#define sh_store(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
-/* Sequentially consistent pair for the wake-up handshake (ring_wait.c):
- * STLR / LDAR on aarch64 (no exclusives), XCHG / MOV on x86-64. */
-#define sh_load_sc(p) __atomic_load_n((p), __ATOMIC_SEQ_CST)
-#define sh_store_sc(p, v) __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
 
 struct caec_ring {
 	/* Hot private state: read and written on every call. */
@@ -134,9 +127,5 @@ void ring_notify_peer(struct caec_ring *r, bool always);
 /* ring_event.c */
 void ring_event_drained(struct caec_ring *r);
 void ring_event_stop(struct caec_ring *r);
-
-/* error.c */
-int caec_set_detail(int err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 
 #endif /* CAEC_RING_PRIV_H */

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What the other layers of the library (channels, transforms, backends) may
+ * do to a ring beyond the public caec_ring_* calls. struct caec_ring and the
+ * shared layout stay private to src/ring/: nothing outside it names their
+ * fields.
+ */
+#ifndef CAEC_RING_API_H
+#define CAEC_RING_API_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <caec/ring.h>
+
+/*
+ * ring_set_lost - report the region's loss on this ring's error paths.
+ * @lost: an int the region's owner release-stores a negative errno into
+ *        when the region is taken away (csm: a revoked grant); it must
+ *        outlive the ring handle. NULL: no such reporting.
+ *
+ * From then on every failing call on the ring returns *@lost when it is set
+ * (a loss explains any failure, including one the loss caused).
+ */
+void ring_set_lost(struct caec_ring *r, const int *lost);
+
+/*
+ * ring_set_error - make @err this direction's sticky error.
+ * @err: a negative errno: -EPROTO (the ring's own checks), -EBADMSG (a
+ *       record failed authentication), -EIO (the cipher library failed)
+ *
+ * A direction has one sticky error: once set, every data call on the ring
+ * returns it, and it is never replaced. When two errors meet, the first one
+ * that happened wins. The send fast path closes.
+ *
+ * RETURN VALUE: the sticky error now in force (the first one).
+ */
+int ring_set_error(struct caec_ring *r, int err);
+
+/* ring_error - this direction's sticky error, or 0. */
+int ring_error(const struct caec_ring *r);
+
+/*
+ * ring_discard - free a handle that never carried data, publishing nothing
+ * (no closed flag, no counter): for a create or attach that fails before
+ * the channel is handed out. NULL is a no-op.
+ */
+void ring_discard(struct caec_ring *r);
+
+/*
+ * The functions below act on a ring's shared block through a mapping the
+ * caller chose. @mem is the start of a ring block of at least
+ * CAEC_RING_HDR_SIZE bytes at a position the caller took from its own
+ * validated (private) geometry, never from the shared header.
+ */
+
+/* ring_mem_flags - the format flags the block's header declares (one load;
+ * the value is untrusted, the caller compares it with what it expects). */
+uint32_t ring_mem_flags(const void *mem);
+
+/* ring_mem_close - mark @side of the block closed (e.g. in a private
+ * snapshot of a region whose peer went away). */
+void ring_mem_close(void *mem, enum caec_ring_role side);
+
+/* ring_mem_wake - wake every futex sleeper of both sides of the block; @mem
+ * may be a second mapping of the same pages (shared futexes are keyed by
+ * page, not by address). */
+void ring_mem_wake(const void *mem);
+
+#endif /* CAEC_RING_API_H */

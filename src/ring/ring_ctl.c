@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What the other layers do to a ring (ring_api.h): the region's loss, the
+ * direction's sticky error, discarding an unused handle, and the few
+ * operations on a shared block that a region's owner needs when the region
+ * is replaced under the ring.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "ring_priv.h"
+
+void
+ring_set_lost(struct caec_ring *r, const int *lost)
+{
+	r->lost = lost;
+}
+
+int
+ring_set_error(struct caec_ring *r, int err)
+{
+	if (!r->err) {
+		r->err = err;
+		ring_prod_gate(r);
+	}
+	return r->err;
+}
+
+int
+ring_error(const struct caec_ring *r)
+{
+	return r->err;
+}
+
+void
+ring_discard(struct caec_ring *r)
+{
+	free(r);
+}
+
+uint32_t
+ring_mem_flags(const void *mem)
+{
+	const struct caec_ring_shared *sh = mem;
+
+	return sh_load(&sh->hdr.flags);
+}
+
+void
+ring_mem_close(void *mem, enum caec_ring_role side)
+{
+	struct caec_ring_shared *sh = mem;
+
+	/* Release: what the snapshot holds is visible before the flag. */
+	if (side == CAEC_RING_PRODUCER)
+		sh_store_rel(&sh->prod.closed, 1);
+	else
+		sh_store_rel(&sh->cons.closed, 1);
+}
+
+void
+ring_mem_wake(const void *mem)
+{
+	const struct caec_ring_shared *sh = mem;
+
+	syscall(SYS_futex, &sh->prod_wake.seq, FUTEX_WAKE, INT_MAX, NULL,
+		NULL, 0);
+	syscall(SYS_futex, &sh->cons_wake.seq, FUTEX_WAKE, INT_MAX, NULL,
+		NULL, 0);
+}
