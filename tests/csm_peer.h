@@ -23,7 +23,7 @@
 #include <caec/caec.h>
 
 #include "stream.h"
-#include "../src/rmmd/sha256.h"	/* the csm tests link sha256.c */
+#include "../src/attest/sha256.h"	/* the csm tests link sha256.c */
 
 /* The service of a test executable (started in the group setup). */
 static struct caec_csm_service *csm_svc;

@@ -37,7 +37,7 @@
 #include "check.h"
 #include "csm_peer.h"
 #include "stream.h"
-#include "../src/rmmd/rmmd_wire.h"
+#include "../src/proto/rmmd_wire.h"
 #include "csm_abi.h"
 
 #define TIMEOUT_MS 30000

@@ -36,7 +36,7 @@
 
 #include "check.h"
 #include "csm_peer.h"
-#include "../src/rmmd/cose.h"
+#include "../src/attest/cose.h"
 
 #define PEER_WAIT_MS 60000
 

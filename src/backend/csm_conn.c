@@ -25,7 +25,7 @@
 #include <caec/csm_uapi.h>
 
 #include "../error.h"
-#include "../rmmd/rmmd_wire.h"
+#include "../proto/rmmd_wire.h"
 #include "csm_abi.h"
 #include "csm_priv.h"
 

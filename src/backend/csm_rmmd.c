@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Transport: caec-rmmd, the CSM service for Linux hosts (an emulation of
- * the RMM; protocol in src/rmmd/rmmd_proto.h). One SOCK_SEQPACKET
+ * the RMM; protocol in src/proto/rmmd_proto.h). One SOCK_SEQPACKET
  * connection per process; one request in flight at a time; a reader thread
  * receives every packet, hands replies to the waiting caller and
  * revocation events to csm_revoked().
@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "../error.h"
-#include "../rmmd/rmmd_wire.h"
+#include "../proto/rmmd_wire.h"
 #include "csm_priv.h"
 
 #define CALL_TIMEOUT_S 30

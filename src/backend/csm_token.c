@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Attestation: this realm's token for a challenge (from the service), and
- * the check of a peer's token (src/rmmd/token_verify.c, also behind
+ * the check of a peer's token (src/attest/token_verify.c, also behind
  * caec-attest).
  */
 #include <errno.h>
@@ -13,7 +13,7 @@
 #include "csm_priv.h"
 
 #if defined(CAEC_HAVE_TOKENS)
-#include "../rmmd/token.h"
+#include "../attest/token.h"
 #endif
 
 int

@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "rmmd.h"
-#include "rmmd_wire.h"
+#include "../proto/rmmd_wire.h"
 
 #define MAX_EVENTS 64
 

@@ -27,8 +27,8 @@
 #include <sys/types.h>
 
 #include "hm.h"
-#include "rmmd_proto.h"
-#include "sha256.h"
+#include "../proto/rmmd_proto.h"
+#include "../attest/sha256.h"
 
 #define RMMD_IPA_WIDTH 32u		/* 2 GiB protected IPA per realm */
 

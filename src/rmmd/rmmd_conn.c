@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "rmmd.h"
-#include "rmmd_wire.h"
+#include "../proto/rmmd_wire.h"
 
 #define BATCH 64u		/* packets per client per wake-up (fairness) */
 #define MAX_BAD 1000u		/* malformed packets before a client is dropped */

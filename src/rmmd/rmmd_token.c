@@ -14,7 +14,7 @@
 #if defined(CAEC_HAVE_TOKENS)
 
 #include "csm.h"
-#include "token.h"
+#include "../attest/token.h"
 
 int
 rmmd_tokens_start(struct rmmd *d)

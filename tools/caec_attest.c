@@ -15,8 +15,8 @@
 #include <cbor.h>
 
 #include "csm_abi.h"
-#include "cose.h"
-#include "token.h"
+#include "../src/attest/cose.h"
+#include "../src/attest/token.h"
 
 static const char usage_text[] =
 "usage: caec-attest --anchor PEM --challenge HEX [--measurement HEX] TOKEN\n"

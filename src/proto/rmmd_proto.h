@@ -100,7 +100,7 @@ struct rmmd_req_destroy {
 
 /*
  * TOKEN: an attestation token for this realm binding @challenge (the CCA
- * format: src/rmmd/token.h). The one variable-length message: its reply is
+ * format: src/attest/token.h). The one variable-length message: its reply is
  * struct rmmd_reply (val[0] = the token's length) followed by the token,
  * at most RMMD_TOKEN_MAX bytes. -ENOTSUP from a daemon built without
  * libcbor.
