@@ -164,7 +164,7 @@ static int
 channel_new(const char *uri, const struct caec_channel_params *params,
 	    struct caec_channel **out, struct caec_uri *u,
 	    struct caec_channel_params *p, const struct backend_ops **ops,
-	    const char **aead)
+	    enum aead_lib *lib)
 {
 	int rc;
 
@@ -174,7 +174,7 @@ channel_new(const char *uri, const struct caec_channel_params *params,
 	rc = uri_parse(uri, u);
 	if (rc)
 		return rc;
-	rc = backend_lookup(u->scheme, ops, aead);
+	rc = chan_scheme(u->scheme, ops, lib);
 	if (rc)
 		return rc;
 	rc = params_resolve(params, u, p);
@@ -208,7 +208,7 @@ caec_channel_create(const char *uri, const struct caec_channel_params *params,
 	struct caec_channel_params p;
 	struct caec_chan_hdr *h, hp;
 	struct caec_channel *ch;
-	const char *aead = NULL;
+	enum aead_lib lib = AEAD_LIB_NONE;
 	struct caec_uri *u;
 	uint32_t flags, xf;
 	size_t fp, len;
@@ -218,11 +218,11 @@ caec_channel_create(const char *uri, const struct caec_channel_params *params,
 	u = malloc(sizeof(*u));
 	if (!u)
 		return -ENOMEM;
-	rc = channel_new(uri, params, out, u, &p, &ops, &aead);
+	rc = channel_new(uri, params, out, u, &p, &ops, &lib);
 	if (rc)
 		goto out;
 	ch = *out;
-	rc = chan_xf_id(aead, u->cipher, &xf);
+	rc = chan_xf_id(lib, u->cipher, &xf);
 	if (rc)
 		goto fail;
 	ch->creator = true;
@@ -248,7 +248,7 @@ caec_channel_create(const char *uri, const struct caec_channel_params *params,
 	hp.region_len = len;
 	for (i = 0; i < 2; i++)
 		hp.ring_off[i] = CAEC_CHAN_HDR_SIZE + (uint64_t)i * fp;
-	if (aead) {
+	if (lib) {
 		rc = chan_xf_fresh(&hp);
 		if (rc)
 			goto fail;
@@ -266,8 +266,8 @@ caec_channel_create(const char *uri, const struct caec_channel_params *params,
 	if (rc)
 		goto fail;
 	chan_bind(ch);
-	if (aead) {
-		rc = chan_xf_setup(ch, aead, &hp, &p, u);
+	if (lib) {
+		rc = chan_xf_setup(ch, lib, &hp, &p, u);
 		explicit_bzero(hp.salt, sizeof(hp.salt));
 		if (rc)
 			goto fail;
@@ -347,14 +347,14 @@ caec_channel_attach(const char *uri, const struct caec_channel_params *params,
 	struct caec_channel_params p;
 	struct caec_chan_hdr h, *sh;
 	struct caec_channel *ch;
-	const char *aead = NULL;
+	enum aead_lib lib = AEAD_LIB_NONE;
 	struct caec_uri *u;
 	int rc;
 
 	u = malloc(sizeof(*u));
 	if (!u)
 		return -ENOMEM;
-	rc = channel_new(uri, params, out, u, &p, &ops, &aead);
+	rc = channel_new(uri, params, out, u, &p, &ops, &lib);
 	if (rc)
 		goto out;
 	ch = *out;
@@ -386,13 +386,13 @@ caec_channel_attach(const char *uri, const struct caec_channel_params *params,
 	rc = chan_hdr_check(&h, ch->reg.len);
 	if (rc)
 		goto fail;
-	if (!aead && h.transform != CAEC_CHAN_XF_PLAIN) {
+	if (!lib && h.transform != CAEC_CHAN_XF_PLAIN) {
 		rc = caec_set_detail(-EACCES,
 			"channel is encrypted (transform %u): attach with nw-openssl: or nw-mbedtls: and its key",
 			h.transform);
 		goto fail;
 	}
-	if (aead && h.transform == CAEC_CHAN_XF_PLAIN) {
+	if (lib && h.transform == CAEC_CHAN_XF_PLAIN) {
 		rc = caec_set_detail(-EPROTO,
 			"channel header: transform is plaintext, but the scheme '%s' expects an encrypted channel",
 			u->scheme);
@@ -402,8 +402,8 @@ caec_channel_attach(const char *uri, const struct caec_channel_params *params,
 	if (rc)
 		goto fail;
 	chan_bind(ch);
-	if (aead) {
-		rc = chan_xf_setup(ch, aead, &h, &p, u);
+	if (lib) {
+		rc = chan_xf_setup(ch, lib, &h, &p, u);
 		if (rc)
 			goto fail;
 	}

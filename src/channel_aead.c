@@ -10,7 +10,9 @@
  * commit seals; on receive the record is read once into private memory by
  * frame_open() before it is authenticated and decrypted. Only the next
  * expected sequence is accepted; the first authentication failure is sticky
- * (-EBADMSG from then on), since the stream can no longer be trusted.
+ * for the receiving direction (-EBADMSG from then on), since the stream can
+ * no longer be trusted. Each direction keeps one sticky error, its ring's
+ * (ring_set_error()): the first failure of the direction wins.
  *
  * Keys: HKDF-SHA256(psk, salt = creator's 32 random bytes | attacher's 32
  * random bytes, info = direction label). Each side uses its own half from
@@ -28,7 +30,6 @@
 #include <time.h>
 
 #include "channel_priv.h"
-#include "crypto_baseline/aead.h"
 #include "crypto_baseline/frame.h"
 #include "error.h"
 #include "ring/ring_api.h"
@@ -49,38 +50,21 @@ struct chan_xf {
 	uint8_t *plain;		/* private plaintext for peek */
 	ssize_t peek_len;	/* -1: nothing peeked */
 	bool resv;
-	int err;		/* sticky -EBADMSG / -EIO */
 	uint32_t max_msg;	/* payload limit: ring max_msg - overhead */
 };
 
-static const struct {
-	const char *cipher;
-	uint32_t id;
-	const char *suffix;	/* appended to the family for aead_find() */
-} ciphers[] = {
-	{ "aes-256-gcm", CAEC_CHAN_XF_AES256GCM, "" },
-	{ "chacha20-poly1305", CAEC_CHAN_XF_CHACHA20POLY1305, "-chacha20" },
-};
+_Static_assert(CAEC_CHAN_XF_AES256GCM == AEAD_AES256GCM, "transform id");
+_Static_assert(CAEC_CHAN_XF_CHACHA20POLY1305 == AEAD_CHACHA20POLY1305,
+	       "transform id");
 
 int
-chan_xf_id(const char *aead, const char *cipher, uint32_t *id)
+chan_xf_id(enum aead_lib lib, const char *cipher, uint32_t *id)
 {
-	size_t i;
-
-	if (!aead) {
+	if (!lib) {
 		*id = CAEC_CHAN_XF_PLAIN;
 		return 0;
 	}
-	if (!cipher || !*cipher)
-		cipher = "aes-256-gcm";
-	for (i = 0; i < sizeof(ciphers) / sizeof(ciphers[0]); i++)
-		if (!strcmp(cipher, ciphers[i].cipher)) {
-			*id = ciphers[i].id;
-			return 0;
-		}
-	return caec_set_detail(-EINVAL,
-		"unknown cipher '%s' (known: aes-256-gcm, chacha20-poly1305)",
-		cipher);
+	return aead_cipher_id(cipher && *cipher ? cipher : "aes-256-gcm", id);
 }
 
 static int
@@ -116,34 +100,31 @@ xf_key(struct caec_channel *ch)
 				ch->creator ? FRAME_DIR_A2C : FRAME_DIR_C2A,
 				xf->session_id);
 	explicit_bzero(xf->psk, sizeof(xf->psk));
-	if (rc)
-		xf->err = rc;
-	else	/* Pairs with the acquire load in xf_ready(). */
-		__atomic_store_n(&xf->keyed, true, __ATOMIC_RELEASE);
-	return rc;
+	if (rc) {
+		/* Neither direction can carry a message. */
+		ring_set_error(ch->rx, rc);
+		return ring_set_error(ch->tx, rc);
+	}
+	/* Pairs with the acquire load in xf_ready(). */
+	__atomic_store_n(&xf->keyed, true, __ATOMIC_RELEASE);
+	return 0;
 }
 
 int
-chan_xf_setup(struct caec_channel *ch, const char *aead,
+chan_xf_setup(struct caec_channel *ch, enum aead_lib lib,
 	      const struct caec_chan_hdr *h,
 	      const struct caec_channel_params *p, const struct caec_uri *u)
 {
 	struct caec_chan_hdr *sh = ch->reg.base;
 	const struct aead_ops *ops;
-	char name[48];
 	struct chan_xf *xf;
 	uint32_t ring_max;
-	size_t i;
 	int rc;
 
-	for (i = 0; i < sizeof(ciphers) / sizeof(ciphers[0]); i++)
-		if (ciphers[i].id == h->transform)
-			break;
-	if (i == sizeof(ciphers) / sizeof(ciphers[0]))
+	rc = aead_lookup(lib, h->transform, &ops);
+	if (rc == -EINVAL)
 		return caec_set_detail(-EPROTO,
 			"channel header: unknown transform %u", h->transform);
-	snprintf(name, sizeof(name), "%s%s", aead, ciphers[i].suffix);
-	rc = aead_find(name, &ops);
 	if (rc)
 		return rc;
 	ring_max = caec_ring_max_msg(ch->tx);
@@ -213,8 +194,8 @@ xf_ready(struct caec_channel *ch, int timeout_ms)
 			pthread_mutex_lock(&xf->key_lock);
 			if (xf->keyed)
 				rc = 0;
-			else if (xf->err)
-				rc = xf->err;
+			else if (ring_error(ch->tx))
+				rc = ring_error(ch->tx);
 			else {
 				memcpy(xf->salt + 32, sh->salt_a, 32);
 				rc = xf_key(ch);
@@ -276,10 +257,10 @@ seal_commit(struct caec_channel *ch, const void *pt, size_t len,
 		return rc;
 	n = frame_seal(&xf->tx, pt, len, slot, rec);
 	if (n < 0) {
-		/* Publish nothing: an empty record would desync the peer. */
-		xf->err = (int)n;
+		/* Publish nothing: an empty record would desync the peer. The
+		 * nonce is retired; the direction is closed for good. */
 		memset(slot, 0, rec);
-		return (int)n;
+		return ring_set_error(ch->tx, (int)n);
 	}
 	return caec_ring_commit(ch->tx, (size_t)n, flags);
 }
@@ -289,11 +270,13 @@ static int
 send_check(struct caec_channel *ch, size_t len, int timeout_ms)
 {
 	struct chan_xf *xf = ch->xf;
+	int rc;
 
 	if (xf->resv)
 		return -EINVAL;
-	if (xf->err)
-		return xf->err;
+	rc = ring_error(ch->tx);
+	if (rc)
+		return rc;
 	if (len > xf->max_msg)
 		return caec_set_detail(-EMSGSIZE,
 			"message of %zu bytes exceeds the channel's max_msg %u",
@@ -350,18 +333,24 @@ chan_xf_commit(struct caec_channel *ch, size_t len, unsigned int flags)
 	return rc;
 }
 
-/* Authenticate and decrypt the next record into @pt. */
+/*
+ * Authenticate and decrypt the next record into @pt. *@consumed says
+ * whether the record was taken: true for a message and for a record that
+ * failed authentication (never retried), false when nothing was read or
+ * @cap was too small (-EMSGSIZE keeps the record).
+ */
 static ssize_t
 open_next(struct caec_channel *ch, void *pt, size_t cap, int timeout_ms,
-	  bool *keep)
+	  bool *consumed)
 {
 	struct chan_xf *xf = ch->xf;
 	const void *rec;
 	ssize_t n, m;
 
-	*keep = false;
-	if (xf->err)
-		return xf->err;
+	*consumed = false;
+	n = ring_error(ch->rx);
+	if (n)
+		return n;
 	n = xf_ready(ch, timeout_ms);
 	if (n)
 		return n;
@@ -369,13 +358,22 @@ open_next(struct caec_channel *ch, void *pt, size_t cap, int timeout_ms,
 	if (n < 0)
 		return n;
 	m = frame_open(&xf->rx, rec, (size_t)n, pt, cap);
-	if (m == -EMSGSIZE) {
-		*keep = true;
-		return m;
-	}
-	if (m < 0)
-		xf->err = (int)m;
+	*consumed = m != -EMSGSIZE;
 	return m;
+}
+
+/*
+ * Release the record open_next() consumed; a record that failed
+ * authentication then makes its error the direction's sticky one.
+ */
+static ssize_t
+open_done(struct caec_channel *ch, ssize_t m, unsigned int flags)
+{
+	int rc = caec_ring_release(ch->rx, flags);
+
+	if (m < 0)
+		return ring_set_error(ch->rx, (int)m);
+	return rc ? rc : m;
 }
 
 ssize_t
@@ -383,26 +381,21 @@ chan_xf_recv(struct caec_channel *ch, void *buf, size_t cap,
 	     unsigned int flags, int timeout_ms)
 {
 	struct chan_xf *xf = ch->xf;
-	bool keep;
+	bool consumed;
 	ssize_t m;
-	int rc;
 
 	if ((!buf && cap) || xf->peek_len >= 0 || (flags & ~CAEC_MORE))
 		return -EINVAL;
-	m = open_next(ch, buf, cap, timeout_ms, &keep);
-	if (keep || m == -EAGAIN || m == -ETIMEDOUT || m == -EPIPE ||
-	    m == -EPROTO)
-		return m;
+	m = open_next(ch, buf, cap, timeout_ms, &consumed);
 	/* Consumed, authentic or not: a bad record is never retried. */
-	rc = caec_ring_release(ch->rx, flags);
-	return m < 0 ? m : (rc ? rc : m);
+	return consumed ? open_done(ch, m, flags) : m;
 }
 
 ssize_t
 chan_xf_peek(struct caec_channel *ch, const void **payload, int timeout_ms)
 {
 	struct chan_xf *xf = ch->xf;
-	bool keep;
+	bool consumed;
 	ssize_t m;
 
 	if (!payload)
@@ -411,12 +404,12 @@ chan_xf_peek(struct caec_channel *ch, const void **payload, int timeout_ms)
 		*payload = xf->plain;
 		return xf->peek_len;
 	}
-	m = open_next(ch, xf->plain, xf->max_msg, timeout_ms, &keep);
+	m = open_next(ch, xf->plain, xf->max_msg, timeout_ms, &consumed);
 	if (m >= 0) {
 		xf->peek_len = m;
 		*payload = xf->plain;
-	} else if (!keep && m == -EBADMSG) {
-		caec_ring_release(ch->rx, 0);
+	} else if (consumed) {
+		m = open_done(ch, m, 0);
 	}
 	return m;
 }

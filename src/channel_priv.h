@@ -12,6 +12,7 @@
 
 #include "backend/backend.h"
 #include "channel_layout.h"
+#include "crypto_baseline/aead.h"
 #include "uri.h"
 
 struct chan_xf;
@@ -29,13 +30,27 @@ struct caec_channel {
 };
 
 /*
+ * chan_scheme - the backend of @scheme, and the AEAD library that protects
+ * its messages (AEAD_LIB_NONE for plaintext schemes) (scheme.c).
+ * RETURN VALUE: 0; -ENOTSUP for a known scheme not built in; -EINVAL for an
+ * unknown one (detail recorded).
+ */
+int chan_scheme(const char *scheme, const struct backend_ops **ops,
+		enum aead_lib *lib);
+
+/*
  * chan_xf_setup - key the AEAD transform of a channel.
- * @aead:  implementation family from the scheme ("openssl", "mbedtls")
- * @h:     the validated private copy of the channel header
+ * @lib:   the scheme's AEAD library
+ * @h:     the validated private copy of the channel header (its transform
+ *         id names the cipher)
+ *
+ * Each direction has one sticky error, its ring's (ring_set_error()): an
+ * authentication failure stops the receiving direction, a cipher failure
+ * the one it happened in, a failure to key both.
  *
  * RETURN VALUE: 0; -EINVAL (no or bad key), -ENOTSUP, -ENOMEM, -EIO.
  */
-int chan_xf_setup(struct caec_channel *ch, const char *aead,
+int chan_xf_setup(struct caec_channel *ch, enum aead_lib lib,
 		  const struct caec_chan_hdr *h,
 		  const struct caec_channel_params *p, const struct caec_uri *u);
 void chan_xf_free(struct chan_xf *xf);
@@ -56,7 +71,8 @@ uint32_t chan_xf_max_msg(const struct caec_channel *ch);
 /* Fill a new encrypted channel's random salt and session id. */
 int chan_xf_fresh(struct caec_chan_hdr *h);
 
-/* The transform id a creator writes for @aead and @cipher (URI cipher=). */
-int chan_xf_id(const char *aead, const char *cipher, uint32_t *id);
+/* The transform id a creator writes for @lib and @cipher (URI cipher=;
+ * "" or NULL: AES-256-GCM). */
+int chan_xf_id(enum aead_lib lib, const char *cipher, uint32_t *id);
 
 #endif /* CAEC_CHANNEL_PRIV_H */

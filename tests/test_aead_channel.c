@@ -320,6 +320,42 @@ test_replay_and_reorder(void **state)
 }
 
 /*
+ * One sticky error per direction: a record that fails authentication stops
+ * the direction it arrived on, for good, and not the other one; a later
+ * protocol violation on the same direction does not replace the first error.
+ */
+static void
+test_sticky_per_direction(void **state)
+{
+	uint64_t bad_tail = 3;	/* not a multiple of 8: -EPROTO on its own */
+	const void *pl;
+	struct pair p;
+	char out[64];
+
+	(void)state;
+	skip_without_crypto();
+	pair_open(&p, libs[0], libs[NLIBS - 1], key_a, key_a);
+	assert_int_equal(caec_channel_send(p.c, "attack at dawn!!", 16, 0, 0),
+			 0);
+	p.map[REC0 + 16] ^= 0x01;	/* ciphertext */
+	assert_int_equal(caec_channel_recv(p.a, out, sizeof(out), 0, 0),
+			 -EBADMSG);
+	/* The attacher's sending direction is intact. */
+	assert_int_equal(caec_channel_send(p.a, "reply from a....", 16, 0, 0),
+			 0);
+	assert_int_equal(caec_channel_recv(p.c, out, sizeof(out), 0, 1000), 16);
+	assert_memory_equal(out, "reply from a....", 16);
+	/* The first error of the receiving direction wins. */
+	memcpy(p.map + CAEC_CHAN_HDR_SIZE + CAEC_RING_BLOCK, &bad_tail,
+	       sizeof(bad_tail));
+	assert_int_equal(caec_channel_recv(p.a, out, sizeof(out), 0, 0),
+			 -EBADMSG);
+	assert_int_equal(caec_channel_peek(p.a, &pl, 0),
+			 -EBADMSG);
+	pair_close(&p);
+}
+
+/*
  * A concurrent writer (the hypervisor) scribbles on the ring while messages
  * stream: every receive returns the exact message that was sent, or fails
  * (-EBADMSG / -EPROTO, sticky); never other bytes.
@@ -490,6 +526,7 @@ main(void)
 		cmocka_unit_test(test_wrong_key),
 		cmocka_unit_test(test_tamper),
 		cmocka_unit_test(test_replay_and_reorder),
+		cmocka_unit_test(test_sticky_per_direction),
 		cmocka_unit_test(test_hypervisor_view),
 		cmocka_unit_test(test_scribbler_never_forges),
 	};

@@ -16,7 +16,8 @@
  *               stays in the ring: nothing is lost)
  *   -EPROTO     the peer or the shared header broke the protocol (bad magic,
  *               version, geometry, counter or record); sticky for a ring
- *   -EBADMSG    authentication of a protected message failed
+ *   -EBADMSG    authentication of a protected message failed; sticky for the
+ *               direction it arrived on (the other direction still works)
  *   -ETIMEDOUT  a blocking call's timeout expired (also how a peer that died
  *               silently is seen)
  *   -EPIPE      the peer closed its side and everything it sent was consumed
@@ -32,6 +33,11 @@
  *   -ENOLINK    a CSM region's service went away (caec-rmmd stopped or
  *               restarted): the region can no longer be shared, revoked or
  *               destroyed through the service; its mapping stays
+ *
+ *   STICKY ERRORS: each direction of a channel (each ring) has one sticky
+ *   error: -EPROTO, -EBADMSG, -EIO or -EOVERFLOW. Once set, every data call
+ *   in that direction returns it. When two errors meet on one direction,
+ *   the first one that happened wins and is never replaced.
  *
  *   caec_strerror() turns any of them into a sentence; caec_error_detail()
  *   returns the last detailed message produced in the calling thread (e.g.

@@ -89,13 +89,4 @@ struct backend_ops {
 extern const struct backend_ops backend_nw_ops;
 extern const struct backend_ops backend_csm_ops;
 
-/*
- * backend_lookup - the ops for @scheme, and the AEAD family that protects
- * its messages (NULL for plaintext schemes).
- * RETURN VALUE: 0; -ENOTSUP for a known scheme not built in; -EINVAL for an
- * unknown one (detail recorded).
- */
-int backend_lookup(const char *scheme, const struct backend_ops **ops,
-		   const char **aead);
-
 #endif /* CAEC_BACKEND_H */

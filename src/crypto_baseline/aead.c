@@ -29,36 +29,91 @@ struct aead_ctx {
 #define MBEDTLS_OPS(x) NULL
 #endif
 
-struct aead_row {
-	const char *name;
-	const struct aead_ops *ops;	/* NULL: not compiled in */
-	const char *option;		/* the Meson option that enables it */
+/* The library names, as Meson options and implementation-name prefixes. */
+static const char *const lib_names[AEAD_LIB_COUNT] = {
+	[AEAD_LIB_OPENSSL] = "openssl",
+	[AEAD_LIB_MBEDTLS] = "mbedtls",
 };
 
-static const struct aead_row aead_table[] = {
-	{ "openssl", OPENSSL_OPS(aead_openssl_gcm_ops), "openssl" },
-	{ "openssl-chacha20", OPENSSL_OPS(aead_openssl_chacha_ops), "openssl" },
-	{ "mbedtls", MBEDTLS_OPS(aead_mbedtls_gcm_ops), "mbedtls" },
-	{ "mbedtls-chacha20", MBEDTLS_OPS(aead_mbedtls_chacha_ops), "mbedtls" },
+/* One row per cipher, keyed by its id; adding a cipher adds a row. */
+static const struct aead_row {
+	uint32_t id;
+	const char *cipher;
+	const char *suffix;	/* of the implementation name: "LIB" SUFFIX */
+	const struct aead_ops *ops[AEAD_LIB_COUNT];	/* NULL: not built */
+} aead_table[] = {
+	{ AEAD_AES256GCM, "aes-256-gcm", "", {
+		[AEAD_LIB_OPENSSL] = OPENSSL_OPS(aead_openssl_gcm_ops),
+		[AEAD_LIB_MBEDTLS] = MBEDTLS_OPS(aead_mbedtls_gcm_ops) } },
+	{ AEAD_CHACHA20POLY1305, "chacha20-poly1305", "-chacha20", {
+		[AEAD_LIB_OPENSSL] = OPENSSL_OPS(aead_openssl_chacha_ops),
+		[AEAD_LIB_MBEDTLS] = MBEDTLS_OPS(aead_mbedtls_chacha_ops) } },
 };
+
+#define AEAD_ROWS (sizeof(aead_table) / sizeof(aead_table[0]))
+
+static const struct aead_row *
+row_of(uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < AEAD_ROWS; i++)
+		if (aead_table[i].id == id)
+			return &aead_table[i];
+	return NULL;
+}
+
+int
+aead_lookup(enum aead_lib lib, uint32_t id, const struct aead_ops **ops)
+{
+	const struct aead_row *row = row_of(id);
+
+	*ops = NULL;
+	if (lib <= AEAD_LIB_NONE || lib >= AEAD_LIB_COUNT)
+		return caec_set_detail(-EINVAL, "AEAD library %d unknown",
+				       (int)lib);
+	if (!row)
+		return caec_set_detail(-EINVAL, "AEAD cipher id %u unknown", id);
+	if (!row->ops[lib])
+		return caec_set_detail(-ENOTSUP,
+			"AEAD implementation '%s%s' is not compiled in (configure with -D%s=enabled)",
+			lib_names[lib], row->suffix, lib_names[lib]);
+	*ops = row->ops[lib];
+	return 0;
+}
+
+int
+aead_cipher_id(const char *cipher, uint32_t *id)
+{
+	size_t i;
+
+	for (i = 0; cipher && i < AEAD_ROWS; i++)
+		if (!strcmp(cipher, aead_table[i].cipher)) {
+			*id = aead_table[i].id;
+			return 0;
+		}
+	return caec_set_detail(-EINVAL,
+		"unknown cipher '%s' (known: aes-256-gcm, chacha20-poly1305)",
+		cipher ? cipher : "");
+}
 
 int
 aead_find(const char *name, const struct aead_ops **ops)
 {
-	size_t i;
+	size_t i, n;
+	int lib;
 
 	*ops = NULL;
 	if (!name)
 		return caec_set_detail(-EINVAL, "AEAD implementation: no name");
-	for (i = 0; i < sizeof(aead_table) / sizeof(aead_table[0]); i++) {
-		if (strcmp(name, aead_table[i].name))
+	for (lib = AEAD_LIB_NONE + 1; lib < AEAD_LIB_COUNT; lib++) {
+		n = strlen(lib_names[lib]);
+		if (strncmp(name, lib_names[lib], n))
 			continue;
-		if (!aead_table[i].ops)
-			return caec_set_detail(-ENOTSUP,
-				"AEAD implementation '%s' is not compiled in (configure with -D%s=enabled)",
-				name, aead_table[i].option);
-		*ops = aead_table[i].ops;
-		return 0;
+		for (i = 0; i < AEAD_ROWS; i++)
+			if (!strcmp(name + n, aead_table[i].suffix))
+				return aead_lookup((enum aead_lib)lib,
+						   aead_table[i].id, ops);
 	}
 	return caec_set_detail(-EINVAL,
 		"unknown AEAD implementation '%s' (openssl, openssl-chacha20, mbedtls, mbedtls-chacha20)",

@@ -52,8 +52,37 @@
 struct aead_ops;	/* one implementation (aead_impl.h) */
 struct aead_ctx;	/* a keyed context */
 
+/* The libraries an implementation binds. */
+enum aead_lib {
+	AEAD_LIB_NONE = 0,	/* no AEAD: a plaintext scheme */
+	AEAD_LIB_OPENSSL,	/* OpenSSL EVP (CAEC_HAVE_OPENSSL) */
+	AEAD_LIB_MBEDTLS,	/* MbedTLS 2.28 (CAEC_HAVE_MBEDTLS) */
+	AEAD_LIB_COUNT
+};
+
+/* Ciphers, by id: the values an encrypted channel's header carries in its
+ * transform field (channel_layout.h asserts they are the same). */
+#define AEAD_AES256GCM 1u
+#define AEAD_CHACHA20POLY1305 2u
+
 /*
- * aead_find - look up an implementation by name.
+ * aead_lookup - the implementation of cipher @id in library @lib: the one
+ * table (aead.c) that every lookup goes through.
+ *
+ * RETURN VALUE: 0; -ENOTSUP when that library is not compiled into this
+ * build; -EINVAL for an unknown @lib or @id. The detail names the problem.
+ */
+int aead_lookup(enum aead_lib lib, uint32_t id, const struct aead_ops **ops);
+
+/*
+ * aead_cipher_id - the id of the cipher called @cipher ("aes-256-gcm",
+ * "chacha20-poly1305"). RETURN VALUE: 0; -EINVAL unknown (detail recorded).
+ */
+int aead_cipher_id(const char *cipher, uint32_t *id);
+
+/*
+ * aead_find - aead_lookup() by implementation name, for tools and tests:
+ * "LIB" is LIB's AES-256-GCM, "LIB-chacha20" its ChaCha20-Poly1305.
  * @name: one of the names above
  * @ops:  out: the implementation
  *

@@ -106,8 +106,6 @@ frame_seal(struct frame_state *st, const void *pt, size_t len,
 	struct frame_hdr h;
 	int rc;
 
-	if (st->err)
-		return st->err;
 	if (len > UINT32_MAX || len > (size_t)SSIZE_MAX - FRAME_OVERHEAD)
 		return caec_set_detail(-EMSGSIZE,
 			"frame: payload of %zu bytes, the header holds 32 bits", len);
@@ -124,13 +122,10 @@ frame_seal(struct frame_state *st, const void *pt, size_t len,
 	memcpy(out, &h, sizeof(h));
 	rc = aead_seal(st->aead, nonce, &h, sizeof(h), pt, len,
 		       out + FRAME_HDR_SIZE, out + FRAME_HDR_SIZE + len);
-	if (rc) {
-		/* Partial output under this nonce may be out: never again. */
-		st->err = rc;
-		return rc;
-	}
+	/* On failure, partial output under this nonce may be out: the
+	 * sequence advances all the same, so the nonce is never used again. */
 	st->seq++;
-	return (ssize_t)frame_record_size(len);
+	return rc ? rc : (ssize_t)frame_record_size(len);
 }
 
 ssize_t

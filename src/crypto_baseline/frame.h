@@ -78,15 +78,15 @@ enum frame_dir {
  * @seq:     sender: sequence of the next record; receiver: the one expected
  * @chan_id: written into / required in every header
  * @dir:     enum frame_dir
- * @err:     sender: a failed seal retires the direction for good (its nonce
- *           may have been exposed with partial output); 0 while healthy
+ *
+ * Errors are not kept here: the channel keeps one sticky error per direction
+ * (its ring's), so a direction that failed is never used again.
  */
 struct frame_state {
 	struct aead_ctx *aead;
 	uint64_t seq;
 	uint32_t chan_id;
 	uint32_t dir;
-	int err;
 };
 
 /* Payload bytes -> record bytes. */
@@ -137,7 +137,10 @@ void frame_fini(struct frame_state *st);
  *
  * RETURN VALUE: the record size; -EMSGSIZE @len > UINT32_MAX or @dst_cap too
  * small (nothing written); -EOVERFLOW sequence space exhausted; -EIO library
- * failure, after which every call returns it (see @err).
+ * failure: partial output may be at @dst, and the sequence advanced all the
+ * same (the nonce is retired), so the receiver would see a gap: the caller
+ * closes the direction (a channel makes the error sticky) and publishes
+ * nothing of @dst.
  */
 ssize_t frame_seal(struct frame_state *st, const void *pt, size_t len,
 		   void *dst, size_t dst_cap);

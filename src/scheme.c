@@ -1,43 +1,45 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Scheme to backend table. Adding a backend adds a row.
+ * Schemes: which backend gives a channel its region, and which AEAD library
+ * protects its messages. Adding a scheme adds a row; the cipher is the
+ * channel header's transform id (aead.c's table).
  */
 #include <errno.h>
 #include <string.h>
 
 #include <caec/caec.h>
 
-#include "../error.h"
-#include "backend.h"
+#include "channel_priv.h"
+#include "error.h"
 
 struct scheme_row {
 	const char *scheme;
 	const struct backend_ops *ops;	/* NULL: not built in */
-	const char *aead;		/* AEAD family, NULL for plaintext */
+	enum aead_lib lib;		/* AEAD_LIB_NONE: plaintext */
 };
 
 static const struct scheme_row schemes[] = {
-	{ "nw", &backend_nw_ops, NULL },
+	{ "nw", &backend_nw_ops, AEAD_LIB_NONE },
 #if defined(CAEC_HAVE_OPENSSL)
-	{ "nw-openssl", &backend_nw_ops, "openssl" },
+	{ "nw-openssl", &backend_nw_ops, AEAD_LIB_OPENSSL },
 #else
-	{ "nw-openssl", NULL, NULL },
+	{ "nw-openssl", NULL, AEAD_LIB_OPENSSL },
 #endif
 #if defined(CAEC_HAVE_MBEDTLS)
-	{ "nw-mbedtls", &backend_nw_ops, "mbedtls" },
+	{ "nw-mbedtls", &backend_nw_ops, AEAD_LIB_MBEDTLS },
 #else
-	{ "nw-mbedtls", NULL, NULL },
+	{ "nw-mbedtls", NULL, AEAD_LIB_MBEDTLS },
 #endif
 #if defined(CAEC_HAVE_CSM)
-	{ "csm", &backend_csm_ops, NULL },
+	{ "csm", &backend_csm_ops, AEAD_LIB_NONE },
 #else
-	{ "csm", NULL, NULL },
+	{ "csm", NULL, AEAD_LIB_NONE },
 #endif
 };
 
 int
-backend_lookup(const char *scheme, const struct backend_ops **ops,
-	       const char **aead)
+chan_scheme(const char *scheme, const struct backend_ops **ops,
+	    enum aead_lib *lib)
 {
 	size_t i;
 
@@ -49,7 +51,7 @@ backend_lookup(const char *scheme, const struct backend_ops **ops,
 				"scheme '%s' is not available in this build of libcaec",
 				scheme);
 		*ops = schemes[i].ops;
-		*aead = schemes[i].aead;
+		*lib = schemes[i].lib;
 		return 0;
 	}
 	return caec_set_detail(-EINVAL,
