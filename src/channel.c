@@ -429,71 +429,19 @@ caec_channel_close(struct caec_channel *ch)
 
 /*
  * The data path: plaintext channels go straight to the rings; encrypted ones
- * through the AEAD transform (channel_aead.c). A backend that lost the region
- * (csm: the provider revoked the grant) fails every call from then on with
- * its error, including a call that was inside the ring at that moment.
+ * through the AEAD transform (channel_aead.c). Both are tail calls, so the
+ * plaintext path needs no stack frame. A backend that lost the region (csm:
+ * the provider revoked the grant) fails every call from then on with its
+ * error: chan_enter() before the call, and inside it the rings, whose error
+ * paths report the loss (ring_set_lost()), including for a call that was
+ * inside the ring at that moment.
  */
-static ssize_t
-chan_err(const struct caec_channel *ch, ssize_t rc)
-{
-	int lost;
-
-	if (rc >= 0)
-		return rc;
-	lost = backend_region_lost(&ch->reg);
-	return lost ? lost : rc;
-}
 
 /* Every data-path call: a valid handle on a region that is still ours. */
 static int
 chan_enter(const struct caec_channel *ch)
 {
 	return ch ? backend_region_lost(&ch->reg) : -EINVAL;
-}
-
-/*
- * The encrypted data path, out of line so that the plaintext one in
- * caec_channel_send()/recv()/reserve()/commit()/peek()/release() needs no
- * stack frame and tail-calls the ring, which maps its own errors to the
- * region's loss (ring_ret()).
- */
-static int __attribute__((noinline))
-chan_send_xf(struct caec_channel *ch, const void *buf, size_t len,
-	     unsigned int flags, int timeout_ms)
-{
-	return (int)chan_err(ch, chan_xf_send(ch, buf, len, flags, timeout_ms));
-}
-
-static ssize_t __attribute__((noinline))
-chan_recv_xf(struct caec_channel *ch, void *buf, size_t cap,
-	     unsigned int flags, int timeout_ms)
-{
-	return chan_err(ch, chan_xf_recv(ch, buf, cap, flags, timeout_ms));
-}
-
-static int __attribute__((noinline))
-chan_reserve_xf(struct caec_channel *ch, size_t len, void **payload,
-		int timeout_ms)
-{
-	return (int)chan_err(ch, chan_xf_reserve(ch, len, payload, timeout_ms));
-}
-
-static int __attribute__((noinline))
-chan_commit_xf(struct caec_channel *ch, size_t len, unsigned int flags)
-{
-	return (int)chan_err(ch, chan_xf_commit(ch, len, flags));
-}
-
-static ssize_t __attribute__((noinline))
-chan_peek_xf(struct caec_channel *ch, const void **payload, int timeout_ms)
-{
-	return chan_err(ch, chan_xf_peek(ch, payload, timeout_ms));
-}
-
-static int __attribute__((noinline))
-chan_release_xf(struct caec_channel *ch, unsigned int flags)
-{
-	return (int)chan_err(ch, chan_xf_release(ch, flags));
 }
 
 int
@@ -506,7 +454,7 @@ caec_channel_send(struct caec_channel *ch, const void *buf, size_t len,
 	if (rc)
 		return rc;
 	if (ch->xf)
-		return chan_send_xf(ch, buf, len, flags, timeout_ms);
+		return chan_xf_send(ch, buf, len, flags, timeout_ms);
 	/* A tail call: the ring maps its errors to the loss (ring_ret()). */
 	return caec_ring_send(ch->tx, buf, len, flags, timeout_ms);
 }
@@ -521,7 +469,7 @@ caec_channel_reserve(struct caec_channel *ch, size_t len, void **payload,
 	if (rc)
 		return rc;
 	if (ch->xf)
-		return chan_reserve_xf(ch, len, payload, timeout_ms);
+		return chan_xf_reserve(ch, len, payload, timeout_ms);
 	return caec_ring_reserve(ch->tx, len, payload, timeout_ms);
 }
 
@@ -534,7 +482,7 @@ caec_channel_commit(struct caec_channel *ch, size_t len, unsigned int flags)
 	if (rc)
 		return rc;
 	if (ch->xf)
-		return chan_commit_xf(ch, len, flags);
+		return chan_xf_commit(ch, len, flags);
 	return caec_ring_commit(ch->tx, len, flags);
 }
 
@@ -544,7 +492,7 @@ caec_channel_flush(struct caec_channel *ch)
 	int rc;
 
 	rc = chan_enter(ch);
-	return rc ? rc : (int)chan_err(ch, caec_ring_flush(ch->tx));
+	return rc ? rc : caec_ring_flush(ch->tx);
 }
 
 ssize_t
@@ -557,7 +505,7 @@ caec_channel_recv(struct caec_channel *ch, void *buf, size_t cap,
 	if (rc)
 		return rc;
 	if (ch->xf)
-		return chan_recv_xf(ch, buf, cap, flags, timeout_ms);
+		return chan_xf_recv(ch, buf, cap, flags, timeout_ms);
 	/* A tail call, as in caec_channel_send(). */
 	return caec_ring_recv(ch->rx, buf, cap, flags, timeout_ms);
 }
@@ -572,7 +520,7 @@ caec_channel_peek(struct caec_channel *ch, const void **payload,
 	if (rc)
 		return rc;
 	if (ch->xf)
-		return chan_peek_xf(ch, payload, timeout_ms);
+		return chan_xf_peek(ch, payload, timeout_ms);
 	return caec_ring_peek(ch->rx, payload, timeout_ms);
 }
 
@@ -585,7 +533,7 @@ caec_channel_release(struct caec_channel *ch, unsigned int flags)
 	if (rc)
 		return rc;
 	if (ch->xf)
-		return chan_release_xf(ch, flags);
+		return chan_xf_release(ch, flags);
 	return caec_ring_release(ch->rx, flags);
 }
 

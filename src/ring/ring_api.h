@@ -33,11 +33,13 @@ void ring_set_lost(struct caec_ring *r, const int *lost);
  * returns it, and it is never replaced. When two errors meet, the first one
  * that happened wins. The send fast path closes.
  *
- * RETURN VALUE: the sticky error now in force (the first one).
+ * RETURN VALUE: the sticky error now in force (the first one), or the
+ * region's loss when it was lost (ring_set_lost()), which explains it.
  */
 int ring_set_error(struct caec_ring *r, int err);
 
-/* ring_error - this direction's sticky error, or 0. */
+/* ring_error - this direction's sticky error (or the region's loss, as for
+ * ring_set_error()), or 0. */
 int ring_error(const struct caec_ring *r);
 
 /*

@@ -27,13 +27,13 @@ ring_set_error(struct caec_ring *r, int err)
 		r->err = err;
 		ring_prod_gate(r);
 	}
-	return r->err;
+	return (int)ring_ret(r, r->err);
 }
 
 int
 ring_error(const struct caec_ring *r)
 {
-	return r->err;
+	return r->err ? (int)ring_ret(r, r->err) : 0;
 }
 
 void

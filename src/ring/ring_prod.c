@@ -455,7 +455,7 @@ caec_ring_flush(struct caec_ring *r)
 	if (!r || r->role != CAEC_RING_PRODUCER)
 		return -EINVAL;
 	if (r->err)
-		return r->err;
+		return (int)ring_ret(r, r->err);
 	ring_prod_publish(r);
 	return 0;
 }
