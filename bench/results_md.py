@@ -250,7 +250,7 @@ def placement(run):
         "the side that moves fewer cache lines, and runs at the same round "
         "trip can still differ (a 64 B memcpy stream of about 2,500 or "
         "3,900 MB/s). Each ratio below is measured side by side within one "
-        "placement; the README's \"Placement\" paragraph gives the ranges "
+        "placement; the \"Placements\" section of docs/bench.md gives the ranges "
         "seen across placements." + pingpong_levels(run) + "\n")
 
 

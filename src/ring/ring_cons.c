@@ -55,29 +55,17 @@ ring_cons_next(struct caec_ring *r, uint64_t *pos_out)
 				 * Pull the next record's line while we poll
 				 * tail (here and in the spin of ring_block()),
 				 * so that when the producer publishes, the two
-				 * misses overlap instead of queueing (distant
-				 * cores: 64 B round trip 750 -> 620 ns, before
-				 * the spin polled tail alone).
+				 * misses overlap instead of queueing.
 				 *
-				 * Why wait on tail and not on the record
-				 * header, which would hand a message over in
-				 * one line, not two (a model: a round trip
-				 * 0.8x the bare one where this was 1.0-1.5x
-				 * before that spin, 0.8-1.25x since)? A header
-				 * can only be trusted if the producer zeroes
-				 * the next header slot before each record, and
-				 * a consumer that follows the producer record
-				 * by record fights it for the line being
-				 * written: a two-core model streamed 1.7-4x
-				 * slower at 64 B-1 KiB than with counter
-				 * batches. Taking only unbatched records from
-				 * their headers (written last, with a lap bit;
-				 * a zero stored at each published tail) was
-				 * measured too: 64 and 256 B round trips 3%
-				 * and 8% shorter, but the 256 B stream 6%
-				 * slower, as that zero sits in the line the
-				 * consumer polls, ahead of tail in the store
-				 * order.
+				 * We wait on tail, not on the record header
+				 * (which would hand a message over in one line,
+				 * not two): a header can only be trusted if the
+				 * producer zeroes the next header slot before
+				 * each record, and a consumer that follows the
+				 * producer record by record fights it for the
+				 * line being written: every such variant
+				 * measured made streams slower. Measurements:
+				 * docs/perf-notes.md.
 				 */
 				__builtin_prefetch(r->data + (r->head & r->mask));
 				/* Let the producer reuse a skipped pad. */
@@ -209,9 +197,9 @@ cons_fast(struct caec_ring *r, uint64_t *pos)
 		 * Pairs with the producer's release store of tail in
 		 * ring_prod_publish(), as in load_tail(), whose checks these
 		 * are with tail_cache == head. Not load_tail() itself: its
-		 * monotonic check and error report cost the one-core 64 B
-		 * round trip ~1 ns of 22 (caec-bench calls); a bad tail is
-		 * re-read and reported by the slow path.
+		 * monotonic check and error report are measurable on a round
+		 * trip (docs/perf-notes.md); a bad tail is re-read and
+		 * reported by the slow path.
 		 */
 		t = sh_load_acq(&r->sh->prod.counter);
 		avail = t - r->head;

@@ -18,9 +18,7 @@
  * general memcpy then issues unaligned vector stores, some of them split
  * across two lines; on a line the consumer last read, each side of a split
  * is a read-for-ownership from the other core, and the store buffer fills
- * with stores waiting for them. Measured here (x86-64, two pinned cores,
- * 1 MiB ring): 64 B records 22.5 -> 19.7 ns, 256 B 59.7 -> 40.5 ns,
- * 1 KiB 209 -> 157 ns per message with the aligned stores below.
+ * with stores waiting for them.
  *
  * So short records are written with 16-byte stores at 16-byte aligned
  * addresses (never split; the header shares the first store when the record
@@ -32,25 +30,16 @@
  *
  * Longer records go through ring_send_slow(). How they are best written
  * depends on how far apart the two cores are, which a VM's owner does not
- * choose: the same pair of vCPUs was measured here in two placements, a bare
- * cache-line round trip of ~140 ns (near) and of ~550 ns (far). Per message,
- * as a fraction of the throughput of a bare memcpy stream into line-aligned
- * slots measured beside it (x86-64, AMD EPYC with ERMS and FSRM):
- *
- *                          768 B       1 KiB       2 KiB       4 KiB
- *                        near  far   near  far   near  far   near  far
- *   16-byte stores       1.12  1.41  0.83  0.95  0.81  0.99  0.75  0.60
- *   line, then movsb     1.04  1.15  0.92  0.98  0.95  0.94  0.93  0.97
- *   libc memcpy          0.92  0.91  0.85  0.85  0.87  0.87  0.99  0.98
- *
- * Near, the producer is bound by the number of stores it issues, and 16-byte
- * stores lose from 1 KiB on; far, by line transfers, which any of them wait
- * for alike. On x86-64 with ERMS (enhanced rep movsb, which writes whole
- * lines) payloads of RING_PUT_LINES_MIN up to RING_PUT_ALIGNED_MAX bytes are
- * therefore written by ring_put_lines(): 8- and 16-byte stores up to the next
- * line boundary, rep movsb for the rest. Elsewhere (aarch64 has no such
- * instruction; a CPU without ERMS) the 16-byte stores go on up to
- * RING_PUT_ALIGNED_MAX. Above it, libc's memcpy, as at 4 KiB it beats both.
+ * choose. With near cores the producer is bound by the number of stores it
+ * issues, and 16-byte stores lose from 1 KiB on; with distant cores, by line
+ * transfers, which any way of writing waits for alike. On x86-64 with ERMS
+ * (enhanced rep movsb, which writes whole lines) payloads of
+ * RING_PUT_LINES_MIN up to RING_PUT_ALIGNED_MAX bytes are therefore written
+ * by ring_put_lines(): 8- and 16-byte stores up to the next line boundary,
+ * rep movsb for the rest. Elsewhere (aarch64 has no such instruction; a CPU
+ * without ERMS) the 16-byte stores go on up to RING_PUT_ALIGNED_MAX. Above
+ * it, libc's memcpy, which at 4 KiB beats both. Measurements per size and
+ * placement: docs/perf-notes.md.
  */
 #define RING_PUT_ALIGNED_MAX 2048u
 #define RING_PUT_LINES_MIN 1024u
@@ -423,9 +412,10 @@ ring_send_publish(struct caec_ring *r)
  * The copy send. Its fast path (r->send_lim open and above the length,
  * so a short payload of at most max_msg bytes; the record fits before
  * the wrap; the cached head says there is room) touches only private state
- * and the data area, calls nothing, and so needs no stack frame: every store the producer issues while its stores to lines
- * the consumer holds wait for ownership occupies the store buffer, and this
- * path adds none of its own. Everything else goes through ring_send_slow().
+ * and the data area, calls nothing, and so needs no stack frame: while the
+ * producer's stores to lines the consumer holds wait for ownership, every
+ * store it issues occupies the store buffer, and this path adds none of its
+ * own. Everything else goes through ring_send_slow().
  */
 int
 caec_ring_send(struct caec_ring *r, const void *buf, size_t len,

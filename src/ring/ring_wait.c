@@ -78,13 +78,12 @@ wake_peer(struct caec_ring *r)
  * tail_cache == head, a waiting producer head_cache == the head it last
  * loaded: ring_ready() returned -EAGAIN on exactly those values.
  *
- * The consumer also pulls the line of the record it waits for, so that the
- * producer's publish finds the counter miss and the record miss overlapping.
- * Measured against running all of ring_ready() on every spin (distant cores,
- * 64 B round trip 591-641 -> 461-541 ns; near cores 140 -> 130 ns, 256 B 160
- * -> 150, 1 KiB 271 -> 250; streams unchanged). The same loop without the
- * prefetch was faster still at 64 B on distant cores (441-481 ns) but slower
- * at 128-512 B (near: 128 B 140 -> 190 ns; distant 256 B 641 -> 761).
+ * Checking the counter alone, rather than all of ring_ready() on every spin,
+ * shortens round trips and leaves streams unchanged. The consumer also pulls
+ * the line of the record it waits for, so that the producer's publish finds
+ * the counter miss and the record miss overlapping: without it the 64 B
+ * round trip on distant cores was shorter still, but 128-512 B ones were
+ * longer. Measurements: docs/perf-notes.md.
  */
 static inline bool
 ring_peer_moved(const struct caec_ring *r)
