@@ -47,6 +47,7 @@
 #define CAEC_CAEC_H
 
 #include <errno.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -87,6 +88,44 @@ const char *caec_strerror(int err);
  * until the next libcaec call in the same thread.
  */
 const char *caec_error_detail(void);
+
+/*
+ * THE SIGBUS GUARD
+ *   A peer that can resize the object under a shared mapping (an nw: shm
+ *   object, file or inherited descriptor) makes this process's next access
+ *   past the new end raise SIGBUS. libcaec installs a SIGBUS handler
+ *   (SA_SIGINFO | SA_ONSTACK) when it maps the first such region: a fault
+ *   inside a libcaec region maps zero pages over that whole region and
+ *   marks it lost, so the call that touched it, and every later call on its
+ *   channel, fails with -EPROTO, and the process lives on. A fault anywhere
+ *   else goes to the handler that was installed before libcaec's (or to the
+ *   default action). Memfds made by nw:memfd are sealed against resizing
+ *   instead, and an inherited memfd without those seals is refused.
+ *
+ *   An application that installs its own SIGBUS handler after libcaec's
+ *   calls caec_sigbus_handle() first from it and returns when that returns 1.
+ */
+
+/*
+ * caec_sigbus_guard - enable (the default) or disable the guard for regions
+ * mapped from now on. Disabling it is also possible with CAEC_SIGBUS_GUARD=0
+ * in the environment; regions mapped without the guard kill the process
+ * with SIGBUS when a peer truncates them.
+ *
+ * RETURN VALUE: 0.
+ */
+int caec_sigbus_guard(int enable);
+
+/*
+ * caec_sigbus_handle - handle a SIGBUS if it hit a guarded libcaec region.
+ * @sig, @info, @ucontext: the arguments of an SA_SIGINFO handler
+ *
+ * Async-signal-safe.
+ *
+ * RETURN VALUE: 1 when the fault was in a libcaec region (its mapping is
+ * now zero pages; return from the handler), 0 otherwise.
+ */
+int caec_sigbus_handle(int sig, siginfo_t *info, void *ucontext);
 
 /*
  * Flags for the send/commit and recv/release families.

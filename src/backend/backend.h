@@ -45,6 +45,7 @@ struct backend_region {
 	bool unlink_shm;	/* unlink_path is a shm name */
 	const struct backend_ops *ops;
 	void *priv;		/* the backend's own state */
+	int guard;		/* SIGBUS guard id (region.h), -1 if none */
 	/*
 	 * 0, or the error every channel call returns from now on: the
 	 * region was taken away (csm: revoked by its provider). Written by

@@ -117,6 +117,7 @@ csm_create(const struct caec_uri *u, size_t len, uint32_t mode,
 	out->base = caec_csm_base(cc->r);
 	out->len = caec_csm_size(cc->r);
 	out->fd = -1;		/* not to be passed on: consent is per realm */
+	out->guard = -1;
 	out->priv = cc;
 	return 0;
 }
@@ -150,6 +151,7 @@ csm_attach(const struct caec_uri *u, struct backend_region *out)
 	out->base = caec_csm_base(cc->r);
 	out->len = caec_csm_size(cc->r);
 	out->fd = -1;
+	out->guard = -1;
 	out->priv = cc;
 	return 0;
 }
@@ -169,6 +171,7 @@ csm_release(struct backend_region *reg, bool creator)
 	}
 	memset(reg, 0, sizeof(*reg));
 	reg->fd = -1;
+	reg->guard = -1;
 }
 
 static void

@@ -5,7 +5,7 @@
  * to its mapping.
  *
  * A lost mapping is never unmapped: a thread may be inside it. It is
- * replaced in place (MAP_FIXED / MREMAP_FIXED, atomic for the process) by
+ * replaced in place (region_replace(), atomic for the process) by
  * private anonymous memory holding
  *   - for a channel whose grant was revoked: 0xff bytes. Every ring index
  *     then fails validation, so a call already inside the ring returns an
@@ -29,6 +29,7 @@
 #include <caec/csm_uapi.h>
 
 #include "csm_priv.h"
+#include "region.h"
 
 static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct caec_csm_region *regions;
@@ -103,27 +104,21 @@ enum overlay { OVERLAY_ZERO, OVERLAY_POISON, OVERLAY_SNAPSHOT };
 static void
 overlay(struct caec_csm_region *r, enum overlay how)
 {
-	uint8_t *tmp = MAP_FAILED;
+	uint8_t *img = NULL;
 
-	if (how != OVERLAY_ZERO)
-		tmp = mmap(NULL, r->size, PROT_READ | PROT_WRITE,
+	if (how != OVERLAY_ZERO) {
+		img = mmap(NULL, r->size, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (tmp != MAP_FAILED) {
-		if (how == OVERLAY_SNAPSHOT) {
-			memcpy(tmp, r->base, r->size);
-			r->owner.peer_gone(r->owner.ctx, tmp, r->size);
+		if (img == MAP_FAILED) {
+			img = NULL;
+		} else if (how == OVERLAY_SNAPSHOT) {
+			memcpy(img, r->base, r->size);
+			r->owner.peer_gone(r->owner.ctx, img, r->size);
 		} else {
-			memset(tmp, 0xff, r->size);
-		}
-		if (mremap(tmp, r->size, r->size, MREMAP_MAYMOVE | MREMAP_FIXED,
-			   r->base) == MAP_FAILED) {
-			munmap(tmp, r->size);
-			tmp = MAP_FAILED;
+			memset(img, 0xff, r->size);
 		}
 	}
-	if (tmp == MAP_FAILED)
-		(void)mmap(r->base, r->size, csm_region_prot(r),
-			   MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	(void)region_replace(r->base, r->size, csm_region_prot(r), img);
 	if (r->bound)
 		wake_sleepers(r);
 }
@@ -172,9 +167,8 @@ csm_regions_orphan(void)
 		if (r->lost_flag)
 			*r->lost_flag = -EACCES;
 		if (r->base)
-			(void)mmap(r->base, r->size, csm_region_prot(r),
-				   MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1,
-				   0);
+			(void)region_replace(r->base, r->size,
+					     csm_region_prot(r), NULL);
 		if (r->fd >= 0)
 			close(r->fd);
 		r->fd = -1;

@@ -3,10 +3,18 @@
  * Normal-world shared memory: POSIX shm objects, files (/dev/shm, hugetlbfs,
  * an ivshmem PCI BAR's sysfs resource file), anonymous memfds and inherited
  * descriptors. This memory is visible to the hypervisor.
+ *
+ * A peer may resize the object under the mapping. A memfd this backend makes
+ * is sealed against that (F_SEAL_SHRINK | F_SEAL_GROW, then F_SEAL_SEAL)
+ * before anyone else can hold it, and an inherited memfd (nw:fd/N) without
+ * those seals is refused; shm objects and files cannot be sealed, so every
+ * mapping is registered with the SIGBUS guard (region.h): a truncation then
+ * costs the channel (-EPROTO), never the process.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -18,6 +26,7 @@
 
 #include "../error.h"
 #include "backend.h"
+#include "region.h"
 
 #define SYSFS_MAGIC_ 0x62656572
 #define HUGETLBFS_MAGIC_ 0x958458f6
@@ -128,9 +137,50 @@ map_fd(int fd, size_t len, struct backend_region *out)
 	if (p == MAP_FAILED)
 		return caec_set_detail(-errno, "mmap of %zu bytes failed: %s",
 				       len, caec_strerror(-errno));
+	out->guard = region_guard_add(p, len, PROT_READ | PROT_WRITE,
+				      &out->lost);
+	if (out->guard < -1) {
+		int rc = out->guard;
+
+		munmap(p, len);
+		out->guard = -1;
+		return rc;
+	}
 	out->base = p;
 	out->len = len;
 	out->fd = fd;
+	return 0;
+}
+
+#define NW_SEALS (F_SEAL_SHRINK | F_SEAL_GROW)
+
+/* Is @fd a memfd (its link in /proc names "memfd:...")? */
+static bool
+is_memfd(int fd)
+{
+	char path[64], link[16];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, link, sizeof(link));
+	return n >= 7 && !memcmp(link, "/memfd:", 7);
+}
+
+/*
+ * An inherited memfd must be sealed so that no holder can resize it under
+ * the mapping (what nw:memfd hands out is). Other objects get the guard.
+ */
+static int
+check_seals(int fd, const char *what)
+{
+	int seals = fcntl(fd, F_GET_SEALS);
+
+	if (seals < 0 || !is_memfd(fd))
+		return 0;
+	if ((seals & NW_SEALS) != NW_SEALS || !(seals & F_SEAL_SEAL))
+		return caec_set_detail(-EPROTO,
+			"descriptor %s is a memfd without F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL (seals 0x%x): its holders could resize it under the mapping",
+			what, seals);
 	return 0;
 }
 
@@ -171,6 +221,7 @@ nw_create(const struct caec_uri *u, size_t len, uint32_t mode,
 		return rc;
 	memset(out, 0, sizeof(*out));
 	out->fd = -1;
+	out->guard = -1;
 	switch (l.kind) {
 	case NW_SHM:
 		fd = shm_open(l.arg, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
@@ -208,7 +259,7 @@ nw_create(const struct caec_uri *u, size_t len, uint32_t mode,
 		break;
 	case NW_MEMFD:
 		/* No CLOEXEC: an exec'd child may attach with nw:fd/N. */
-		fd = memfd_create("caec-nw", 0);
+		fd = memfd_create("caec-nw", MFD_ALLOW_SEALING);
 		if (fd < 0)
 			return errno_detail(errno, "memfd_create", "caec-nw");
 		break;
@@ -226,6 +277,11 @@ nw_create(const struct caec_uri *u, size_t len, uint32_t mode,
 	len = round_len(fd, len);
 	if (ftruncate(fd, (off_t)len)) {
 		rc = errno_detail(errno, "cannot size region", l.arg);
+		goto fail;
+	}
+	if (l.kind == NW_MEMFD &&
+	    fcntl(fd, F_ADD_SEALS, NW_SEALS | F_SEAL_SEAL)) {
+		rc = errno_detail(errno, "cannot seal memfd", "caec-nw");
 		goto fail;
 	}
 	rc = map_fd(fd, len, out);
@@ -257,6 +313,7 @@ nw_attach(const struct caec_uri *u, struct backend_region *out)
 		return rc;
 	memset(out, 0, sizeof(*out));
 	out->fd = -1;
+	out->guard = -1;
 	switch (l.kind) {
 	case NW_SHM:
 		fd = shm_open(l.arg, O_RDWR | O_CLOEXEC, 0);
@@ -282,6 +339,11 @@ nw_attach(const struct caec_uri *u, struct backend_region *out)
 		rc = errno_detail(errno, "fstat", l.arg);
 		goto fail;
 	}
+	if (l.kind == NW_FD) {
+		rc = check_seals(fd, l.arg);
+		if (rc)
+			goto fail;
+	}
 	if (st.st_size <= 0) {
 		rc = caec_set_detail(-EPROTO,
 			"region '%s' is empty (not initialised by a creator yet?)",
@@ -300,6 +362,7 @@ fail:
 static void
 nw_release(struct backend_region *reg, bool creator)
 {
+	region_guard_remove(reg->guard);
 	if (reg->base)
 		munmap(reg->base, reg->len);
 	if (reg->fd >= 0)
@@ -313,6 +376,7 @@ nw_release(struct backend_region *reg, bool creator)
 	free(reg->unlink_path);
 	memset(reg, 0, sizeof(*reg));
 	reg->fd = -1;
+	reg->guard = -1;
 }
 
 const struct backend_ops backend_nw_ops = {
