@@ -13,30 +13,20 @@
  *   echo     send every message back until the test closes (-EPIPE)
  *   duplex   produce stream 2 and consume stream 1 at once (two threads)
  *
- * OPS is the OP_* mix of tests/stream.h (default all). Exit status: 0 done
- * and verified, 1 transfer or verification failure (reason on stderr),
- * 2 usage, 3 attach failure.
+ * OPS is the OP_* mix of tests/lib/stream.h (default all). Exit status:
+ * 0 done and verified, 1 transfer or verification failure (reason on
+ * stderr), 2 usage, 3 attach failure.
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <caec/caec.h>
 
-#include "stream.h"
+#include "lib/stream.h"
 
 #define PEER_TIMEOUT_MS 30000
 #define HELLO "ipc_peer attached"
-
-static void *
-producer_main(void *arg)
-{
-	void **a = arg;
-
-	stream_send(a[0], a[1]);
-	return NULL;
-}
 
 static int
 report(const char *mode, const struct stream *s)
@@ -56,8 +46,6 @@ main(int argc, char **argv)
 	unsigned int ops = OP_ALL;
 	const char *mode;
 	struct ep e;
-	pthread_t t;
-	void *targ[2];
 	int rc, status = 0;
 
 	if (argc < 5 || argc > 6) {
@@ -99,17 +87,9 @@ main(int argc, char **argv)
 	} else if (!strcmp(mode, "duplex")) {
 		/* The peer closes only when it has everything: no -EPIPE. */
 		rx.end_epipe = false;
-		targ[0] = &e;
-		targ[1] = &tx;
-		if (pthread_create(&t, NULL, producer_main, targ)) {
-			fprintf(stderr, "ipc_peer: pthread_create failed\n");
-			status = 1;
-		} else {
-			stream_recv(&e, &rx);
-			pthread_join(t, NULL);
-			status = report("duplex send", &tx) |
-				 report("duplex receive", &rx);
-		}
+		stream_duplex(&e, &tx, &rx);
+		status = report("duplex send", &tx) |
+			 report("duplex receive", &rx);
 	} else {
 		fprintf(stderr, "ipc_peer: unknown mode '%s'\n", mode);
 		status = 2;

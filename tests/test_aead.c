@@ -21,8 +21,6 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <grp.h>
-#include <pthread.h>
-#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +41,7 @@
 #include "../src/crypto_baseline/aead.h"
 #include "../src/crypto_baseline/frame.h"
 #include "../src/crypto_baseline/hkdf.h"
+#include "lib/scribbler.h"
 
 #ifdef CAEC_HAVE_OPENSSL
 #define HAVE_OPENSSL true
@@ -970,91 +969,19 @@ test_frame_bounds(void **state)
 	frame_fini(&tx), frame_fini(&rx);
 }
 
-/* Hostile shared memory: a second thread writes the "shared" buffer while
- * seal or open runs on it. */
-
-enum race_mode { RACE_ZERO, RACE_FLIP, RACE_WATCH };
-
-struct racer {
-	pthread_t th;
-	volatile uint8_t *buf;
-	size_t len;
-	enum race_mode mode;
-	int run, parked, quit;	/* accessed with __atomic builtins */
-	long hits;		/* RACE_WATCH: plaintext sightings */
-};
+/* Hostile shared memory: a second thread (lib/scribbler.h) writes the
+ * "shared" buffer while seal or open runs on it. */
 
 #define MARK "PLAINTEXT-MARKER"	/* 16 bytes, repeated as the plaintext */
 
-static void *
-racer_main(void *arg)
-{
-	struct racer *r = arg;
-	size_t i;
-
-	for (;;) {
-		__atomic_store_n(&r->parked, 1, __ATOMIC_SEQ_CST);
-		while (!__atomic_load_n(&r->run, __ATOMIC_SEQ_CST)) {
-			if (__atomic_load_n(&r->quit, __ATOMIC_SEQ_CST))
-				return NULL;
-			sched_yield();
-		}
-		__atomic_store_n(&r->parked, 0, __ATOMIC_SEQ_CST);
-		while (__atomic_load_n(&r->run, __ATOMIC_SEQ_CST)) {
-			switch (r->mode) {
-			case RACE_ZERO:
-				for (i = 0; i < r->len; i++)
-					r->buf[i] = 0;
-				break;
-			case RACE_FLIP:
-				for (i = 0; i < r->len; i++)
-					r->buf[i] ^= 0x01;
-				break;
-			case RACE_WATCH:
-				for (i = 0; i + 10 <= r->len; i++)
-					if (r->buf[i] == 'P' && r->buf[i + 1] == 'L' &&
-					    r->buf[i + 2] == 'A' && r->buf[i + 3] == 'I' &&
-					    r->buf[i + 4] == 'N' && r->buf[i + 5] == 'T' &&
-					    r->buf[i + 6] == 'E' && r->buf[i + 7] == 'X' &&
-					    r->buf[i + 8] == 'T' && r->buf[i + 9] == '-')
-						r->hits++;
-				break;
-			}
-		}
-	}
-}
-
+/* A scribbler on @len bytes at @buf, parked until scribbler_go(). */
 static void
-racer_init(struct racer *r, uint8_t *buf, size_t len, enum race_mode mode)
+racer_init(struct scribbler *r, uint8_t *buf, size_t len,
+	   enum scribble_mode mode)
 {
-	memset(r, 0, sizeof(*r));
-	r->buf = buf;
-	r->len = len;
-	r->mode = mode;
-	assert_int_equal(pthread_create(&r->th, NULL, racer_main, r), 0);
-}
-
-static void
-racer_go(struct racer *r)
-{
-	__atomic_store_n(&r->run, 1, __ATOMIC_SEQ_CST);
-	while (__atomic_load_n(&r->parked, __ATOMIC_SEQ_CST))
-		sched_yield();
-}
-
-static void
-racer_stop(struct racer *r)
-{
-	__atomic_store_n(&r->run, 0, __ATOMIC_SEQ_CST);
-	while (!__atomic_load_n(&r->parked, __ATOMIC_SEQ_CST))
-		sched_yield();
-}
-
-static void
-racer_fini(struct racer *r)
-{
-	__atomic_store_n(&r->quit, 1, __ATOMIC_SEQ_CST);
-	assert_int_equal(pthread_join(r->th, NULL), 0);
+	assert_int_equal(scribbler_start(r, &(struct scribbler_cfg){
+		.buf = buf, .len = len, .mode = mode,
+		.needle = "PLAINTEXT-" }), 0);
 }
 
 #define RACE_LEN (4 * AEAD_CHUNK)
@@ -1073,19 +1000,19 @@ test_race_seal_dst(void **state)
 	uint8_t key[32], nonce[12] = { 0 }, tag[16];
 	static uint8_t pt[RACE_LEN], dst[RACE_LEN], out[RACE_LEN];
 	struct aead_ctx *ctx;
-	struct racer r;
+	struct scribbler r;
 	int i, forged = 0, ok = 0;
 
 	fill(key, sizeof(key), 5);
 	fill(pt, RACE_LEN, 6);
 	ctx = ctx_new(*state, key);
-	racer_init(&r, dst + AEAD_CHUNK + 100, 256, RACE_ZERO);
+	racer_init(&r, dst + AEAD_CHUNK + 100, 256, SCRIBBLE_ZERO);
 	for (i = 0; i < RACE_ITERS; i++) {
 		nonce[0] = (uint8_t)i, nonce[1] = (uint8_t)(i >> 8);
-		racer_go(&r);
+		scribbler_go(&r);
 		assert_int_equal(aead_seal(ctx, nonce, NULL, 0, pt, RACE_LEN, dst,
 					   tag), 0);
-		racer_stop(&r);
+		scribbler_pause(&r);
 		if (aead_open(ctx, nonce, NULL, 0, dst, RACE_LEN, tag, out) == 0) {
 			if (memcmp(out, pt, RACE_LEN))
 				forged++;
@@ -1095,7 +1022,7 @@ test_race_seal_dst(void **state)
 			assert_true(all_bytes(out, RACE_LEN, 0));
 		}
 	}
-	racer_fini(&r);
+	assert_int_equal(scribbler_stop(&r), 0);
 	print_message("  %s: %d intact, %d overwritten, %d forged\n",
 		      (const char *)*state, ok, RACE_ITERS - ok - forged, forged);
 	assert_int_equal(forged, 0);
@@ -1114,19 +1041,19 @@ test_race_open_src(void **state)
 	static uint8_t pt[RACE_LEN], ct[RACE_LEN], shared[RACE_LEN];
 	static uint8_t out[RACE_LEN];
 	struct aead_ctx *ctx;
-	struct racer r;
+	struct scribbler r;
 	int i, rc, ok = 0, bad = 0;
 
 	fill(key, sizeof(key), 7);
 	fill(pt, RACE_LEN, 8);
 	ctx = ctx_new(*state, key);
 	assert_int_equal(aead_seal(ctx, nonce, NULL, 0, pt, RACE_LEN, ct, tag), 0);
-	racer_init(&r, shared + 2 * AEAD_CHUNK + 40, 64, RACE_FLIP);
+	racer_init(&r, shared + 2 * AEAD_CHUNK + 40, 64, SCRIBBLE_FLIP);
 	for (i = 0; i < RACE_ITERS; i++) {
 		memcpy(shared, ct, RACE_LEN);
-		racer_go(&r);
+		scribbler_go(&r);
 		rc = aead_open(ctx, nonce, NULL, 0, shared, RACE_LEN, tag, out);
-		racer_stop(&r);
+		scribbler_pause(&r);
 		if (rc == 0) {
 			assert_memory_equal(out, pt, RACE_LEN);
 			ok++;
@@ -1136,7 +1063,7 @@ test_race_open_src(void **state)
 			bad++;
 		}
 	}
-	racer_fini(&r);
+	assert_int_equal(scribbler_stop(&r), 0);
 	print_message("  %s: %d authentic, %d rejected\n", (const char *)*state,
 		      ok, bad);
 	aead_destroy(ctx);
@@ -1149,23 +1076,23 @@ test_race_dst_never_plaintext(void **state)
 	uint8_t key[32], nonce[12] = { 2 }, tag[16];
 	static uint8_t pt[RACE_LEN], dst[RACE_LEN];
 	struct aead_ctx *ctx;
-	struct racer r;
+	struct scribbler r;
 	size_t i;
 
 	for (i = 0; i < RACE_LEN; i += 16)
 		memcpy(pt + i, MARK, 16);
 	fill(key, sizeof(key), 9);
 	ctx = ctx_new(*state, key);
-	racer_init(&r, dst + AEAD_CHUNK, AEAD_CHUNK, RACE_WATCH);
+	racer_init(&r, dst + AEAD_CHUNK, AEAD_CHUNK, SCRIBBLE_WATCH);
 	for (i = 0; i < RACE_ITERS; i++) {
 		nonce[4] = (uint8_t)i, nonce[5] = (uint8_t)(i >> 8);
 		memset(dst, 0, RACE_LEN);
-		racer_go(&r);
+		scribbler_go(&r);
 		assert_int_equal(aead_seal(ctx, nonce, NULL, 0, pt, RACE_LEN, dst,
 					   tag), 0);
-		racer_stop(&r);
+		scribbler_pause(&r);
 	}
-	racer_fini(&r);
+	assert_int_equal(scribbler_stop(&r), 0);
 	assert_int_equal(r.hits, 0);
 	assert_null(memmem(dst, RACE_LEN, "PLAINTEXT-", 10));
 	aead_destroy(ctx);

@@ -13,9 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,6 +22,8 @@
 
 #include "../src/channel_layout.h"
 #include "../src/ring/ring_layout.h"
+#include "lib/hv_view.h"
+#include "lib/scribbler.h"
 
 /* Offset of the first record's payload in ring 0 (creator -> attacher). */
 #define REC0 (CAEC_CHAN_HDR_SIZE + CAEC_RING_HDR_SIZE + CAEC_REC_HDR)
@@ -49,8 +48,7 @@ struct pair {
 	char uri_a[128];
 	struct caec_channel *c;
 	struct caec_channel *a;
-	uint8_t *map;		/* the region, as the hypervisor sees it */
-	size_t len;
+	struct hv_view hv;	/* the region, as the hypervisor sees it */
 };
 
 static void
@@ -66,8 +64,6 @@ pair_open(struct pair *p, const char *sc, const char *sa, const uint8_t *kc,
 {
 	struct caec_channel_params pc, pa;
 	char path[96];
-	struct stat st;
-	int fd;
 
 	caec_channel_params_init(&pc);
 	caec_channel_params_init(&pa);
@@ -81,21 +77,32 @@ pair_open(struct pair *p, const char *sc, const char *sa, const uint8_t *kc,
 	assert_int_equal(caec_channel_create(p->uri_c, &pc, &p->c), 0);
 	assert_int_equal(caec_channel_attach(p->uri_a, &pa, &p->a), 0);
 	snprintf(path, sizeof(path), "/dev/shm/%s", p->name);
-	fd = open(path, O_RDWR);
-	assert_true(fd >= 0);
-	assert_int_equal(fstat(fd, &st), 0);
-	p->len = (size_t)st.st_size;
-	p->map = mmap(NULL, p->len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	assert_true(p->map != MAP_FAILED);
-	close(fd);
+	assert_int_equal(hv_view_map_path(&p->hv, path, true), 0);
 }
 
 static void
 pair_close(struct pair *p)
 {
-	munmap(p->map, p->len);
+	hv_view_unmap(&p->hv);
 	caec_channel_close(p->a);
 	caec_channel_close(p->c);
+}
+
+/*
+ * The attacher's next receive (waiting up to @timeout_ms) fails
+ * authentication, and no @frag (NULL: nothing checked) of the plaintext
+ * reaches its buffer.
+ */
+static void
+expect_rejected(struct pair *p, int timeout_ms, const char *frag)
+{
+	char out[64];
+
+	memset(out, 0, sizeof(out));
+	assert_int_equal(caec_channel_recv(p->a, out, sizeof(out), 0,
+					   timeout_ms), -EBADMSG);
+	if (frag)
+		assert_null(memmem(out, sizeof(out), frag, strlen(frag)));
 }
 
 static void
@@ -149,10 +156,11 @@ test_zero_copy(void **state)
 	pair_open(&p, libs[0], libs[NLIBS - 1], key_a, key_a);
 	assert_int_equal(caec_channel_reserve(p.c, 100, &slot, 1000), 0);
 	/* The slot is private memory, not the shared region. */
-	assert_true((uint8_t *)slot < p.map || (uint8_t *)slot >= p.map + p.len);
+	assert_true((uint8_t *)slot < p.hv.map ||
+		    (uint8_t *)slot >= p.hv.map + p.hv.len);
 	memcpy(slot, "zero-copy secret", 16);
 	assert_int_equal(caec_channel_commit(p.c, 16, 0), 0);
-	assert_null(memmem(p.map, p.len, "zero-copy secret", 16));
+	assert_false(hv_view_contains(&p.hv, "zero-copy secret", 16));
 	assert_int_equal(caec_channel_peek(p.a, &pl, 1000), 16);
 	assert_int_equal(caec_channel_peek(p.a, &pl, 1000), 16);
 	assert_memory_equal(pl, "zero-copy secret", 16);
@@ -228,17 +236,13 @@ static void
 test_wrong_key(void **state)
 {
 	struct pair p;
-	char out[64];
 
 	(void)state;
 	skip_without_crypto();
 	pair_open(&p, libs[0], libs[NLIBS - 1], key_a, key_b);
 	assert_int_equal(caec_channel_send(p.c, "secret message!!", 16, 0, 0),
 			 0);
-	memset(out, 0, sizeof(out));
-	assert_int_equal(caec_channel_recv(p.a, out, sizeof(out), 0, 1000),
-			 -EBADMSG);
-	assert_null(memmem(out, sizeof(out), "secret", 6));
+	expect_rejected(&p, 1000, "secret");
 	pair_close(&p);
 }
 
@@ -247,22 +251,16 @@ static void
 tamper_case(size_t off)
 {
 	struct pair p;
-	char out[64];
 
 	pair_open(&p, libs[0], libs[NLIBS - 1], key_a, key_a);
 	assert_int_equal(caec_channel_send(p.c, "attack at dawn!!", 16, 0, 0),
 			 0);
-	p.map[REC0 + off] ^= 0x01;
-	memset(out, 0, sizeof(out));
-	assert_int_equal(caec_channel_recv(p.a, out, sizeof(out), 0, 0),
-			 -EBADMSG);
-	assert_null(memmem(out, sizeof(out), "dawn", 4));
+	p.hv.map[REC0 + off] ^= 0x01;
+	expect_rejected(&p, 0, "dawn");
 	/* Sticky: a later authentic message is refused too. */
 	assert_int_equal(caec_channel_send(p.c, "attack at dusk!!", 16, 0, 0),
 			 0);
-	assert_int_equal(caec_channel_recv(p.a, out, sizeof(out), 0, 0),
-			 -EBADMSG);
-	assert_null(memmem(out, sizeof(out), "dusk", 4));
+	expect_rejected(&p, 0, "dusk");
 	pair_close(&p);
 }
 
@@ -294,12 +292,11 @@ test_replay_and_reorder(void **state)
 	assert_int_equal(caec_channel_send(p.c, "first message 01", 16, 0, 0),
 			 0);
 	assert_int_equal(caec_channel_recv(p.a, out, sizeof(out), 0, 0), 16);
-	memcpy(rec_a, p.map + REC0 - 8, rec);
+	memcpy(rec_a, p.hv.map + REC0 - 8, rec);
 	assert_int_equal(caec_channel_send(p.c, "second message 2", 16, 0, 0),
 			 0);
-	memcpy(p.map + REC0 - 8 + rec, rec_a, rec);
-	assert_int_equal(caec_channel_recv(p.a, out, sizeof(out), 0, 0),
-			 -EBADMSG);
+	memcpy(p.hv.map + REC0 - 8 + rec, rec_a, rec);
+	expect_rejected(&p, 0, NULL);
 	pair_close(&p);
 
 	/* Reorder: swap two records. */
@@ -308,14 +305,11 @@ test_replay_and_reorder(void **state)
 			 0);
 	assert_int_equal(caec_channel_send(p.c, "second message 2", 16, 0, 0),
 			 0);
-	memcpy(rec_a, p.map + REC0 - 8, rec);
-	memcpy(rec_b, p.map + REC0 - 8 + rec, rec);
-	memcpy(p.map + REC0 - 8, rec_b, rec);
-	memcpy(p.map + REC0 - 8 + rec, rec_a, rec);
-	memset(out, 0, sizeof(out));
-	assert_int_equal(caec_channel_recv(p.a, out, sizeof(out), 0, 0),
-			 -EBADMSG);
-	assert_null(memmem(out, sizeof(out), "message", 7));
+	memcpy(rec_a, p.hv.map + REC0 - 8, rec);
+	memcpy(rec_b, p.hv.map + REC0 - 8 + rec, rec);
+	memcpy(p.hv.map + REC0 - 8, rec_b, rec);
+	memcpy(p.hv.map + REC0 - 8 + rec, rec_a, rec);
+	expect_rejected(&p, 0, "message");
 	pair_close(&p);
 }
 
@@ -337,7 +331,7 @@ test_sticky_per_direction(void **state)
 	pair_open(&p, libs[0], libs[NLIBS - 1], key_a, key_a);
 	assert_int_equal(caec_channel_send(p.c, "attack at dawn!!", 16, 0, 0),
 			 0);
-	p.map[REC0 + 16] ^= 0x01;	/* ciphertext */
+	p.hv.map[REC0 + 16] ^= 0x01;	/* ciphertext */
 	assert_int_equal(caec_channel_recv(p.a, out, sizeof(out), 0, 0),
 			 -EBADMSG);
 	/* The attacher's sending direction is intact. */
@@ -346,7 +340,7 @@ test_sticky_per_direction(void **state)
 	assert_int_equal(caec_channel_recv(p.c, out, sizeof(out), 0, 1000), 16);
 	assert_memory_equal(out, "reply from a....", 16);
 	/* The first error of the receiving direction wins. */
-	memcpy(p.map + CAEC_CHAN_HDR_SIZE + CAEC_RING_BLOCK, &bad_tail,
+	memcpy(p.hv.map + CAEC_CHAN_HDR_SIZE + CAEC_RING_BLOCK, &bad_tail,
 	       sizeof(bad_tail));
 	assert_int_equal(caec_channel_recv(p.a, out, sizeof(out), 0, 0),
 			 -EBADMSG);
@@ -364,30 +358,20 @@ static void
 test_scribbler_never_forges(void **state)
 {
 	uint8_t msg[200], out[256];
+	struct scribbler sc;
 	struct pair p;
-	uint64_t rng = 0x9e3779b97f4a7c15ull;
-	int i, k, good = 0, failed = 0, forged = 0, leaked = 0, st;
+	int i, k, good = 0, failed = 0, forged = 0, leaked = 0;
 	ssize_t n;
-	pid_t pid;
 
 	(void)state;
 	skip_without_crypto();
 	pair_open(&p, libs[0], libs[NLIBS - 1], key_a, key_a);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		/* Flip bytes anywhere in ring 0's data area, for ever. */
-		size_t base = CAEC_CHAN_HDR_SIZE + CAEC_RING_HDR_SIZE;
-
-		for (;;) {
-			rng ^= rng << 13;
-			rng ^= rng >> 7;
-			rng ^= rng << 17;
-			p.map[base + rng % 16384] ^= (uint8_t)(1u << (rng >> 61));
-			if ((rng & 0xff) == 0)
-				usleep(10);
-		}
-	}
+	/* Flip bits anywhere in ring 0's data area, until stopped. */
+	assert_int_equal(scribbler_start(&sc, &(struct scribbler_cfg){
+		.buf = p.hv.map + CAEC_CHAN_HDR_SIZE + CAEC_RING_HDR_SIZE,
+		.len = 16384, .mode = SCRIBBLE_BITS,
+		.seed = 0x9e3779b97f4a7c15ull }), 0);
+	scribbler_go(&sc);
 	for (i = 0; i < 20000 && !failed; i++) {
 		/* No run of equal bytes: a zeroed buffer never matches. */
 		for (k = 0; k < (int)sizeof(msg); k++)
@@ -409,8 +393,7 @@ test_scribbler_never_forges(void **state)
 		}
 	}
 	/* Stop the scribbler before any assertion can end the test. */
-	kill(pid, SIGKILL);
-	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_int_equal(scribbler_stop(&sc), 0);
 	assert_int_equal(forged, 0);
 	assert_int_equal(leaked, 0);
 	/* The scribbler must have hit something: the test can fail. */
@@ -449,28 +432,23 @@ hypervisor_scan(const char *scheme)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		struct stat s;
-		uint8_t *m;
+		struct hv_view hv;
 		char stop;
-		int fd = open(path, O_RDONLY);
 
 		close(fds[1]);
-		if (fd < 0 || fstat(fd, &s))
+		if (hv_view_map_path(&hv, path, false))
 			_exit(100);
-		m = mmap(NULL, (size_t)s.st_size, PROT_READ, MAP_SHARED, fd, 0);
-		if (m == MAP_FAILED)
-			_exit(101);
 		fcntl(fds[0], F_SETFL, O_NONBLOCK);
 		if (write(ready[1], "r", 1) != 1)
 			_exit(102);
 		for (;;) {
 			/* 16-byte fragment of every message. */
-			if (memmem(m, (size_t)s.st_size, "KNOWN-PLAINTEXT:", 16))
+			if (hv_view_contains(&hv, "KNOWN-PLAINTEXT:", 16))
 				hits++;
 			if (read(fds[0], &stop, 1) == 1) {
 				/* One last look at what the stream left. */
-				if (memmem(m, (size_t)s.st_size,
-					   "KNOWN-PLAINTEXT:", 16))
+				if (hv_view_contains(&hv, "KNOWN-PLAINTEXT:",
+						     16))
 					hits++;
 				break;
 			}

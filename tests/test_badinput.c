@@ -26,7 +26,7 @@
 
 #include "../src/channel_layout.h"
 #include "../src/ring/ring_layout.h"
-#include "check.h"
+#include "lib/check.h"
 
 enum which { CREATE, ATTACH };
 

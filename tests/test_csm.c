@@ -3,7 +3,7 @@
  * csm: channels and regions end to end, through a private caec-rmmd (found
  * through $CAEC_RMMD_PATH) that runs the firmware extension's handlers.
  * Every forked peer is its own realm; realm ids and sharing ids travel over
- * pipes (tests/csm_peer.h).
+ * pipes (tests/lib/csm_peer.h).
  *
  *   identity      realm ids differ per process; the measurement is the
  *                 SHA-256 of the executable
@@ -27,12 +27,18 @@
 
 #include <cmocka.h>
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include <caec/caec.h>
 
-#include "csm_fixture.h"
-#include "stream.h"
+#include "lib/check.h"
+#include "lib/clock.h"
+#include "lib/csm_fixture.h"
+#include "lib/csm_service.h"
+#include "lib/scale.h"
+#include "lib/stream.h"
 
 /* ---- identity ------------------------------------------------------------ */
 

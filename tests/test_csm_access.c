@@ -26,13 +26,18 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <caec/caec.h>
 
-#include "csm_fixture.h"
+#include "lib/check.h"
+#include "lib/clock.h"
+#include "lib/csm_fixture.h"
+#include "lib/csm_service.h"
 
 #define MARKER "CAEC-CSM-PLAINTEXT-MARKER"
 

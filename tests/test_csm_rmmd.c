@@ -24,8 +24,10 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -34,9 +36,12 @@
 
 #include <caec/caec.h>
 
-#include "check.h"
-#include "csm_peer.h"
-#include "stream.h"
+#include "lib/check.h"
+#include "lib/clock.h"
+#include "lib/csm_peer.h"
+#include "lib/rand.h"
+#include "lib/scale.h"
+#include "lib/stream.h"
 #include "../src/proto/rmmd_wire.h"
 #include "csm_abi.h"
 

@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -34,8 +35,10 @@
 
 #include <caec/caec.h>
 
-#include "check.h"
-#include "csm_peer.h"
+#include "lib/check.h"
+#include "lib/csm_peer.h"
+#include "lib/csm_service.h"
+#include "lib/scale.h"
 #include "../src/attest/cose.h"
 
 #define PEER_WAIT_MS 60000

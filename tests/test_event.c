@@ -19,6 +19,8 @@
 
 #include <caec/caec.h>
 
+#include "lib/ring_pair.h"
+
 static int
 readable(int fd, int ms)
 {
@@ -29,45 +31,13 @@ readable(int fd, int ms)
 	return n == 1 && (p.revents & POLLIN);
 }
 
-struct fx {
-	void *mem;
-	size_t len;
-	struct caec_ring *p;
-	struct caec_ring *c;
-};
-
-static int
-setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-
-	f->len = caec_ring_footprint(4096);
-	f->mem = aligned_alloc(64, f->len);
-	assert_int_equal(caec_ring_format(f->mem, f->len, 4096, 0, 0), 0);
-	assert_int_equal(caec_ring_open(f->mem, f->len, CAEC_RING_PRODUCER,
-					NULL, &f->p), 0);
-	assert_int_equal(caec_ring_open(f->mem, f->len, CAEC_RING_CONSUMER,
-					NULL, &f->c), 0);
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *f = *state;
-
-	caec_ring_close(f->p);
-	caec_ring_close(f->c);
-	free(f->mem);
-	free(f);
-	return 0;
-}
+/* A 4 KiB ring pair in this process. */
+static struct ring_pair_cfg ring_cfg = { .size = 4096 };
 
 static void
 test_level_and_rearm(void **state)
 {
-	struct fx *f = *state;
+	struct ring_pair *f = *state;
 	char buf[16];
 	int fd, i;
 
@@ -93,7 +63,7 @@ test_level_and_rearm(void **state)
 static void
 test_data_before_fd(void **state)
 {
-	struct fx *f = *state;
+	struct ring_pair *f = *state;
 	int fd;
 
 	assert_int_equal(caec_ring_send(f->p, "early", 5, 0, 0), 0);
@@ -105,7 +75,7 @@ test_data_before_fd(void **state)
 static void
 test_close_is_readable(void **state)
 {
-	struct fx *f = *state;
+	struct ring_pair *f = *state;
 	char buf[4];
 	int fd = caec_ring_event_fd(f->c);
 
@@ -120,14 +90,12 @@ test_close_is_readable(void **state)
 static void
 test_nowake_ring(void **state)
 {
-	struct fx *f = *state;
+	struct ring_pair *f = *state;
 	struct caec_wait_params w = { .struct_size = sizeof(w),
 				      .mode = CAEC_WAIT_SPIN };
 	struct caec_ring *c;
 
-	caec_ring_close(f->p);
-	caec_ring_close(f->c);
-	f->p = f->c = NULL;
+	ring_pair_close_sides(f);
 	assert_int_equal(caec_ring_format(f->mem, f->len, 4096, 0,
 					  CAEC_RING_F_NOWAKE), 0);
 	assert_int_equal(caec_ring_open(f->mem, f->len, CAEC_RING_CONSUMER,
@@ -180,14 +148,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_level_and_rearm, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_data_before_fd, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_close_is_readable, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_nowake_ring, setup,
-						teardown),
+#define T(fn) cmocka_unit_test_prestate_setup_teardown(fn, ring_pair_setup, \
+		ring_pair_teardown, &ring_cfg)
+		T(test_level_and_rearm),
+		T(test_data_before_fd),
+		T(test_close_is_readable),
+		T(test_nowake_ring),
+#undef T
 		cmocka_unit_test(test_cross_process),
 	};
 

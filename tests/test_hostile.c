@@ -18,83 +18,52 @@
 
 #include <cmocka.h>
 
-#include <pthread.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <inttypes.h>
+#include <stdio.h>
 
 #include <caec/caec.h>
 
 #include "../src/channel_layout.h"
 #include "../src/ring/ring_layout.h"
-#include "check.h"
-#include "stream.h"
+#include "lib/check.h"
+#include "lib/clock.h"
+#include "lib/hv_view.h"
+#include "lib/rand.h"
+#include "lib/ring_pair.h"
+#include "lib/scribbler.h"
+#include "lib/stream.h"
 
 #define SZ 4096u
 #define MAXMSG (SZ / 2 - 8)
 
-struct fx {
-	uint8_t *mem;		/* exactly len bytes */
-	size_t len;
-	struct caec_ring *p;
-	struct caec_ring *c;
-	/* fuzz */
-	pthread_t scribbler;
-	bool scribbling;
-	int stop;
-	uint64_t writes;
-};
+/* The fuzz test's hostile writer (stopped by the teardown if running). */
+static struct scribbler fuzz_scribbler;
 
-static int
-setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-
-	assert_non_null(f);
-	f->len = caec_ring_footprint(SZ);
-	/* aligned_alloc: exactly len bytes (a multiple of 64) */
-	f->mem = aligned_alloc(64, f->len);
-	assert_non_null(f->mem);
-	memset(f->mem, 0x5a, f->len);
-	assert_int_equal(caec_ring_format(f->mem, f->len, SZ, 0, 0), 0);
-	assert_int_equal(caec_ring_open(f->mem, f->len, CAEC_RING_PRODUCER,
-					NULL, &f->p), 0);
-	assert_int_equal(caec_ring_open(f->mem, f->len, CAEC_RING_CONSUMER,
-					NULL, &f->c), 0);
-	*state = f;
-	return 0;
-}
+/* The ring in exactly footprint bytes of heap, filled with 0x5a first. */
+static struct ring_pair_cfg ring_cfg = { .size = SZ, .fill = 0x5a };
 
 static int
 teardown(void **state)
 {
-	struct fx *f = *state;
-
-	if (f->scribbling) {
-		__atomic_store_n(&f->stop, 1, __ATOMIC_RELEASE);
-		pthread_join(f->scribbler, NULL);
-	}
-	caec_ring_close(f->p);
-	caec_ring_close(f->c);
-	free(f->mem);
-	free(f);
-	return 0;
+	scribbler_stop(&fuzz_scribbler);
+	return ring_pair_teardown(state);
 }
 
+/* Short names: the ring's shared header and its data area. */
 static struct caec_ring_shared *
-sh(struct fx *f)
+sh(struct ring_pair *f)
 {
-	return (struct caec_ring_shared *)f->mem;
+	return ring_pair_shared(f);
 }
 
 static uint8_t *
-data(struct fx *f)
+data(struct ring_pair *f)
 {
-	return f->mem + CAEC_RING_HDR_SIZE;
+	return ring_pair_data(f);
 }
 
 static void
-put_rec(struct fx *f, uint64_t pos, uint32_t len, uint32_t type)
+put_rec(struct ring_pair *f, uint64_t pos, uint32_t len, uint32_t type)
 {
 	uint64_t w = ring_rec_make(len, type);
 
@@ -103,31 +72,22 @@ put_rec(struct fx *f, uint64_t pos, uint32_t len, uint32_t type)
 }
 
 static void
-set_tail(struct fx *f, uint64_t v)
+set_tail(struct ring_pair *f, uint64_t v)
 {
 	__atomic_store_n(&sh(f)->prod.counter, v, __ATOMIC_RELEASE);
 }
 
 static void
-set_head(struct fx *f, uint64_t v)
+set_head(struct ring_pair *f, uint64_t v)
 {
 	__atomic_store_n(&sh(f)->cons.counter, v, __ATOMIC_RELEASE);
 }
 
 /* Reformat with both counters at @counter and reopen both sides. */
 static void
-reopen_at(struct fx *f, uint64_t counter)
+reopen_at(struct ring_pair *f, uint64_t counter)
 {
-	caec_ring_close(f->p);
-	caec_ring_close(f->c);
-	f->p = f->c = NULL;
-	assert_int_equal(caec_ring_format(f->mem, f->len, SZ, 0, 0), 0);
-	set_tail(f, counter);
-	set_head(f, counter);
-	assert_int_equal(caec_ring_open(f->mem, f->len, CAEC_RING_PRODUCER,
-					NULL, &f->p), 0);
-	assert_int_equal(caec_ring_open(f->mem, f->len, CAEC_RING_CONSUMER,
-					NULL, &f->c), 0);
+	assert_int_equal(ring_pair_reset(f, counter), 0);
 }
 
 /*
@@ -136,7 +96,7 @@ reopen_at(struct fx *f, uint64_t counter)
  * looks fine again.
  */
 static void
-expect_consumer_eproto(struct fx *f, const char *word)
+expect_consumer_eproto(struct ring_pair *f, const char *word)
 {
 	uint8_t buf[MAXMSG];
 	const void *pl;
@@ -166,7 +126,7 @@ expect_consumer_eproto(struct fx *f, const char *word)
 }
 
 static void
-expect_producer_eproto(struct fx *f, const char *word)
+expect_producer_eproto(struct ring_pair *f, const char *word)
 {
 	void *slot;
 
@@ -191,7 +151,7 @@ expect_producer_eproto(struct fx *f, const char *word)
 static void
 test_tail_past_head_plus_size(void **state)
 {
-	struct fx *f = *state;
+	struct ring_pair *f = *state;
 
 	set_tail(f, SZ + 8);
 	expect_consumer_eproto(f, "tail");
@@ -200,7 +160,7 @@ test_tail_past_head_plus_size(void **state)
 static void
 test_tail_huge(void **state)
 {
-	struct fx *f = *state;
+	struct ring_pair *f = *state;
 
 	set_tail(f, UINT64_MAX & ~7ull);
 	expect_consumer_eproto(f, "tail");
@@ -209,7 +169,7 @@ test_tail_huge(void **state)
 static void
 test_tail_backwards(void **state)
 {
-	struct fx *f = *state;
+	struct ring_pair *f = *state;
 	char b[8];
 	int i;
 
@@ -225,7 +185,7 @@ test_tail_backwards(void **state)
 static void
 test_tail_backwards_below_zero(void **state)
 {
-	struct fx *f = *state;
+	struct ring_pair *f = *state;
 
 	/* Head 0, tail "one record before it": wraps to 2^64 - 16. */
 	set_tail(f, (uint64_t)0 - 16);
@@ -235,7 +195,7 @@ test_tail_backwards_below_zero(void **state)
 static void
 test_tail_misaligned(void **state)
 {
-	struct fx *f = *state;
+	struct ring_pair *f = *state;
 
 	put_rec(f, 0, 4, CAEC_REC_MSG);
 	set_tail(f, 12);
@@ -245,7 +205,7 @@ test_tail_misaligned(void **state)
 static void
 test_record_len_over_max_msg(void **state)
 {
-	struct fx *f = *state;
+	struct ring_pair *f = *state;
 
 	put_rec(f, 0, MAXMSG + 1, CAEC_REC_MSG);
 	set_tail(f, SZ);
@@ -255,7 +215,7 @@ test_record_len_over_max_msg(void **state)
 static void
 test_record_len_huge(void **state)
 {
-	struct fx *f = *state;
+	struct ring_pair *f = *state;
 
 	put_rec(f, 0, 0xffffffffu, CAEC_REC_MSG);
 	set_tail(f, SZ);
@@ -265,7 +225,7 @@ test_record_len_huge(void **state)
 static void
 test_record_len_over_published(void **state)
 {
-	struct fx *f = *state;
+	struct ring_pair *f = *state;
 
 	/* A 100-byte message needs 112 bytes; only 16 are published. */
 	put_rec(f, 0, 100, CAEC_REC_MSG);
@@ -276,7 +236,7 @@ test_record_len_over_published(void **state)
 static void
 test_record_fits_exactly_before_wrap(void **state)
 {
-	struct fx *f = *state;
+	struct ring_pair *f = *state;
 	uint8_t buf[MAXMSG];
 
 	/* Control for the next test: 96 bytes left, an 88-byte message. */
@@ -290,7 +250,7 @@ test_record_fits_exactly_before_wrap(void **state)
 static void
 test_record_straddles_wrap(void **state)
 {
-	struct fx *f = *state;
+	struct ring_pair *f = *state;
 
 	/* 96 bytes left before the wrap; a 112-byte record would cross it. */
 	reopen_at(f, 4000);
@@ -302,7 +262,7 @@ test_record_straddles_wrap(void **state)
 static void
 test_record_straddles_wrap_at_huge_counter(void **state)
 {
-	struct fx *f = *state;
+	struct ring_pair *f = *state;
 	const uint64_t base = UINT64_MAX - SZ + 1 + 4000;
 
 	/* The same, with the counters about to wrap through 2^64. */
@@ -315,7 +275,7 @@ test_record_straddles_wrap_at_huge_counter(void **state)
 static void
 test_pad_valid(void **state)
 {
-	struct fx *f = *state;
+	struct ring_pair *f = *state;
 	uint8_t buf[MAXMSG];
 
 	/* Control: a pad ending exactly at the wrap, then a message at 0. */
@@ -329,7 +289,7 @@ test_pad_valid(void **state)
 static void
 test_pad_short_of_wrap(void **state)
 {
-	struct fx *f = *state;
+	struct ring_pair *f = *state;
 
 	reopen_at(f, 4000);
 	put_rec(f, 4000, 40, CAEC_REC_PAD);
@@ -341,7 +301,7 @@ test_pad_short_of_wrap(void **state)
 static void
 test_pad_past_wrap(void **state)
 {
-	struct fx *f = *state;
+	struct ring_pair *f = *state;
 
 	reopen_at(f, 4000);
 	put_rec(f, 4000, 96, CAEC_REC_PAD);
@@ -352,7 +312,7 @@ test_pad_past_wrap(void **state)
 static void
 test_pad_not_at_wrap(void **state)
 {
-	struct fx *f = *state;
+	struct ring_pair *f = *state;
 
 	/* A pad at offset 0 that stops in the middle of the data area. */
 	put_rec(f, 0, 100, CAEC_REC_PAD);
@@ -363,7 +323,7 @@ test_pad_not_at_wrap(void **state)
 static void
 test_pad_huge(void **state)
 {
-	struct fx *f = *state;
+	struct ring_pair *f = *state;
 
 	reopen_at(f, 4000);
 	put_rec(f, 4000, 0xffffffffu, CAEC_REC_PAD);
@@ -374,7 +334,7 @@ test_pad_huge(void **state)
 static void
 test_pad_beyond_published(void **state)
 {
-	struct fx *f = *state;
+	struct ring_pair *f = *state;
 
 	/* Right length, but the published bytes stop before the wrap. */
 	reopen_at(f, 4000);
@@ -386,7 +346,7 @@ test_pad_beyond_published(void **state)
 static void
 test_unknown_record_type(void **state)
 {
-	struct fx *f = *state;
+	struct ring_pair *f = *state;
 
 	put_rec(f, 0, 8, 0x12345678);
 	set_tail(f, 16);
@@ -396,7 +356,7 @@ test_unknown_record_type(void **state)
 static void
 test_zero_record_header(void **state)
 {
-	struct fx *f = *state;
+	struct ring_pair *f = *state;
 
 	memset(data(f), 0, 16);
 	set_tail(f, 16);
@@ -406,7 +366,7 @@ test_zero_record_header(void **state)
 /* ---- the producer reading a hostile consumer ------------------------- */
 
 static void
-fill(struct fx *f, int records)
+fill(struct ring_pair *f, int records)
 {
 	uint8_t msg[504];
 	int i;
@@ -421,7 +381,7 @@ fill(struct fx *f, int records)
 static void
 test_head_backwards(void **state)
 {
-	struct fx *f = *state;
+	struct ring_pair *f = *state;
 	uint8_t b[512];
 	int i;
 
@@ -438,7 +398,7 @@ test_head_backwards(void **state)
 static void
 test_head_ahead_of_tail(void **state)
 {
-	struct fx *f = *state;
+	struct ring_pair *f = *state;
 
 	fill(f, 8);
 	set_head(f, SZ + 8);
@@ -448,7 +408,7 @@ test_head_ahead_of_tail(void **state)
 static void
 test_head_ahead_of_tail_empty(void **state)
 {
-	struct fx *f = *state;
+	struct ring_pair *f = *state;
 	uint8_t b[512];
 	int i;
 
@@ -465,7 +425,7 @@ test_head_ahead_of_tail_empty(void **state)
 static void
 test_head_misaligned(void **state)
 {
-	struct fx *f = *state;
+	struct ring_pair *f = *state;
 
 	fill(f, 8);
 	set_head(f, 4);
@@ -475,7 +435,7 @@ test_head_misaligned(void **state)
 static void
 test_head_huge(void **state)
 {
-	struct fx *f = *state;
+	struct ring_pair *f = *state;
 
 	fill(f, 8);
 	set_head(f, UINT64_MAX & ~7ull);
@@ -536,15 +496,13 @@ test_open_rejects_bad_header(void **state)
 		{ "counters", HO(cons.counter), 8, 8 },
 		{ "counters", HO(prod.counter), 8, UINT64_MAX & ~7ull },
 	};
-	struct fx *f = *state;
+	struct ring_pair *f = *state;
 	uint8_t saved[CAEC_RING_HDR_SIZE];
 	struct caec_ring *r = NULL;
 	size_t i;
 	int role;
 
-	caec_ring_close(f->p);
-	caec_ring_close(f->c);
-	f->p = f->c = NULL;
+	ring_pair_close_sides(f);
 	assert_int_equal(caec_ring_format(f->mem, f->len, SZ, 0, 0), 0);
 	memcpy(saved, f->mem, sizeof(saved));
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -576,94 +534,96 @@ test_open_rejects_bad_header(void **state)
 
 /* ---- fuzz: a thread scribbles while this one keeps calling ----------- */
 
-static void *
-scribble_main(void *arg)
+/*
+ * One scribble of the fuzz test's writer (a SCRIBBLE_STEP for the ring pair
+ * in sc->cfg.arg): a word or a byte anywhere, the counters, record headers
+ * where the consumer looks, forged records with a tail publishing them, the
+ * closed flags, header fields; or a pause that lets the ring make progress.
+ */
+static void
+scribble_ring(struct scribbler *sc)
 {
-	struct fx *f = arg;
-	uint64_t rng = 0x5c81bb1e, r, v, *w, off;
+	struct ring_pair *f = sc->cfg.arg;
+	uint64_t *rng = &sc->rng, r, v, *w, off;
 	const size_t words = f->len / 8;
 	uint64_t *mem = (uint64_t *)f->mem;
 	struct caec_ring_shared *s = sh(f);
 	uint32_t len, type;
 
-	while (!__atomic_load_n(&f->stop, __ATOMIC_ACQUIRE)) {
-		r = splitmix64(&rng);
-		v = splitmix64(&rng);
-		switch (r % 11) {
-		case 0:		/* any word */
-			__atomic_store_n(&mem[v % words], splitmix64(&rng),
-					 __ATOMIC_RELAXED);
-			break;
-		case 1:		/* any byte */
-			__atomic_store_n(f->mem + v % f->len, (uint8_t)r,
-					 __ATOMIC_RELAXED);
-			break;
-		case 2:		/* tail: plausible or not */
-			w = &s->prod.counter;
-			off = (v & 0xff8) - 2048;
-			__atomic_store_n(w, r & 0x100 ? v :
-					 __atomic_load_n(w, __ATOMIC_RELAXED) +
-						 off + (r >> 60 == 0 ? 4 : 0),
-					 __ATOMIC_RELEASE);
-			break;
-		case 3:		/* head */
-			w = &s->cons.counter;
-			off = (v & 0xff8) - 2048;
-			__atomic_store_n(w, r & 0x100 ? v :
-					 __atomic_load_n(w, __ATOMIC_RELAXED) +
-						 off,
-					 __ATOMIC_RELEASE);
-			break;
-		case 4:		/* a record header anywhere */
-		case 5:		/* or where the consumer will look */
-			off = __atomic_load_n(&s->cons.counter,
-					      __ATOMIC_RELAXED);
-			off = r % 11 == 4 ? (v % (SZ / 8)) * 8 :
-					    off & (SZ - 1) & ~7ull;
-			len = (uint32_t)(v >> 32);
-			len = r & 0x200 ? len : len % (MAXMSG + 200);
-			type = r & 0x400 ? CAEC_REC_PAD : CAEC_REC_MSG;
-			if ((r & 0x1800) == 0)
-				type = (uint32_t)(v >> 8);
-			__atomic_store_n((uint64_t *)(data(f) + off),
-					 ring_rec_make(len, type),
-					 __ATOMIC_RELAXED);
-			break;
-		case 8:		/* forge: a record where the consumer */
-				/* looks, and a tail that publishes it */
-			w = &s->cons.counter;
-			off = __atomic_load_n(w, __ATOMIC_RELAXED);
-			len = (uint32_t)(v >> 32);
-			len = r & 0x200 ? len : len % (MAXMSG + 200);
-			type = r & 0x400 ? CAEC_REC_PAD : CAEC_REC_MSG;
-			if ((r & 0x1800) == 0)
-				type = (uint32_t)(v >> 8);
-			__atomic_store_n((uint64_t *)(data(f) +
-						      (off & (SZ - 1) & ~7ull)),
-					 ring_rec_make(len, type),
-					 __ATOMIC_RELAXED);
-			__atomic_store_n(&s->prod.counter,
-					 off + (v & (SZ - 8) & ~7ull) + 8,
-					 __ATOMIC_RELEASE);
-			break;
-		case 6:		/* closed flags */
-			__atomic_store_n(r & 0x100 ? &s->prod.closed :
-						     &s->cons.closed,
-					 (uint32_t)(v & 1), __ATOMIC_RELEASE);
-			break;
-		case 7:		/* header fields: seen at the next open */
-			__atomic_store_n(&mem[v % (CAEC_RING_BLOCK / 8)],
-					 splitmix64(&rng), __ATOMIC_RELAXED);
-			break;
-		default:	/* let the ring make progress for a while */
-			v = now_ns() + r % 20000;
-			while (now_ns() < v)
-				;
-			break;
-		}
-		__atomic_fetch_add(&f->writes, 1, __ATOMIC_RELAXED);
+	r = splitmix64(rng);
+	v = splitmix64(rng);
+	switch (r % 11) {
+	case 0:		/* any word */
+		__atomic_store_n(&mem[v % words], splitmix64(rng),
+				 __ATOMIC_RELAXED);
+		break;
+	case 1:		/* any byte */
+		__atomic_store_n(f->mem + v % f->len, (uint8_t)r,
+				 __ATOMIC_RELAXED);
+		break;
+	case 2:		/* tail: plausible or not */
+		w = &s->prod.counter;
+		off = (v & 0xff8) - 2048;
+		__atomic_store_n(w, r & 0x100 ? v :
+				 __atomic_load_n(w, __ATOMIC_RELAXED) +
+					 off + (r >> 60 == 0 ? 4 : 0),
+				 __ATOMIC_RELEASE);
+		break;
+	case 3:		/* head */
+		w = &s->cons.counter;
+		off = (v & 0xff8) - 2048;
+		__atomic_store_n(w, r & 0x100 ? v :
+				 __atomic_load_n(w, __ATOMIC_RELAXED) +
+					 off,
+				 __ATOMIC_RELEASE);
+		break;
+	case 4:		/* a record header anywhere */
+	case 5:		/* or where the consumer will look */
+		off = __atomic_load_n(&s->cons.counter,
+				      __ATOMIC_RELAXED);
+		off = r % 11 == 4 ? (v % (SZ / 8)) * 8 :
+				    off & (SZ - 1) & ~7ull;
+		len = (uint32_t)(v >> 32);
+		len = r & 0x200 ? len : len % (MAXMSG + 200);
+		type = r & 0x400 ? CAEC_REC_PAD : CAEC_REC_MSG;
+		if ((r & 0x1800) == 0)
+			type = (uint32_t)(v >> 8);
+		__atomic_store_n((uint64_t *)(data(f) + off),
+				 ring_rec_make(len, type),
+				 __ATOMIC_RELAXED);
+		break;
+	case 8:		/* forge: a record where the consumer */
+			/* looks, and a tail that publishes it */
+		w = &s->cons.counter;
+		off = __atomic_load_n(w, __ATOMIC_RELAXED);
+		len = (uint32_t)(v >> 32);
+		len = r & 0x200 ? len : len % (MAXMSG + 200);
+		type = r & 0x400 ? CAEC_REC_PAD : CAEC_REC_MSG;
+		if ((r & 0x1800) == 0)
+			type = (uint32_t)(v >> 8);
+		__atomic_store_n((uint64_t *)(data(f) +
+					      (off & (SZ - 1) & ~7ull)),
+				 ring_rec_make(len, type),
+				 __ATOMIC_RELAXED);
+		__atomic_store_n(&s->prod.counter,
+				 off + (v & (SZ - 8) & ~7ull) + 8,
+				 __ATOMIC_RELEASE);
+		break;
+	case 6:		/* closed flags */
+		__atomic_store_n(r & 0x100 ? &s->prod.closed :
+					     &s->cons.closed,
+				 (uint32_t)(v & 1), __ATOMIC_RELEASE);
+		break;
+	case 7:		/* header fields: seen at the next open */
+		__atomic_store_n(&mem[v % (CAEC_RING_BLOCK / 8)],
+				 splitmix64(rng), __ATOMIC_RELAXED);
+		break;
+	default:	/* let the ring make progress for a while */
+		v = now_ns() + r % 20000;
+		while (now_ns() < v)
+			;
+		break;
 	}
-	return NULL;
 }
 
 struct fuzz_stats {
@@ -673,7 +633,7 @@ struct fuzz_stats {
 
 /* Open a side; on -EPROTO reformat (scribbles permitting) and report. */
 static struct caec_ring *
-fuzz_open(struct fx *f, enum caec_ring_role role, struct fuzz_stats *st)
+fuzz_open(struct ring_pair *f, enum caec_ring_role role, struct fuzz_stats *st)
 {
 	struct caec_wait_params w = { .struct_size = sizeof(w),
 				      .mode = CAEC_WAIT_BACKOFF };
@@ -692,7 +652,7 @@ fuzz_open(struct fx *f, enum caec_ring_role role, struct fuzz_stats *st)
 }
 
 static bool
-in_data(struct fx *f, const void *p, ssize_t n)
+in_data(struct ring_pair *f, const void *p, ssize_t n)
 {
 	const uint8_t *b = p;
 
@@ -701,7 +661,7 @@ in_data(struct fx *f, const void *p, ssize_t n)
 }
 
 static void
-fuzz_check(struct fx *f, struct caec_ring **r, long rc, bool len_ok,
+fuzz_check(struct ring_pair *f, struct caec_ring **r, long rc, bool len_ok,
 	   struct fuzz_stats *st)
 {
 	st->calls++;
@@ -732,7 +692,7 @@ fuzz_check(struct fx *f, struct caec_ring **r, long rc, bool len_ok,
 static void
 test_fuzz_scribbled_region(void **state)
 {
-	struct fx *f = *state;
+	struct ring_pair *f = *state;
 	struct fuzz_stats st = { 0 };
 	uint64_t rng = 99, r, start, end, sum = 0;
 	uint8_t *buf = NULL;
@@ -742,12 +702,13 @@ test_fuzz_scribbled_region(void **state)
 	ssize_t n;
 	int rc;
 
-	caec_ring_close(f->p);
-	caec_ring_close(f->c);
-	f->p = f->c = NULL;
-	assert_int_equal(pthread_create(&f->scribbler, NULL, scribble_main,
-					f), 0);
-	f->scribbling = true;
+	ring_pair_close_sides(f);
+	assert_int_equal(scribbler_start(&fuzz_scribbler,
+		&(struct scribbler_cfg){ .buf = f->mem, .len = f->len,
+					 .mode = SCRIBBLE_STEP,
+					 .seed = 0x5c81bb1e,
+					 .step = scribble_ring, .arg = f }), 0);
+	scribbler_go(&fuzz_scribbler);
 	/*
 	 * At least 0.5 s, and on until both paths were exercised enough (a
 	 * loaded machine or a sanitizer build gets fewer calls per second),
@@ -824,13 +785,12 @@ test_fuzz_scribbled_region(void **state)
 			break;
 		}
 	}
-	__atomic_store_n(&f->stop, 1, __ATOMIC_RELEASE);
-	pthread_join(f->scribbler, NULL);
-	f->scribbling = false;
+	assert_int_equal(scribbler_stop(&fuzz_scribbler), 0);
 	free(buf);
 	print_message("  %" PRIu64 " scribbles, %" PRIu64 " calls: %" PRIu64 " ok (%" PRIu64 " messages received), %" PRIu64 " -EPROTO, %" PRIu64 " -EAGAIN, %" PRIu64 " -EPIPE, %" PRIu64 " failed opens (%" PRIx64 ")\n",
-		      f->writes, st.calls, st.msgs, st.received, st.eproto,
-		      st.eagain, st.epipe, st.opens_failed, sum & 0xff);
+		      fuzz_scribbler.scribbles, st.calls, st.msgs, st.received,
+		      st.eproto, st.eagain, st.epipe, st.opens_failed,
+		      sum & 0xff);
 	/* Both the good and the bad paths were exercised. */
 	assert_true(st.received > 100);
 	assert_true(st.eproto > 100);
@@ -838,41 +798,31 @@ test_fuzz_scribbled_region(void **state)
 
 /* ---- attaching to a hostile channel header --------------------------- */
 
+/* A channel, and its region as the hypervisor sees it (saved as created). */
 struct chan_fx {
 	struct caec_channel *ch;
 	int fd;
-	uint8_t *map;
-	size_t len;
-	uint8_t *saved;
+	struct hv_view hv;
 	struct caec_chan_hdr *h;
 };
 
 static void
 chan_open(struct chan_fx *c, const char *uri)
 {
-	struct stat st;
-
 	memset(c, 0, sizeof(*c));
 	assert_int_equal(caec_channel_create(uri, NULL, &c->ch), 0);
 	c->fd = caec_channel_region_fd(c->ch);
 	assert_true(c->fd >= 0);
-	assert_int_equal(fstat(c->fd, &st), 0);
-	c->len = (size_t)st.st_size;
-	c->map = mmap(NULL, c->len, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd,
-		      0);
-	assert_true(c->map != MAP_FAILED);
-	c->saved = malloc(c->len);
-	assert_non_null(c->saved);
-	memcpy(c->saved, c->map, c->len);
-	c->h = (struct caec_chan_hdr *)c->map;
+	assert_int_equal(hv_view_map_fd(&c->hv, c->fd, true), 0);
+	assert_int_equal(hv_view_save(&c->hv), 0);
+	c->h = hv_view_hdr(&c->hv);
 }
 
 static void
 chan_close(struct chan_fx *c)
 {
-	memcpy(c->map, c->saved, c->len);
-	munmap(c->map, c->len);
-	free(c->saved);
+	hv_view_restore(&c->hv);
+	hv_view_unmap(&c->hv);
 	caec_channel_close(c->ch);
 }
 
@@ -895,7 +845,7 @@ expect_attach_eproto(struct chan_fx *c, const char *word)
 	assert_int_equal(chan_attach(c, &a), -EPROTO);
 	assert_null(a);
 	assert_detail(word);
-	memcpy(c->map, c->saved, c->len);
+	hv_view_restore(&c->hv);
 }
 
 static void
@@ -914,9 +864,10 @@ test_attach_rejects_corrupt_channel_header(void **state)
 	off0 = h->ring_off[0];
 	off1 = h->ring_off[1];
 	rl = h->region_len;
-	assert_true(rl <= c.len);
-	r0 = (struct caec_ring_shared *)(c.map + off0);
-	r1 = (struct caec_ring_shared *)(c.map + off1);
+	assert_true(rl <= c.hv.len);
+	r0 = hv_view_ring(&c.hv, 0);
+	r1 = hv_view_ring(&c.hv, 1);
+	assert_true(r0 && r1);
 
 	h->magic = 0;
 	expect_attach_eproto(&c, "magic");
@@ -944,7 +895,7 @@ test_attach_rejects_corrupt_channel_header(void **state)
 	expect_attach_eproto(&c, "flags");
 	h->transform = 0xff;
 	expect_attach_eproto(&c, "transform");
-	h->region_len = c.len + 1;
+	h->region_len = c.hv.len + 1;
 	expect_attach_eproto(&c, "region_len");
 	h->region_len = UINT64_MAX;
 	expect_attach_eproto(&c, "region_len");
@@ -1030,7 +981,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_prestate_setup_teardown(fn, ring_pair_setup, \
+		teardown, &ring_cfg)
 		T(test_tail_past_head_plus_size),
 		T(test_tail_huge),
 		T(test_tail_backwards),

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Integration tests: two processes exchange stamped streams (tests/stream.h)
- * over a channel and check that nothing is lost, duplicated, reordered or
- * corrupted.
+ * Integration tests: two processes exchange stamped streams
+ * (tests/lib/stream.h) over a channel and check that nothing is lost,
+ * duplicated, reordered or corrupted.
  *
  *   fork:  the parent creates nw:memfd, the child attaches with nw:fd/N
  *   exec:  the parent creates nw:shm/NAME (or nw:memfd), and spawns the
@@ -21,17 +21,21 @@
 
 #include <cmocka.h>
 
+#include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdio.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <caec/caec.h>
 
-#include "stream.h"
+#include "lib/clock.h"
+#include "lib/scale.h"
+#include "lib/stream.h"
 
 #define TIMEOUT_MS 30000
 #define CHILD_WAIT_MS 120000
@@ -136,6 +140,41 @@ assert_stream_ok(const struct stream *s)
 	assert_int_equal(s->done, s->count);
 }
 
+/* Close f->ch (the child then sees -EPIPE); the child must exit @want. */
+static void
+close_then_expect_exit(struct fx *f, int want)
+{
+	caec_channel_close(f->ch);
+	f->ch = NULL;
+	expect_child_exit(f, want);
+}
+
+/* Send @tx on f->ch, close it, and expect the child to exit 0. */
+static void
+send_then_close(struct fx *f, struct stream *tx)
+{
+	struct ep e = ep_channel(f->ch);
+
+	stream_send(&e, tx);
+	assert_stream_ok(tx);
+	/* The child drains what is left, then sees -EPIPE. */
+	close_then_expect_exit(f, 0);
+}
+
+/*
+ * After a duplex run: the child sent exactly what we received, nothing more
+ * is queued; then close, and the child must exit 0.
+ */
+static void
+drained_then_close(struct fx *f)
+{
+	char b[8];
+
+	assert_int_equal(caec_channel_recv(f->ch, b, sizeof(b), 0, 0),
+			 -EAGAIN);
+	close_then_expect_exit(f, 0);
+}
+
 static void
 report(const char *what, uint64_t msgs, uint64_t bytes, uint64_t t0)
 {
@@ -175,7 +214,6 @@ static void
 fork_stream(struct fx *f, const char *uri, uint64_t n, unsigned int ops)
 {
 	struct stream tx, rx;
-	struct ep e;
 	uint64_t t0;
 	int fd;
 
@@ -189,13 +227,7 @@ fork_stream(struct fx *f, const char *uri, uint64_t n, unsigned int ops)
 	if (f->child == 0)
 		child_run(fd, stream_recv, &rx);
 	t0 = now_ns();
-	e = ep_channel(f->ch);
-	stream_send(&e, &tx);
-	assert_stream_ok(&tx);
-	/* The child drains what is left, then sees -EPIPE. */
-	caec_channel_close(f->ch);
-	f->ch = NULL;
-	expect_child_exit(f, 0);
+	send_then_close(f, &tx);
 	report(uri, n, tx.bytes, t0);
 }
 
@@ -228,15 +260,6 @@ test_fork_stream_zero_copy_batched(void **state)
 		    test_scaled(100000, 5000), OP_ZC | OP_BATCH);
 }
 
-static void *
-sender_main(void *arg)
-{
-	void **a = arg;
-
-	stream_send(a[0], a[1]);
-	return NULL;
-}
-
 /*
  * The parent's half of a duplex run on f->ch: @tx from a thread, @rx in
  * this one; both streams must end intact.
@@ -244,16 +267,9 @@ sender_main(void *arg)
 static void
 duplex_parent(struct fx *f, struct stream *tx, struct stream *rx)
 {
-	void *targ[2];
-	pthread_t t;
-	struct ep e;
+	struct ep e = ep_channel(f->ch);
 
-	e = ep_channel(f->ch);
-	targ[0] = &e;
-	targ[1] = tx;
-	assert_int_equal(pthread_create(&t, NULL, sender_main, targ), 0);
-	stream_recv(&e, rx);
-	pthread_join(t, NULL);
+	stream_duplex(&e, tx, rx);
 	assert_stream_ok(tx);
 	assert_stream_ok(rx);
 }
@@ -268,9 +284,6 @@ test_fork_duplex(void **state)
 	struct fx *f = *state;
 	uint64_t n = test_scaled(200000, 5000), t0;
 	struct stream tx, rx;
-	void *targ[2];
-	pthread_t t;
-	struct ep e;
 	char b[8];
 	int fd;
 
@@ -286,6 +299,7 @@ test_fork_duplex(void **state)
 		struct stream c_tx, c_rx;
 		struct caec_channel *ch;
 		char uri[32];
+		struct ep e;
 		int rc;
 
 		/* Child: sends stream 2, receives stream 1, then -EPIPE. */
@@ -296,32 +310,23 @@ test_fork_duplex(void **state)
 		if (caec_channel_attach(uri, NULL, &ch))
 			_exit(3);
 		e = ep_channel(ch);
-		targ[0] = &e;
-		targ[1] = &c_tx;
-		if (pthread_create(&t, NULL, sender_main, targ))
-			_exit(4);
-		rc = stream_recv(&e, &c_rx);
-		pthread_join(t, NULL);
-		if (rc || c_tx.rc)
+		rc = stream_duplex(&e, &c_tx, &c_rx);
+		if (rc)
 			fprintf(stderr, "child: %s | %s\n", c_rx.why,
 				c_tx.why);
-		if (!rc && !c_tx.rc &&
+		if (!rc &&
 		    caec_channel_recv(ch, b, sizeof(b), 0, TIMEOUT_MS) !=
 			    -EPIPE) {
 			fprintf(stderr, "child: no -EPIPE after the stream\n");
 			rc = -1;
 		}
 		caec_channel_close(ch);
-		_exit(rc || c_tx.rc ? 1 : 0);
+		_exit(rc ? 1 : 0);
 	}
 	t0 = now_ns();
 	duplex_parent(f, &tx, &rx);
-	/* The child sent exactly n: nothing more is queued. */
-	assert_int_equal(caec_channel_recv(f->ch, b, sizeof(b), 0, 0),
-			 -EAGAIN);
-	caec_channel_close(f->ch);
-	f->ch = NULL;
-	expect_child_exit(f, 0);
+	/* The child sent exactly n. */
+	drained_then_close(f);
 	report("duplex", 2 * n, tx.bytes + rx.bytes, t0);
 }
 
@@ -367,10 +372,21 @@ spawn_peer(struct fx *f, const char *uri, const char *mode, uint64_t count,
 	assert_string_equal(b, HELLO);
 }
 
+/*
+ * Create nw:shm/<name>@create_query and spawn ipc_peer on
+ * nw:shm/<name>@attach_query in @mode, for @count messages from @seed.
+ */
 static void
-shm_uri(struct fx *f, char *uri, size_t len, const char *query)
+spawn_shm_peer(struct fx *f, const char *create_query,
+	       const char *attach_query, const char *mode, uint64_t count,
+	       uint64_t seed)
 {
-	snprintf(uri, len, "nw:shm/%s%s", f->name, query);
+	char uri[160];
+
+	peer_path();	/* skip before creating anything */
+	create_shm(f, create_query);
+	snprintf(uri, sizeof(uri), "nw:shm/%s%s", f->name, attach_query);
+	spawn_peer(f, uri, mode, count, seed, OP_ALL);
 }
 
 static void
@@ -379,21 +395,11 @@ test_exec_consume(void **state)
 	struct fx *f = *state;
 	uint64_t n = test_scaled(200000, 5000), t0;
 	struct stream tx;
-	char uri[128];
-	struct ep e;
 
-	peer_path();
-	create_shm(f, "");
-	shm_uri(f, uri, sizeof(uri), "");
-	spawn_peer(f, uri, "consume", n, 77, OP_ALL);
+	spawn_shm_peer(f, "", "", "consume", n, 77);
 	t0 = now_ns();
 	stream_init(&tx, 1, n, 77, OP_ALL, TIMEOUT_MS);
-	e = ep_channel(f->ch);
-	stream_send(&e, &tx);
-	assert_stream_ok(&tx);
-	caec_channel_close(f->ch);
-	f->ch = NULL;
-	expect_child_exit(f, 0);
+	send_then_close(f, &tx);
 	report("exec consume", n, tx.bytes, t0);
 }
 
@@ -403,14 +409,10 @@ test_exec_produce(void **state)
 	struct fx *f = *state;
 	uint64_t n = test_scaled(100000, 5000), t0;
 	struct stream rx;
-	char uri[128];
 	struct ep e;
 
-	peer_path();
-	create_shm(f, "?ring=8K");
 	/* The helper spins while the ring is full; this side adapts. */
-	shm_uri(f, uri, sizeof(uri), "?wait=spin");
-	spawn_peer(f, uri, "produce", n, 99, OP_ALL);
+	spawn_shm_peer(f, "?ring=8K", "?wait=spin", "produce", n, 99);
 	t0 = now_ns();
 	stream_init(&rx, 2, n, 99 ^ 0x7a11, OP_ALL, TIMEOUT_MS);
 	e = ep_channel(f->ch);
@@ -426,12 +428,8 @@ test_exec_duplex(void **state)
 	struct fx *f = *state;
 	uint64_t n = test_scaled(100000, 5000), t0;
 	struct stream tx, rx;
-	char uri[128];
 
-	peer_path();
-	create_shm(f, "?ring=32K");
-	shm_uri(f, uri, sizeof(uri), "");
-	spawn_peer(f, uri, "duplex", n, 5, OP_ALL);
+	spawn_shm_peer(f, "?ring=32K", "", "duplex", n, 5);
 	t0 = now_ns();
 	stream_init(&tx, 1, n, 5, OP_ALL, TIMEOUT_MS);
 	stream_init(&rx, 2, n, 5 ^ 0x7a11, OP_ALL, TIMEOUT_MS);
@@ -447,23 +445,15 @@ test_exec_echo(void **state)
 	struct fx *f = *state;
 	uint64_t n = test_scaled(100000, 5000), t0;
 	struct stream tx, rx;
-	char uri[128], b[8];
 
-	peer_path();
-	create_shm(f, "?ring=16K");
-	shm_uri(f, uri, sizeof(uri), "?wait=backoff");
-	spawn_peer(f, uri, "echo", 0, 0, OP_ALL);
+	spawn_shm_peer(f, "?ring=16K", "?wait=backoff", "echo", 0, 0);
 	t0 = now_ns();
 	stream_init(&tx, 1, n, 3, OP_ALL, TIMEOUT_MS);
 	rx = tx;
 	rx.end_epipe = false;
 	duplex_parent(f, &tx, &rx);
-	assert_int_equal(caec_channel_recv(f->ch, b, sizeof(b), 0, 0),
-			 -EAGAIN);
-	/* The helper sees -EPIPE and exits 0. */
-	caec_channel_close(f->ch);
-	f->ch = NULL;
-	expect_child_exit(f, 0);
+	/* The helper echoed exactly ours, sees -EPIPE and exits 0. */
+	drained_then_close(f);
 	report("exec echo", 2 * n, tx.bytes + rx.bytes, t0);
 }
 
@@ -475,7 +465,6 @@ test_exec_inherited_memfd(void **state)
 	uint64_t n = test_scaled(20000, 2000);
 	struct stream tx;
 	char uri[32];
-	struct ep e;
 	int fd;
 
 	peer_path();
@@ -486,12 +475,7 @@ test_exec_inherited_memfd(void **state)
 	snprintf(uri, sizeof(uri), "nw:fd/%d", fd);
 	spawn_peer(f, uri, "consume", n, 8, OP_ALL);
 	stream_init(&tx, 1, n, 8, OP_ALL, TIMEOUT_MS);
-	e = ep_channel(f->ch);
-	stream_send(&e, &tx);
-	assert_stream_ok(&tx);
-	caec_channel_close(f->ch);
-	f->ch = NULL;
-	expect_child_exit(f, 0);
+	send_then_close(f, &tx);
 }
 
 /*
@@ -506,17 +490,13 @@ test_exec_peer_detects_faults(void **state)
 						    FAULT_DUP, FAULT_SWAP };
 	struct fx *f = *state;
 	struct stream tx;
-	char uri[128];
 	struct ep e;
 	size_t i;
 
-	peer_path();
 	for (i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
 		snprintf(f->name, sizeof(f->name), "caec-test-ipc-%d-fault%zu",
 			 (int)getpid(), i);
-		create_shm(f, "?ring=8K");
-		shm_uri(f, uri, sizeof(uri), "");
-		spawn_peer(f, uri, "consume", 3000, 42, OP_ALL);
+		spawn_shm_peer(f, "?ring=8K", "", "consume", 3000, 42);
 		stream_init(&tx, 1, 3000, 42, OP_ALL, TIMEOUT_MS);
 		tx.fault = faults[i];
 		tx.fault_at = 1500;
@@ -525,9 +505,7 @@ test_exec_peer_detects_faults(void **state)
 		/* The helper may have closed first: then -EPIPE here. */
 		if (tx.rc && tx.rc != -EPIPE)
 			fail_msg("fault %d: %s", faults[i], tx.why);
-		caec_channel_close(f->ch);
-		f->ch = NULL;
-		expect_child_exit(f, 1);
+		close_then_expect_exit(f, 1);
 	}
 }
 

@@ -16,58 +16,12 @@
 #include <caec/caec.h>
 
 #include "../src/ring/ring_layout.h"
+#include "lib/ring_pair.h"
 
 #define SZ 4096u
 
-struct fx {
-	void *mem;
-	size_t len;
-	struct caec_ring *p;
-	struct caec_ring *c;
-};
-
-static int
-setup_flags(void **state, uint32_t flags)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-
-	assert_non_null(f);
-	f->len = caec_ring_footprint(SZ);
-	f->mem = aligned_alloc(64, f->len);
-	assert_non_null(f->mem);
-	memset(f->mem, 0xa5, f->len);
-	assert_int_equal(caec_ring_format(f->mem, f->len, SZ, 0, flags), 0);
-	assert_int_equal(caec_ring_open(f->mem, f->len, CAEC_RING_PRODUCER,
-					NULL, &f->p), 0);
-	assert_int_equal(caec_ring_open(f->mem, f->len, CAEC_RING_CONSUMER,
-					NULL, &f->c), 0);
-	*state = f;
-	return 0;
-}
-
-static int
-setup(void **state)
-{
-	return setup_flags(state, 0);
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *f = *state;
-
-	caec_ring_close(f->p);
-	caec_ring_close(f->c);
-	free(f->mem);
-	free(f);
-	return 0;
-}
-
-static struct caec_ring_shared *
-shared(struct fx *f)
-{
-	return f->mem;
-}
+/* A 4 KiB ring pair, its memory filled with 0xa5 before the format. */
+static struct ring_pair_cfg ring_cfg = { .size = SZ, .fill = 0xa5 };
 
 static void
 test_geometry(void **state)
@@ -95,7 +49,7 @@ test_geometry(void **state)
 static void
 test_empty(void **state)
 {
-	struct fx *f = *state;
+	struct ring_pair *f = *state;
 	char b[16];
 	const void *pl;
 
@@ -109,7 +63,7 @@ test_empty(void **state)
 static void
 test_roundtrip(void **state)
 {
-	struct fx *f = *state;
+	struct ring_pair *f = *state;
 	char out[64];
 
 	assert_int_equal(caec_ring_send(f->p, "hello", 5, 0, 0), 0);
@@ -128,7 +82,7 @@ test_roundtrip(void **state)
 static void
 test_full_and_exact_fit(void **state)
 {
-	struct fx *f = *state;
+	struct ring_pair *f = *state;
 	uint8_t msg[504], out[600];
 	int i, n = 0;
 
@@ -157,9 +111,9 @@ test_full_and_exact_fit(void **state)
 static void
 test_wrap_padding(void **state)
 {
-	struct fx *f = *state;
-	struct caec_ring_shared *sh = shared(f);
-	uint8_t *data = (uint8_t *)f->mem + CAEC_RING_HDR_SIZE;
+	struct ring_pair *f = *state;
+	struct caec_ring_shared *sh = ring_pair_shared(f);
+	uint8_t *data = ring_pair_data(f);
 	uint8_t msg[2000], out[2040];
 	uint64_t w;
 	size_t i;
@@ -189,7 +143,7 @@ test_wrap_padding(void **state)
 static void
 test_max_and_oversize(void **state)
 {
-	struct fx *f = *state;
+	struct ring_pair *f = *state;
 	uint32_t max = caec_ring_max_msg(f->p);
 	uint8_t *msg = calloc(1, max + 1), *out = calloc(1, max + 1);
 	int i;
@@ -215,7 +169,7 @@ test_max_and_oversize(void **state)
 static void
 test_zero_length(void **state)
 {
-	struct fx *f = *state;
+	struct ring_pair *f = *state;
 	char out[4];
 
 	assert_int_equal(caec_ring_send(f->p, NULL, 0, 0, 0), 0);
@@ -227,7 +181,7 @@ test_zero_length(void **state)
 static void
 test_small_buffer_keeps_message(void **state)
 {
-	struct fx *f = *state;
+	struct ring_pair *f = *state;
 	char out[16];
 
 	assert_int_equal(caec_ring_send(f->p, "0123456789", 10, 0, 0), 0);
@@ -240,8 +194,8 @@ test_small_buffer_keeps_message(void **state)
 static void
 test_reserve_commit_zeroes_padding(void **state)
 {
-	struct fx *f = *state;
-	uint8_t *data = (uint8_t *)f->mem + CAEC_RING_HDR_SIZE;
+	struct ring_pair *f = *state;
+	uint8_t *data = ring_pair_data(f);
 	const void *pl;
 	void *slot;
 	int i;
@@ -289,17 +243,18 @@ test_record_bytes_every_alignment(void **state)
 					  1032, 1033, 1100, 1537, 2032, 2039,
 					  2040, 2041, 2047, 2048, 2049, 2056,
 					  2100, 4000, 4096, 8183 };
-	size_t len = caec_ring_footprint(BIG);
-	uint8_t *mem = aligned_alloc(64, len), *data, *out, *src, *exact;
+	struct ring_pair rp;
+	uint8_t *data, *out, *src, *exact;
 	struct caec_ring *p, *c;
 	uint32_t n, i, shift, k;
 	uint64_t w;
 
 	(void)state;
-	assert_non_null(mem);
+	assert_int_equal(ring_pair_open(&rp, &(struct ring_pair_cfg){
+		.size = BIG, .fill = 0xa5 }), 0);
 	out = malloc(BIG);
 	assert_non_null(out);
-	data = mem + CAEC_RING_HDR_SIZE;
+	data = ring_pair_data(&rp);
 	for (i = 0; i < 300 + sizeof(extra) / sizeof(extra[0]); i++) {
 		n = i < 300 ? i : extra[i - 300];
 		src = malloc(n ? n : 1);
@@ -307,12 +262,12 @@ test_record_bytes_every_alignment(void **state)
 		for (k = 0; k < n; k++)
 			src[k] = (uint8_t)(k * 7 + n + 1) | 1;	/* never 0 */
 		for (shift = 0; shift < 64; shift += 8) {
-			memset(mem, 0xa5, len);
-			assert_int_equal(caec_ring_format(mem, len, BIG, 0, 0), 0);
-			assert_int_equal(caec_ring_open(mem, len,
-				CAEC_RING_PRODUCER, NULL, &p), 0);
-			assert_int_equal(caec_ring_open(mem, len,
-				CAEC_RING_CONSUMER, NULL, &c), 0);
+			/* Both sides anew on a freshly filled ring. */
+			ring_pair_close_sides(&rp);
+			memset(rp.mem, 0xa5, rp.len);
+			assert_int_equal(ring_pair_reset(&rp, 0), 0);
+			p = rp.p;
+			c = rp.c;
 			/* A filler record of exactly @shift bytes first. */
 			if (shift) {
 				memset(out, 0, shift);
@@ -340,20 +295,18 @@ test_record_bytes_every_alignment(void **state)
 			if (n)
 				assert_memory_equal(exact, src, n);
 			free(exact);
-			caec_ring_close(p);
-			caec_ring_close(c);
 		}
 		free(src);
 	}
 	free(out);
-	free(mem);
+	ring_pair_close(&rp);
 }
 
 static void
 test_batching(void **state)
 {
-	struct fx *f = *state;
-	struct caec_ring_shared *sh = shared(f);
+	struct ring_pair *f = *state;
+	struct caec_ring_shared *sh = ring_pair_shared(f);
 	char out[8];
 	int i;
 
@@ -378,7 +331,7 @@ test_batching(void **state)
 static void
 test_batch_publishes_when_full(void **state)
 {
-	struct fx *f = *state;
+	struct ring_pair *f = *state;
 	uint8_t msg[504];
 	int i;
 
@@ -386,16 +339,16 @@ test_batch_publishes_when_full(void **state)
 	for (i = 0; i < 8; i++)
 		assert_int_equal(caec_ring_send(f->p, msg, sizeof(msg),
 						CAEC_MORE, 0), 0);
-	assert_int_equal(shared(f)->prod.counter, 0);
+	assert_int_equal(ring_pair_shared(f)->prod.counter, 0);
 	assert_int_equal(caec_ring_send(f->p, msg, 1, CAEC_MORE, 0), -EAGAIN);
 	/* Full: the batch was published so the consumer can drain it. */
-	assert_int_equal(shared(f)->prod.counter, 4096);
+	assert_int_equal(ring_pair_shared(f)->prod.counter, 4096);
 }
 
 static void
 test_close_drain_then_epipe(void **state)
 {
-	struct fx *f = *state;
+	struct ring_pair *f = *state;
 	char out[8];
 
 	assert_int_equal(caec_ring_send(f->p, "a", 1, 0, 0), 0);
@@ -414,7 +367,7 @@ test_close_drain_then_epipe(void **state)
 static void
 test_consumer_close_epipe(void **state)
 {
-	struct fx *f = *state;
+	struct ring_pair *f = *state;
 	uint8_t msg[504];
 	int i, rc = 0;
 
@@ -430,21 +383,13 @@ test_consumer_close_epipe(void **state)
 static void
 test_counters_near_wrap(void **state)
 {
-	struct fx *f = *state;
-	struct caec_ring_shared *sh = shared(f);
+	struct ring_pair *f = *state;
+	struct caec_ring_shared *sh = ring_pair_shared(f);
 	const uint64_t start = UINT64_MAX - 4096 * 3 + 1 - 7;
 	uint8_t msg[700], out[700];
 	uint64_t k;
 
-	caec_ring_close(f->p);
-	caec_ring_close(f->c);
-	assert_int_equal(caec_ring_format(f->mem, f->len, SZ, 0, 0), 0);
-	sh->prod.counter = start & ~7ull;
-	sh->cons.counter = start & ~7ull;
-	assert_int_equal(caec_ring_open(f->mem, f->len, CAEC_RING_PRODUCER,
-					NULL, &f->p), 0);
-	assert_int_equal(caec_ring_open(f->mem, f->len, CAEC_RING_CONSUMER,
-					NULL, &f->c), 0);
+	assert_int_equal(ring_pair_reset(f, start & ~7ull), 0);
 	for (k = 0; k < 100; k++) {
 		size_t n = (size_t)(k * 37 % sizeof(msg));
 
@@ -462,8 +407,8 @@ test_counters_near_wrap(void **state)
 static void
 test_open_validates(void **state)
 {
-	struct fx *f = *state;
-	struct caec_ring_shared *sh = shared(f);
+	struct ring_pair *f = *state;
+	struct caec_ring_shared *sh = ring_pair_shared(f);
 	struct caec_ring *r;
 
 	sh->hdr.version = 9;
@@ -495,7 +440,7 @@ test_open_validates(void **state)
 static void
 test_reopened_consumer_is_not_closed(void **state)
 {
-	struct fx *f = *state;
+	struct ring_pair *f = *state;
 	uint8_t msg[504], out[600];
 	int i;
 
@@ -515,7 +460,7 @@ test_reopened_consumer_is_not_closed(void **state)
 static void
 test_reopened_producer_is_not_closed(void **state)
 {
-	struct fx *f = *state;
+	struct ring_pair *f = *state;
 	char out[8];
 
 	assert_int_equal(caec_ring_send(f->p, "a", 1, 0, 0), 0);
@@ -534,7 +479,7 @@ test_reopened_producer_is_not_closed(void **state)
 static void
 test_nowake_rejects_adaptive(void **state)
 {
-	struct fx *f = *state;
+	struct ring_pair *f = *state;
 	struct caec_wait_params w = { .struct_size = sizeof(w),
 				      .mode = CAEC_WAIT_ADAPTIVE };
 	struct caec_ring *r;
@@ -564,40 +509,29 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+#define T(fn) cmocka_unit_test_prestate_setup_teardown(fn, ring_pair_setup, \
+		ring_pair_teardown, &ring_cfg)
 		cmocka_unit_test(test_geometry),
 		cmocka_unit_test(test_strerror),
-		cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_full_and_exact_fit, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_wrap_padding, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_max_and_oversize, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_zero_length, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_small_buffer_keeps_message,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(
-			test_reserve_commit_zeroes_padding, setup, teardown),
+		T(test_empty),
+		T(test_roundtrip),
+		T(test_full_and_exact_fit),
+		T(test_wrap_padding),
+		T(test_max_and_oversize),
+		T(test_zero_length),
+		T(test_small_buffer_keeps_message),
+		T(test_reserve_commit_zeroes_padding),
 		cmocka_unit_test(test_record_bytes_every_alignment),
-		cmocka_unit_test_setup_teardown(test_batching, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_batch_publishes_when_full,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_close_drain_then_epipe,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_consumer_close_epipe,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_counters_near_wrap, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_open_validates, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_nowake_rejects_adaptive,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(
-			test_reopened_consumer_is_not_closed, setup, teardown),
-		cmocka_unit_test_setup_teardown(
-			test_reopened_producer_is_not_closed, setup, teardown),
+		T(test_batching),
+		T(test_batch_publishes_when_full),
+		T(test_close_drain_then_epipe),
+		T(test_consumer_close_epipe),
+		T(test_counters_near_wrap),
+		T(test_open_validates),
+		T(test_nowake_rejects_adaptive),
+		T(test_reopened_consumer_is_not_closed),
+		T(test_reopened_producer_is_not_closed),
+#undef T
 	};
 
 	return cmocka_run_group_tests_name("ring", tests, NULL, NULL);

@@ -3,7 +3,7 @@
  * Threaded stress: producer and consumer threads on rings in this process's
  * memory, a fan-in of several producers to one consumer thread, and duplex
  * channels driven by one thread per end. Messages carry a producer id and a
- * sequence number (tests/stream.h) and are checked for loss, duplication,
+ * sequence number (tests/lib/stream.h) and are checked for loss, duplication,
  * reordering and corruption, mixing copy, zero-copy and batching, under
  * each wait strategy.
  *
@@ -20,11 +20,18 @@
 
 #include <cmocka.h>
 
+#include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
+#include <stdio.h>
 
 #include <caec/caec.h>
 
-#include "stream.h"
+#include "lib/clock.h"
+#include "lib/rand.h"
+#include "lib/ring_pair.h"
+#include "lib/scale.h"
+#include "lib/stream.h"
 
 #define TIMEOUT_MS 20000
 
@@ -46,9 +53,7 @@ static const struct caec_wait_params w_backoff_default = {
 
 /* One ring in heap memory, and a thread on each side. */
 struct pair {
-	uint8_t *mem;
-	struct caec_ring *p;
-	struct caec_ring *c;
+	struct ring_pair rp;
 	struct stream tx;
 	struct stream rx;
 	pthread_t pt, ct;
@@ -58,12 +63,12 @@ static void *
 producer_main(void *arg)
 {
 	struct pair *x = arg;
-	struct ep e = ep_rings(x->p, NULL);
+	struct ep e = ep_rings(x->rp.p, NULL);
 
 	stream_send(&e, &x->tx);
 	/* The consumer drains the rest, then sees -EPIPE. */
-	caec_ring_close(x->p);
-	x->p = NULL;
+	caec_ring_close(x->rp.p);
+	x->rp.p = NULL;
 	return NULL;
 }
 
@@ -71,7 +76,7 @@ static void *
 consumer_main(void *arg)
 {
 	struct pair *x = arg;
-	struct ep e = ep_rings(NULL, x->c);
+	struct ep e = ep_rings(NULL, x->rp.c);
 
 	stream_recv(&e, &x->rx);
 	return NULL;
@@ -83,16 +88,9 @@ pair_open(struct pair *x, uint32_t size, uint32_t flags,
 	  const struct caec_wait_params *cw, uint32_t id, uint64_t n,
 	  unsigned int ops)
 {
-	size_t len = caec_ring_footprint(size);
-
 	memset(x, 0, sizeof(*x));
-	x->mem = aligned_alloc(64, len);
-	assert_non_null(x->mem);
-	assert_int_equal(caec_ring_format(x->mem, len, size, 0, flags), 0);
-	assert_int_equal(caec_ring_open(x->mem, len, CAEC_RING_PRODUCER, pw,
-					&x->p), 0);
-	assert_int_equal(caec_ring_open(x->mem, len, CAEC_RING_CONSUMER, cw,
-					&x->c), 0);
+	assert_int_equal(ring_pair_open(&x->rp, &(struct ring_pair_cfg){
+		.size = size, .flags = flags, .pw = pw, .cw = cw }), 0);
 	stream_init(&x->tx, id, n, 0xabc0 + id + n, ops, TIMEOUT_MS);
 	x->rx = x->tx;
 }
@@ -107,9 +105,7 @@ pair_check_close(struct pair *x)
 	assert_int_equal(x->tx.done, x->tx.count);
 	assert_int_equal(x->rx.done, x->rx.count);
 	assert_int_equal(x->rx.bytes, x->tx.bytes);
-	caec_ring_close(x->p);
-	caec_ring_close(x->c);
-	free(x->mem);
+	ring_pair_close(&x->rp);
 }
 
 static void
@@ -203,8 +199,8 @@ test_fan_in(void **state)
 	for (k = 0; k < FAN; k++) {
 		pair_open(&x[k], 8192, 0, &w_adaptive, &w_adaptive,
 			  (uint32_t)k + 1, n, OP_ALL);
-		if (caec_ring_max_msg(x[k].c) > max)
-			max = caec_ring_max_msg(x[k].c);
+		if (caec_ring_max_msg(x[k].rp.c) > max)
+			max = caec_ring_max_msg(x[k].rp.c);
 	}
 	buf = malloc(max);
 	assert_non_null(buf);
@@ -220,7 +216,7 @@ test_fan_in(void **state)
 
 			if (fin[k] || s->rc)
 				continue;
-			m = caec_ring_recv(x[k].c, buf, max,
+			m = caec_ring_recv(x[k].rp.c, buf, max,
 					   s->done & 1 ? CAEC_MORE : 0, 0);
 			if (m >= 0) {
 				if (s->done == s->count)
@@ -250,7 +246,7 @@ test_fan_in(void **state)
 			break;
 		turn = (turn + 1) % FAN;
 		if (!fin[turn]) {
-			rc = caec_ring_wait(x[turn].c, 0, 1);
+			rc = caec_ring_wait(x[turn].rp.c, 0, 1);
 			if (rc && rc != -ETIMEDOUT && rc != -EPIPE)
 				stream_fail(&x[turn].rx, rc, "wait: %s",
 					    caec_strerror(rc));

@@ -38,7 +38,7 @@
 #include <caec/caec.h>
 
 #include "../src/backend/region.h"
-#include "check.h"
+#include "lib/check.h"
 
 static const uint8_t key[32] = "0123456789abcdef0123456789abcdef";
 

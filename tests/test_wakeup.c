@@ -25,19 +25,23 @@
 
 #include <cmocka.h>
 
+#include <errno.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/mman.h>
+#include <stdio.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <caec/caec.h>
 
-#include "../src/channel_layout.h"
 #include "../src/ring/ring_layout.h"
-#include "stream.h"
+#include "lib/clock.h"
+#include "lib/hv_view.h"
+#include "lib/rand.h"
+#include "lib/scale.h"
+#include "lib/stream.h"
 
 #define MS 1000000ull
 
@@ -57,8 +61,7 @@ struct fx {
 	struct caec_channel *ch;
 	pid_t child;
 	int pipe[2];
-	void *map;		/* our own view of the region */
-	size_t map_len;
+	struct hv_view hv;	/* our own view of the region */
 	struct caec_ring_shared *ring[2];	/* 0: parent -> child */
 };
 
@@ -84,8 +87,7 @@ teardown(void **state)
 		waitpid(f->child, NULL, 0);
 	}
 	caec_channel_close(f->ch);
-	if (f->map)
-		munmap(f->map, f->map_len);
+	hv_view_unmap(&f->hv);
 	close(f->pipe[0]);
 	close(f->pipe[1]);
 	free(f);
@@ -96,8 +98,6 @@ teardown(void **state)
 static int
 create(struct fx *f, const char *uri, const struct caec_channel_params *p)
 {
-	const struct caec_chan_hdr *h;
-	struct stat st;
 	int rc, fd, i;
 
 	rc = caec_channel_create(uri, p, &f->ch);
@@ -106,14 +106,11 @@ create(struct fx *f, const char *uri, const struct caec_channel_params *p)
 			 caec_error_detail());
 	fd = caec_channel_region_fd(f->ch);
 	assert_true(fd >= 0);
-	assert_int_equal(fstat(fd, &st), 0);
-	f->map_len = (size_t)st.st_size;
-	f->map = mmap(NULL, f->map_len, PROT_READ, MAP_SHARED, fd, 0);
-	assert_true(f->map != MAP_FAILED);
-	h = f->map;
-	for (i = 0; i < 2; i++)
-		f->ring[i] = (struct caec_ring_shared *)((uint8_t *)f->map +
-							 h->ring_off[i]);
+	assert_int_equal(hv_view_map_fd(&f->hv, fd, false), 0);
+	for (i = 0; i < 2; i++) {
+		f->ring[i] = hv_view_ring(&f->hv, i);
+		assert_non_null(f->ring[i]);
+	}
 	return fd;
 }
 

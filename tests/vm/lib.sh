@@ -140,11 +140,14 @@ vm_build_peer() {
 	fi
 	ninja -C "$cross" src/libcaec.a >"$b/cross.log" 2>&1 ||
 		{ cat "$b/cross.log" >&2; die "aarch64 build of libcaec.a"; }
-	# glibc warns that libcrypto's (unused) getaddrinfo/dlopen need shared
-	# libraries at run time when linked statically; nothing else may show.
+	# vm_peer, with its part of tests/lib (the stamped streams and what
+	# they use). glibc warns that libcrypto's (unused) getaddrinfo/dlopen
+	# need shared libraries at run time when linked statically; nothing
+	# else may show.
 	aarch64-linux-gnu-gcc -static -s -std=gnu11 -O2 -Wall -Wextra \
 		-Wno-unused-parameter -D_GNU_SOURCE -Iinclude \
-		tests/vm/vm_peer.c "$cross/src/libcaec.a" \
+		tests/vm/vm_peer.c tests/lib/stream.c tests/lib/ep.c \
+		tests/lib/clock.c tests/lib/rand.c "$cross/src/libcaec.a" \
 		-lcrypto -lmbedcrypto -lpthread -o "$out" >"$b/vm_peer.log" 2>&1 ||
 		{ cat "$b/vm_peer.log" >&2; die "linking vm_peer"; }
 	if grep -v -e 'statically linked applications' -e 'in function' \

@@ -15,7 +15,7 @@
  *      cannot pair. The hello is single-threaded on purpose: an encrypted
  *      creator keys on its first data call, and that must not race between
  *      two threads.
- *   2. duplex: a thread sends MSGS stamped messages (tests/stream.h: sizes,
+ *   2. duplex: a thread sends MSGS stamped messages (tests/lib/stream.h: sizes,
  *      copy and zero-copy calls, batching; every message checksummed and
  *      sequence-numbered) while the main thread receives and verifies the
  *      peer's MSGS.
@@ -51,7 +51,10 @@
  * see it; on hardware map the _wc variant of the resource (Normal
  * non-cacheable) or copy with aligned word loops. See tests/vm/README.md.
  */
-#include <pthread.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +62,8 @@
 
 #include <caec/caec.h>
 
-#include "../stream.h"
+#include "../lib/clock.h"
+#include "../lib/stream.h"
 
 #define OP_MS 30000		/* every blocking data call */
 #define ATTACH_MS 90000		/* the peer VM may boot later */
@@ -97,15 +101,6 @@ api_fail(const char *what, int rc)
 	verdict_fail("%s: %s (%s)", what, caec_strerror(rc),
 		     caec_error_detail());
 	return 1;
-}
-
-static void *
-sender_main(void *arg)
-{
-	void **a = arg;
-
-	stream_send(a[0], a[1]);
-	return NULL;
 }
 
 static void
@@ -169,8 +164,6 @@ main(int argc, char **argv)
 	struct caec_channel *ch = NULL;
 	struct stream tx, rx;
 	struct ep e;
-	pthread_t t;
-	void *targ[2];
 	bool creator, badkey;
 	uint64_t msgs, seed, t0;
 	ssize_t n;
@@ -244,15 +237,8 @@ main(int argc, char **argv)
 	/* The channel's limit (an encrypted channel's is below the ring's). */
 	tx.max_len = caec_channel_max_msg(ch);
 	rx.end_epipe = false;
-	targ[0] = &e;
-	targ[1] = &tx;
 	t0 = now_ns();
-	if (pthread_create(&t, NULL, sender_main, targ)) {
-		verdict_fail("pthread_create failed");
-		return 1;
-	}
-	stream_recv(&e, &rx);
-	pthread_join(t, NULL);
+	stream_duplex(&e, &tx, &rx);
 	if (tx.rc) {
 		verdict_fail("send: %s", tx.why);
 		return 1;

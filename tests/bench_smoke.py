@@ -10,7 +10,8 @@ subcommand: a 4 MiB blob with 1 and 2 consumers (its JSON, and CSM using
 less memory than private copies), a file blob, and its command-line errors;
 the calls subcommand: its rows, JSON and command-line errors.
 
-usage: check_json.py PATH/TO/caec-bench
+usage: bench_smoke.py PATH/TO/caec-bench [PATH/TO/results_md.py]
+(results_md.py: bench/results_md.py of this tree by default)
 Exit status: 0 pass, 1 fail, 77 skip (fewer than two usable CPUs).
 """
 import csv
@@ -37,6 +38,9 @@ SUMMARY = {("mailbox", "latency_ns_p50"), ("mailbox", "mbytes_per_s"),
            ("stream", "mbytes_per_s"), ("stream", "cycles_per_msg")}
 SIZES = [64, 4096]
 COUNT = 200
+# bench/results_md.py, which turns a run's folder into RESULTS.md.
+RESULTS_MD = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                          os.pardir, "bench", "results_md.py")
 
 failures = []
 
@@ -442,8 +446,7 @@ def extras(bench, cores):
 
 def report(tmp, modes, figures):
     """bench/results_md.py turns the run's folder into a readable report."""
-    gen = os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                       "results_md.py")
+    gen = RESULTS_MD
     out = os.path.join(tmp, "RESULTS.md")
     p = subprocess.run([sys.executable, gen, tmp, out], capture_output=True,
                        text=True, timeout=60)
@@ -677,9 +680,12 @@ def peer_without_patterns(bench):
 
 
 def main():
-    if len(sys.argv) != 2:
+    global RESULTS_MD
+    if len(sys.argv) not in (2, 3):
         print(__doc__, file=sys.stderr)
         return 2
+    if len(sys.argv) == 3:
+        RESULTS_MD = sys.argv[2]
     cpus = sorted(os.sched_getaffinity(0))
     if len(cpus) < 2:
         print("skip: caec-bench needs two CPUs")

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cmocka helpers for libcaec's error contract: the return code, the
- * per-thread detail sentence and caec_strerror(). Include after <cmocka.h>.
+ * per-thread detail sentence and caec_strerror(). Include after <cmocka.h>;
+ * the assertions are macros, so that a failure names the caller's line.
  */
 #ifndef CAEC_TEST_CHECK_H
 #define CAEC_TEST_CHECK_H
@@ -14,12 +15,9 @@
  * Successful calls do not clear caec_error_detail(): put a known sentence
  * there first, so a detail we check was produced by the call under test.
  */
-static inline void
-detail_reset(void)
-{
-	caec_ring_format(NULL, 0, 0, 0, 0);	/* "... 64-byte aligned" */
-}
+void detail_reset(void);
 
+/* The detail of the last failed call must contain @word. */
 #define assert_detail(word)                                                \
 	do {                                                               \
 		const char *d_ = caec_error_detail();                      \

@@ -1,22 +1,22 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/*
- * cmocka side of the csm tests (include after <cmocka.h>): waiting for a
- * peer, and the provider's and consumer's halves of setting up a csm:
- * channel the way two realm owners do (realm id one way, sharing id back).
- */
-#ifndef CAEC_TEST_CSM_FIXTURE_H
-#define CAEC_TEST_CSM_FIXTURE_H
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
 
 #include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
-#include "csm_peer.h"
+#include "csm_fixture.h"
 
-#define TIMEOUT_MS 30000
-#define PEER_WAIT_MS 180000
-
-static inline void
+void
 expect_peer(struct peer *p, int want)
 {
 	int rc = peer_wait(p, PEER_WAIT_MS);
@@ -26,9 +26,7 @@ expect_peer(struct peer *p, int want)
 			 want);
 }
 
-/* Provider side: get the peer's realm id, create csm:share/ID, send the
- * sharing id. */
-static inline struct caec_channel *
+struct caec_channel *
 provide_channel(struct peer *p, const char *query)
 {
 	struct caec_channel *ch;
@@ -49,8 +47,7 @@ provide_channel(struct peer *p, const char *query)
 	return ch;
 }
 
-/* Consumer side: send our realm id, get the sharing id, attach. */
-static inline int
+int
 consume_channel(int rd, int wr, struct caec_channel **ch,
 		struct caec_csm_sid *sid_out)
 {
@@ -73,8 +70,7 @@ consume_channel(int rd, int wr, struct caec_channel **ch,
 	return 0;
 }
 
-/* The memfd behind a mapping, found the way an attacker would. */
-static inline int
+int
 find_region_fd(void)
 {
 	char path[300], link[256];
@@ -98,5 +94,3 @@ find_region_fd(void)
 		closedir(d);
 	return fd;
 }
-
-#endif /* CAEC_TEST_CSM_FIXTURE_H */

@@ -1,78 +1,25 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/*
- * Stamped message streams shared by the integration and stress tests and by
- * the ipc_peer helper.
- *
- * Message i of stream ID carries seq = ID << 48 | i. A message of 16 bytes
- * or more starts with a header { u64 seq, u32 len, u32 sum } where sum is
- * FNV-1a (64-bit, over 8-byte words) of seq, len and the pseudo-random bytes
- * after the header, folded to 32 bits. Shorter messages (0..15 bytes) hold
- * the first bytes of a pseudo-random block derived from seq and len, which
- * the receiver regenerates. The receiver knows the next seq it expects, so
- * a lost, duplicated, reordered or corrupted message fails the check.
- *
- * A stream runs over an endpoint: a channel, or a pair of raw rings. The
- * sender picks sizes (skewed small: mostly 8..512 bytes, some up to 4 KiB, a
- * few up to max_msg, a few tiny or empty) and mixes copy sends, zero-copy
- * reservations (loan more than needed, commit the actual length) and
- * batching (CAEC_MORE); the receiver mixes recv, peek/release, CAEC_MORE and
- * deliberately short buffers (-EMSGSIZE keeps the message).
- *
- * Nothing here uses cmocka: the functions run in threads, forked children
- * and the exec'd helper, and report through struct stream.
- */
-#ifndef CAEC_TEST_STREAM_H
-#define CAEC_TEST_STREAM_H
-
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
-#include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
-#include <time.h>
 
-#include <caec/caec.h>
+#include "rand.h"
+#include "stream.h"
 
-#define STAMP_HDR 16u
 #define FNV_OFFSET 0xcbf29ce484222325ull
 #define FNV_PRIME 0x100000001b3ull
 
-/* Operation mix of a stream. */
-#define OP_COPY 0x1u	/* send / recv */
-#define OP_ZC 0x2u	/* reserve+commit / peek+release */
-#define OP_BATCH 0x4u	/* CAEC_MORE on about half of the calls */
-#define OP_ALL (OP_COPY | OP_ZC | OP_BATCH)
-
-/* Faults a sender can inject at message fault_at, to prove checks work. */
-enum stream_fault {
-	FAULT_NONE = 0,
-	FAULT_FLIP,	/* flip one payload bit after stamping */
-	FAULT_SKIP,	/* message fault_at is never sent (later seqs shift) */
-	FAULT_DUP,	/* message fault_at is sent twice */
-	FAULT_SWAP,	/* messages fault_at and fault_at + 1 swap places */
-};
-
-static inline uint64_t
-splitmix64(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static inline uint64_t
+uint64_t
 stamp_seq(uint32_t id, uint64_t i)
 {
 	return (uint64_t)id << 48 | i;
 }
 
-static inline uint32_t
+uint32_t
 stamp_sum(uint64_t seq, uint32_t len, const uint8_t *p, size_t n)
 {
 	uint64_t h = FNV_OFFSET, w;
@@ -89,8 +36,7 @@ stamp_sum(uint64_t seq, uint32_t len, const uint8_t *p, size_t n)
 	return (uint32_t)(h ^ (h >> 32));
 }
 
-/* Pseudo-random bytes determined by (seq, len). */
-static inline void
+void
 stamp_bytes(uint8_t *p, size_t n, uint64_t seq, uint32_t len)
 {
 	uint64_t s = seq * 0x2545f4914f6cdd1dull ^ len, w;
@@ -102,8 +48,7 @@ stamp_bytes(uint8_t *p, size_t n, uint64_t seq, uint32_t len)
 	}
 }
 
-/* Write message @seq of @len bytes at @p. */
-static inline void
+void
 stamp_fill(uint8_t *p, uint32_t len, uint64_t seq)
 {
 	uint32_t sum;
@@ -119,11 +64,7 @@ stamp_fill(uint8_t *p, uint32_t len, uint64_t seq)
 	memcpy(p + 12, &sum, 4);
 }
 
-/*
- * Check that @p, @len is message @want. RETURN VALUE: NULL when it is, else
- * a static description of the mismatch.
- */
-static inline const char *
+const char *
 stamp_check(const uint8_t *p, size_t len, uint64_t want)
 {
 	uint8_t tiny[STAMP_HDR];
@@ -147,8 +88,7 @@ stamp_check(const uint8_t *p, size_t len, uint64_t want)
 	return NULL;
 }
 
-/* Message sizes: skewed small, bounded by @max. */
-static inline uint32_t
+uint32_t
 stamp_pick_len(uint64_t *rng, uint32_t max)
 {
 	uint64_t r = splitmix64(rng);
@@ -170,142 +110,7 @@ stamp_pick_len(uint64_t *rng, uint32_t max)
 	return len > max ? 1 + v % max : len;
 }
 
-static inline uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static inline uint64_t
-cpu_ns(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static inline void
-sleep_ms(unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
-/*
- * Message counts scale with CAEC_TEST_SCALE (a positive factor, default 1;
- * meson lowers it for sanitizer builds). Never below @min.
- */
-static inline uint64_t
-test_scaled(uint64_t n, uint64_t min)
-{
-	const char *s = getenv("CAEC_TEST_SCALE");
-	double f = s ? strtod(s, NULL) : 1.0;
-	uint64_t v;
-
-	if (!(f > 0))
-		f = 1.0;
-	v = (uint64_t)((double)n * f);
-	return v < min ? min : v;
-}
-
-/* One side's view: a channel, or a raw ring pair (either may be NULL). */
-struct ep {
-	struct caec_channel *ch;
-	struct caec_ring *tx;
-	struct caec_ring *rx;
-};
-
-static inline struct ep
-ep_channel(struct caec_channel *ch)
-{
-	struct ep e = { ch, caec_channel_tx(ch), caec_channel_rx(ch) };
-
-	return e;
-}
-
-static inline struct ep
-ep_rings(struct caec_ring *tx, struct caec_ring *rx)
-{
-	struct ep e = { NULL, tx, rx };
-
-	return e;
-}
-
-static inline int
-ep_send(struct ep *e, const void *b, size_t n, unsigned int f, int to)
-{
-	return e->ch ? caec_channel_send(e->ch, b, n, f, to) :
-		       caec_ring_send(e->tx, b, n, f, to);
-}
-
-static inline int
-ep_reserve(struct ep *e, size_t n, void **pl, int to)
-{
-	return e->ch ? caec_channel_reserve(e->ch, n, pl, to) :
-		       caec_ring_reserve(e->tx, n, pl, to);
-}
-
-static inline int
-ep_commit(struct ep *e, size_t n, unsigned int f)
-{
-	return e->ch ? caec_channel_commit(e->ch, n, f) :
-		       caec_ring_commit(e->tx, n, f);
-}
-
-static inline int
-ep_flush(struct ep *e)
-{
-	return e->ch ? caec_channel_flush(e->ch) : caec_ring_flush(e->tx);
-}
-
-static inline ssize_t
-ep_recv(struct ep *e, void *b, size_t cap, unsigned int f, int to)
-{
-	return e->ch ? caec_channel_recv(e->ch, b, cap, f, to) :
-		       caec_ring_recv(e->rx, b, cap, f, to);
-}
-
-static inline ssize_t
-ep_peek(struct ep *e, const void **pl, int to)
-{
-	return e->ch ? caec_channel_peek(e->ch, pl, to) :
-		       caec_ring_peek(e->rx, pl, to);
-}
-
-static inline int
-ep_release(struct ep *e, unsigned int f)
-{
-	return e->ch ? caec_channel_release(e->ch, f) :
-		       caec_ring_release(e->rx, f);
-}
-
-/*
- * A stream: configuration, then progress and the first failure.
- */
-struct stream {
-	uint32_t id;		/* stamped in the top 16 bits of seq */
-	uint64_t count;		/* messages */
-	uint64_t seed;		/* sizes and operation mix */
-	unsigned int ops;	/* OP_* */
-	int timeout_ms;		/* for every blocking call */
-	bool end_epipe;		/* receiver: expect -EPIPE after count */
-	uint32_t max_len;	/* largest message; 0 = the ring's max_msg */
-	enum stream_fault fault;
-	uint64_t fault_at;
-
-	uint64_t done;		/* messages sent or verified */
-	uint64_t bytes;
-	int rc;			/* 0, or the failing call's return value */
-	char why[240];		/* empty, or what went wrong */
-};
-
-static inline void
+void
 stream_init(struct stream *s, uint32_t id, uint64_t count, uint64_t seed,
 	    unsigned int ops, int timeout_ms)
 {
@@ -318,11 +123,7 @@ stream_init(struct stream *s, uint32_t id, uint64_t count, uint64_t seed,
 	s->end_epipe = true;
 }
 
-static inline int
-stream_fail(struct stream *s, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static inline int
+int
 stream_fail(struct stream *s, int rc, const char *fmt, ...)
 {
 	va_list ap;
@@ -340,7 +141,7 @@ stream_fail(struct stream *s, int rc, const char *fmt, ...)
 }
 
 /* The seq the sender stamps on its i-th message, with the fault applied. */
-static inline uint64_t
+static uint64_t
 stream_seq_of(const struct stream *s, uint64_t i)
 {
 	uint64_t k = s->fault_at;
@@ -361,11 +162,7 @@ stream_seq_of(const struct stream *s, uint64_t i)
 	}
 }
 
-/*
- * Send s->count stamped messages. RETURN VALUE: 0, or -1 with s->rc and
- * s->why set. Flushes at the end; does not close.
- */
-static inline int
+int
 stream_send(struct ep *e, struct stream *s)
 {
 	uint32_t max = s->max_len ? s->max_len : caec_ring_max_msg(e->tx);
@@ -434,8 +231,7 @@ stream_send(struct ep *e, struct stream *s)
 	return rc ? -1 : 0;
 }
 
-/* Verify message @p, @n against the next expected seq. */
-static inline int
+int
 stream_verify(struct stream *s, const uint8_t *p, ssize_t n, uint32_t max)
 {
 	const char *bad;
@@ -458,11 +254,7 @@ stream_verify(struct stream *s, const uint8_t *p, ssize_t n, uint32_t max)
 	return 0;
 }
 
-/*
- * Receive and verify s->count messages, then (s->end_epipe) expect -EPIPE.
- * RETURN VALUE: 0, or -1 with s->rc and s->why set.
- */
-static inline int
+int
 stream_recv(struct ep *e, struct stream *s)
 {
 	uint32_t max = caec_ring_max_msg(e->rx);
@@ -542,14 +334,7 @@ stream_recv(struct ep *e, struct stream *s)
 	return rc ? -1 : 0;
 }
 
-/*
- * Echo every message back until the peer closes (-EPIPE), alternating a
- * copy path and a zero-copy forward (peek, reserve, copy, commit, release)
- * and batching some replies. Before blocking for the next message it
- * flushes, as a batching application must.
- * RETURN VALUE: 0 when the stream ended with -EPIPE, else -1.
- */
-static inline int
+int
 stream_echo(struct ep *e, struct stream *s)
 {
 	uint32_t max = caec_ring_max_msg(e->rx);
@@ -602,4 +387,31 @@ stream_echo(struct ep *e, struct stream *s)
 	return 0;
 }
 
-#endif /* CAEC_TEST_STREAM_H */
+struct duplex_sender {
+	struct ep *e;
+	struct stream *s;
+};
+
+static void *
+duplex_sender_main(void *arg)
+{
+	struct duplex_sender *a = arg;
+
+	stream_send(a->e, a->s);
+	return NULL;
+}
+
+int
+stream_duplex(struct ep *e, struct stream *tx, struct stream *rx)
+{
+	struct duplex_sender a = { e, tx };
+	pthread_t t;
+	int rc;
+
+	rc = pthread_create(&t, NULL, duplex_sender_main, &a);
+	if (rc)
+		return stream_fail(tx, -rc, "pthread_create: %s", strerror(rc));
+	stream_recv(e, rx);
+	pthread_join(t, NULL);
+	return tx->rc || rx->rc ? -1 : 0;
+}
