@@ -47,7 +47,6 @@
 #define CAEC_CAEC_H
 
 #include <errno.h>
-#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -118,14 +117,16 @@ int caec_sigbus_guard(int enable);
 
 /*
  * caec_sigbus_handle - handle a SIGBUS if it hit a guarded libcaec region.
- * @sig, @info, @ucontext: the arguments of an SA_SIGINFO handler
+ * @sig, @info, @ucontext: the arguments of an SA_SIGINFO handler (@info is
+ *        its siginfo_t *; void * here so that this header needs no
+ *        POSIX feature macros)
  *
  * Async-signal-safe.
  *
  * RETURN VALUE: 1 when the fault was in a libcaec region (its mapping is
  * now zero pages; return from the handler), 0 otherwise.
  */
-int caec_sigbus_handle(int sig, siginfo_t *info, void *ucontext);
+int caec_sigbus_handle(int sig, void *info, void *ucontext);
 
 /*
  * Flags for the send/commit and recv/release families.

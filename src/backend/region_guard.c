@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -74,8 +75,9 @@ caec_sigbus_guard(int enable)
 }
 
 int
-caec_sigbus_handle(int sig, siginfo_t *info, void *ucontext)
+caec_sigbus_handle(int sig, void *siginfo, void *ucontext)
 {
+	const siginfo_t *info = siginfo;
 	uintptr_t addr;
 	struct guard_slot *s;
 	int i, n, zero = 0;
