@@ -314,9 +314,24 @@ chan_hdr_check(const struct caec_chan_hdr *h, size_t maplen)
 	if (h->flags & ~CAEC_RING_F_NOWAKE)
 		return caec_set_detail(-EPROTO,
 			"channel header: unknown flags 0x%x", h->flags);
-	if (h->transform > CAEC_CHAN_XF_CHACHA20POLY1305)
+	if ((h->transform >> 16) ||
+	    CAEC_CHAN_XF_CIPHER(h->transform) > CAEC_CHAN_XF_CHACHA20POLY1305 ||
+	    (h->transform == CAEC_CHAN_XF_PLAIN) !=
+		    (CAEC_CHAN_XF_CIPHER(h->transform) == CAEC_CHAN_XF_PLAIN))
 		return caec_set_detail(-EPROTO,
-			"channel header: unknown transform %u", h->transform);
+			"channel header: unknown transform 0x%x", h->transform);
+	/* Version 1 (before the end-of-stream frame) wrote no version. */
+	if (h->transform != CAEC_CHAN_XF_PLAIN &&
+	    CAEC_CHAN_XF_FRAME(h->transform) != CAEC_CHAN_FRAME_VERSION)
+		return caec_set_detail(-EPROTO,
+			"channel header: encrypted record format version %u, this library speaks %u (the peer's libcaec is %s)",
+			CAEC_CHAN_XF_FRAME(h->transform) ?
+				CAEC_CHAN_XF_FRAME(h->transform) : 1u,
+			CAEC_CHAN_FRAME_VERSION,
+			CAEC_CHAN_XF_FRAME(h->transform) <
+					CAEC_CHAN_FRAME_VERSION ?
+				"older: no authenticated end of stream" :
+				"newer");
 	if (h->region_len > maplen)
 		return caec_set_detail(-EPROTO,
 			"channel header: region_len %llu exceeds the %zu mapped bytes",
@@ -420,6 +435,20 @@ caec_channel_close(struct caec_channel *ch)
 {
 	if (!ch)
 		return;
+	if (ch->xf && chan_xf_close(ch) == -ECHILD) {
+		/*
+		 * Inherited through fork(): the channel is the parent's, whose
+		 * stream goes on. Free this process's copies only: no
+		 * end-of-stream frame, no counter, no closed flag, no wake-up,
+		 * and a created name stays.
+		 */
+		chan_xf_free(ch->xf);
+		ring_forget(ch->tx);
+		ring_forget(ch->rx);
+		ch->reg.ops->release(&ch->reg, false);
+		free(ch);
+		return;
+	}
 	chan_xf_free(ch->xf);
 	caec_ring_close(ch->tx);
 	caec_ring_close(ch->rx);
@@ -492,6 +521,8 @@ caec_channel_flush(struct caec_channel *ch)
 	int rc;
 
 	rc = chan_enter(ch);
+	if (!rc && ch->xf)
+		rc = chan_xf_enter(ch);
 	return rc ? rc : caec_ring_flush(ch->tx);
 }
 
@@ -556,7 +587,16 @@ caec_channel_region_fd(const struct caec_channel *ch)
 int
 caec_channel_event_fd(struct caec_channel *ch)
 {
-	return ch ? caec_ring_event_fd(ch->rx) : -EINVAL;
+	int rc;
+
+	if (!ch)
+		return -EINVAL;
+	if (ch->xf) {
+		rc = chan_xf_enter(ch);
+		if (rc)
+			return rc;
+	}
+	return caec_ring_event_fd(ch->rx);
 }
 
 struct caec_ring *

@@ -27,7 +27,7 @@ struct caec_chan_hdr {
 	uint32_t ring_size;
 	uint32_t max_msg;
 	uint32_t flags;		/* CAEC_RING_F_* applied to both rings */
-	uint32_t transform;	/* CAEC_CHAN_XF_*: how messages are protected */
+	uint32_t transform;	/* how messages are protected: see below */
 	uint64_t ring_off[2];
 	uint64_t region_len;	/* bytes the creator laid out */
 	uint8_t salt[32];	/* creator's random half of the HKDF salt */
@@ -38,10 +38,23 @@ struct caec_chan_hdr {
 	uint8_t reserved[8];
 };
 
-/* Message protection, chosen by the creator's scheme. */
+/*
+ * The transform word: message protection, chosen by the creator's scheme.
+ *   bits 7:0    the cipher, CAEC_CHAN_XF_*
+ *   bits 15:8   encrypted channels: the version of the record (frame)
+ *               format, CAEC_CHAN_FRAME_VERSION; 0 for plaintext. Libraries
+ *               before the end-of-stream frame wrote 0 (format 1); an
+ *               attacher refuses every version but its own.
+ *   bits 31:16  zero
+ */
 #define CAEC_CHAN_XF_PLAIN 0u
 #define CAEC_CHAN_XF_AES256GCM 1u
 #define CAEC_CHAN_XF_CHACHA20POLY1305 2u
+#define CAEC_CHAN_FRAME_VERSION 2u
+
+#define CAEC_CHAN_XF_CIPHER(t) ((t) & 0xffu)
+#define CAEC_CHAN_XF_FRAME(t) (((t) >> 8) & 0xffu)
+#define CAEC_CHAN_XF_MAKE(cipher, frame) ((cipher) | (frame) << 8)
 
 _Static_assert(sizeof(struct caec_chan_hdr) == CAEC_CHAN_HDR_SIZE, "size");
 _Static_assert(offsetof(struct caec_chan_hdr, version) == 4, "version");

@@ -55,7 +55,28 @@ int chan_xf_setup(struct caec_channel *ch, enum aead_lib lib,
 		  const struct caec_channel_params *p, const struct caec_uri *u);
 void chan_xf_free(struct chan_xf *xf);
 
-/* The channel API on an AEAD channel; same contracts as the plain calls. */
+/*
+ * chan_xf_close - end the sending direction before caec_ring_close(): seal
+ * the end-of-stream frame into the transmit ring's trailer (keying a
+ * creator whose attacher joined; nothing when no attacher joined or the
+ * direction failed, other than by using up its sequence numbers).
+ *
+ * RETURN VALUE: 0; -ECHILD the handle was inherited through fork(): the
+ * caller closes it locally, writing nothing to the region.
+ */
+int chan_xf_close(struct caec_channel *ch);
+
+/*
+ * chan_xf_enter - may this process use the encrypted channel @ch at all?
+ * For the calls that reach the rings without the transform (flush, the
+ * event fd). RETURN VALUE: 0; -ECHILD in a child that inherited it.
+ */
+int chan_xf_enter(const struct caec_channel *ch);
+
+/*
+ * The channel API on an AEAD channel; same contracts as the plain calls,
+ * and -ECHILD from each in a child that inherited the channel.
+ */
 int chan_xf_send(struct caec_channel *ch, const void *buf, size_t len,
 		 unsigned int flags, int timeout_ms);
 int chan_xf_reserve(struct caec_channel *ch, size_t len, void **payload,
@@ -71,8 +92,9 @@ uint32_t chan_xf_max_msg(const struct caec_channel *ch);
 /* Fill a new encrypted channel's random salt and session id. */
 int chan_xf_fresh(struct caec_chan_hdr *h);
 
-/* The transform id a creator writes for @lib and @cipher (URI cipher=;
- * "" or NULL: AES-256-GCM). */
+/* The transform word a creator writes for @lib and @cipher (URI cipher=;
+ * "" or NULL: AES-256-GCM), with the record format version
+ * (channel_layout.h). */
 int chan_xf_id(enum aead_lib lib, const char *cipher, uint32_t *id);
 
 #endif /* CAEC_CHANNEL_PRIV_H */

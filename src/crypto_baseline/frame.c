@@ -6,6 +6,7 @@
 #include <endian.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -106,9 +107,13 @@ frame_seal(struct frame_state *st, const void *pt, size_t len,
 	struct frame_hdr h;
 	int rc;
 
-	if (len > UINT32_MAX || len > (size_t)SSIZE_MAX - FRAME_OVERHEAD)
+	if (st->ended)
+		return caec_set_detail(-EPIPE,
+			"frame: this direction was closed (end of stream sent)");
+	if (len > FRAME_LEN_MAX || len > (size_t)SSIZE_MAX - FRAME_OVERHEAD)
 		return caec_set_detail(-EMSGSIZE,
-			"frame: payload of %zu bytes, the header holds 32 bits", len);
+			"frame: payload of %zu bytes, the header holds up to %u",
+			len, FRAME_LEN_MAX);
 	if (dst_cap < frame_record_size(len))
 		return caec_set_detail(-EMSGSIZE,
 			"frame: record of %zu bytes does not fit in %zu",
@@ -129,6 +134,34 @@ frame_seal(struct frame_state *st, const void *pt, size_t len,
 }
 
 ssize_t
+frame_seal_end(struct frame_state *st, void *dst, size_t dst_cap)
+{
+	uint8_t nonce[AEAD_NONCE_LEN];
+	uint8_t *out = dst;
+	struct frame_hdr h;
+	int rc;
+
+	if (st->ended)
+		return caec_set_detail(-EPIPE,
+			"frame: this direction was closed (end of stream sent)");
+	if (dst_cap < FRAME_EOS_SIZE)
+		return caec_set_detail(-EMSGSIZE,
+			"frame: end-of-stream frame of %u bytes does not fit in %zu",
+			FRAME_EOS_SIZE, dst_cap);
+	/*
+	 * seq may be UINT64_MAX here: frame_seal() never uses it, and ended
+	 * makes this the only frame ever sealed under it.
+	 */
+	frame_hdr_encode(&h, st->seq, FRAME_LEN_EOS, st->chan_id);
+	frame_nonce(st->dir, st->seq, nonce);
+	memcpy(out, &h, sizeof(h));
+	rc = aead_seal(st->aead, nonce, &h, sizeof(h), NULL, 0, NULL,
+		       out + FRAME_HDR_SIZE);
+	st->ended = true;
+	return rc ? rc : (ssize_t)FRAME_EOS_SIZE;
+}
+
+ssize_t
 frame_open(struct frame_state *st, const void *rec, size_t rec_len,
 	   void *pt, size_t pt_cap)
 {
@@ -136,7 +169,8 @@ frame_open(struct frame_state *st, const void *rec, size_t rec_len,
 	const uint8_t *in = rec;
 	struct frame_hdr h;
 	uint64_t seq;
-	uint32_t len, chan_id;
+	uint32_t len, plen, chan_id;
+	bool eos;
 	int rc;
 
 	if (rec_len < FRAME_OVERHEAD)
@@ -147,10 +181,13 @@ frame_open(struct frame_state *st, const void *rec, size_t rec_len,
 	seq = le64toh(h.seq);
 	len = le32toh(h.len);
 	chan_id = le32toh(h.chan_id);
-	if (len != rec_len - FRAME_OVERHEAD)
+	eos = len == FRAME_LEN_EOS;
+	plen = eos ? 0 : len;
+	if ((len > FRAME_LEN_MAX && !eos) || plen != rec_len - FRAME_OVERHEAD)
 		return caec_set_detail(-EBADMSG,
-			"frame: header says %u payload bytes, record holds %zu (truncated or altered)",
-			len, rec_len - FRAME_OVERHEAD);
+			"frame: header says %s%u payload bytes, record holds %zu (truncated or altered)",
+			eos ? "end of stream, " : "", plen,
+			rec_len - FRAME_OVERHEAD);
 	if (chan_id != st->chan_id)
 		return caec_set_detail(-EBADMSG,
 			"frame: channel id %u, expected %u", chan_id, st->chan_id);
@@ -158,15 +195,19 @@ frame_open(struct frame_state *st, const void *rec, size_t rec_len,
 		return caec_set_detail(-EBADMSG,
 			"frame: sequence %llu, expected %llu (replayed, reordered or dropped)",
 			(unsigned long long)seq, (unsigned long long)st->seq);
-	if (pt_cap < len)
+	if (pt_cap < plen)
 		return caec_set_detail(-EMSGSIZE,
-			"frame: payload of %u bytes, buffer holds %zu", len, pt_cap);
+			"frame: payload of %u bytes, buffer holds %zu", plen, pt_cap);
 
 	frame_nonce(st->dir, st->seq, nonce);
-	rc = aead_open(st->aead, nonce, &h, sizeof(h), in + FRAME_HDR_SIZE, len,
-		       in + FRAME_HDR_SIZE + len, pt);
+	rc = aead_open(st->aead, nonce, &h, sizeof(h), in + FRAME_HDR_SIZE, plen,
+		       in + FRAME_HDR_SIZE + plen, pt);
 	if (rc)
 		return rc;
+	if (eos)
+		return caec_set_detail(-EPIPE,
+			"frame: authentic end of stream after %llu messages",
+			(unsigned long long)seq);
 	st->seq++;
-	return len;
+	return plen;
 }

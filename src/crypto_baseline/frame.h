@@ -12,6 +12,23 @@
  *
  *   Wire overhead: FRAME_OVERHEAD = 32 bytes per message (header + tag).
  *
+ * END OF STREAM: a sender that closes its direction seals one more frame,
+ * the end-of-stream (EOS) frame: a header whose len field is FRAME_LEN_EOS
+ * (bit 31 set, no payload bits) and no payload, so header and tag only
+ * (FRAME_EOS_SIZE = 32 bytes), under the direction's next sequence number
+ * like any record. It is therefore authenticated, bound to its channel and
+ * direction, and valid at exactly one position: after the last message. A
+ * receiver that opens it knows the sender closed and that nothing it sent
+ * was dropped; a close without it is not a clean end. Payload lengths are
+ * below 2^31, so no message header looks like an EOS header. After the EOS
+ * frame the sender's direction is ended: nothing more is sealed under its
+ * key. frame_seal_end() builds it; frame_open() reports it as -EPIPE.
+ *
+ * FORMAT VERSION: 2 (the EOS frame; version 1 had none). A channel states it
+ * in its header (CAEC_CHAN_FRAME_VERSION, channel_layout.h) and an attacher
+ * refuses any other, so an old peer that would never send the EOS frame is
+ * refused at attach instead of ending every stream with -EBADMSG.
+ *
  * NONCE (12 bytes, never sent): dir as u32 LE | seq as u64 LE; see
  * frame_nonce() for why it is never reused under a key.
  *
@@ -36,6 +53,7 @@
 #ifndef CAEC_FRAME_H
 #define CAEC_FRAME_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -45,7 +63,8 @@
 /*
  * struct frame_hdr - the per-message header as it is on the wire.
  * @seq:     little-endian; the message's position in its direction, from 0
- * @len:     little-endian; payload (plaintext) length in bytes
+ * @len:     little-endian; payload (plaintext) length in bytes, below
+ *           2^31; FRAME_LEN_EOS in the end-of-stream frame
  * @chan_id: little-endian; channel/session id both ends agreed on
  */
 struct frame_hdr {
@@ -58,6 +77,10 @@ struct frame_hdr {
 #define FRAME_TAG_SIZE AEAD_TAG_LEN
 #define FRAME_OVERHEAD (FRAME_HDR_SIZE + FRAME_TAG_SIZE)
 #define FRAME_SALT_MAX 64u
+#define FRAME_LEN_EOS 0x80000000u	/* the EOS frame's len field */
+#define FRAME_LEN_MAX 0x7fffffffu	/* largest payload of a message */
+#define FRAME_EOS_SIZE FRAME_OVERHEAD	/* header and tag, no payload */
+#define FRAME_VERSION 2u
 
 _Static_assert(sizeof(struct frame_hdr) == FRAME_HDR_SIZE, "frame_hdr size");
 _Static_assert(offsetof(struct frame_hdr, seq) == 0, "frame_hdr.seq");
@@ -78,6 +101,7 @@ enum frame_dir {
  * @seq:     sender: sequence of the next record; receiver: the one expected
  * @chan_id: written into / required in every header
  * @dir:     enum frame_dir
+ * @ended:   sender: the EOS frame was sealed, nothing more is
  *
  * Errors are not kept here: the channel keeps one sticky error per direction
  * (its ring's), so a direction that failed is never used again.
@@ -87,6 +111,7 @@ struct frame_state {
 	uint64_t seq;
 	uint32_t chan_id;
 	uint32_t dir;
+	bool ended;
 };
 
 /* Payload bytes -> record bytes. */
@@ -135,8 +160,9 @@ void frame_fini(struct frame_state *st);
  * direction is exhausted: the channel must be re-created (new salt), never
  * wrap, since a wrapped sequence would repeat nonces.
  *
- * RETURN VALUE: the record size; -EMSGSIZE @len > UINT32_MAX or @dst_cap too
- * small (nothing written); -EOVERFLOW sequence space exhausted; -EIO library
+ * RETURN VALUE: the record size; -EMSGSIZE @len > FRAME_LEN_MAX or @dst_cap
+ * too small (nothing written); -EOVERFLOW sequence space exhausted; -EPIPE
+ * the direction was ended by frame_seal_end() (nothing written); -EIO library
  * failure: partial output may be at @dst, and the sequence advanced all the
  * same (the nonce is retired), so the receiver would see a gap: the caller
  * closes the direction (a channel makes the error sticky) and publishes
@@ -146,20 +172,39 @@ ssize_t frame_seal(struct frame_state *st, const void *pt, size_t len,
 		   void *dst, size_t dst_cap);
 
 /*
+ * frame_seal_end - write the end-of-stream frame (FRAME_EOS_SIZE bytes) of
+ * the direction to @dst, which may be shared memory, and end the direction.
+ *
+ * It takes the next sequence number like a message; the last one that
+ * frame_seal() leaves unused (2^64 - 1) is still valid here, so a direction
+ * can always be ended. Ended, @st seals nothing more (both calls return
+ * -EPIPE), so the EOS nonce is never used twice.
+ *
+ * RETURN VALUE: FRAME_EOS_SIZE; -EMSGSIZE @dst_cap too small; -EPIPE already
+ * ended; -EIO library failure (the direction is ended all the same).
+ */
+ssize_t frame_seal_end(struct frame_state *st, void *dst, size_t dst_cap);
+
+/*
  * frame_open - check and decrypt the record of the next expected message.
  * @rec:     the record, @rec_len bytes (shared memory allowed, see above)
  * @pt:      out: the payload, private memory
  * @pt_cap:  bytes available at @pt
  *
- * The checks, in order: @rec_len >= FRAME_OVERHEAD; header len == @rec_len
- * - FRAME_OVERHEAD; header chan_id == ours; header seq == expected; then the
- * tag over header and ciphertext. The expected sequence advances only on
- * success; a failure changes nothing, so the caller decides whether a bad
- * record is fatal (recommended for a channel: make -EBADMSG sticky).
+ * The checks, in order: @rec_len >= FRAME_OVERHEAD; header len ==
+ * @rec_len - FRAME_OVERHEAD, or, for an EOS frame, header len ==
+ * FRAME_LEN_EOS and @rec_len == FRAME_EOS_SIZE; header chan_id == ours;
+ * header seq == expected; then the tag over header and ciphertext. The
+ * expected sequence advances only on a message opened; a failure changes
+ * nothing, so the caller decides whether a bad record is fatal (recommended
+ * for a channel: make -EBADMSG sticky), and so does the EOS frame: it ends
+ * the stream, and the caller keeps -EPIPE from then on.
  *
- * RETURN VALUE: the payload length; -EBADMSG a check failed (the detail says
- * which) and @pt holds no plaintext; -EMSGSIZE @pt_cap too small (nothing
- * consumed, retry with a larger buffer).
+ * RETURN VALUE: the payload length; -EPIPE an authentic EOS frame: the
+ * sender closed after everything it sent was opened; -EBADMSG a check
+ * failed (the detail says which) and @pt holds no plaintext; -EMSGSIZE
+ * @pt_cap too small for an otherwise valid header (nothing consumed, retry
+ * with a larger buffer).
  */
 ssize_t frame_open(struct frame_state *st, const void *rec, size_t rec_len,
 		   void *pt, size_t pt_cap);

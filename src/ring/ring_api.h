@@ -26,8 +26,11 @@ void ring_set_lost(struct caec_ring *r, const int *lost);
 
 /*
  * ring_set_error - make @err this direction's sticky error.
- * @err: a negative errno: -EPROTO (the ring's own checks), -EBADMSG (a
- *       record failed authentication), -EIO (the cipher library failed)
+ * @err: a negative errno: -EPROTO (the ring's own checks or a record
+ *       longer than the channel's), -EBADMSG (a record or the end of the
+ *       stream failed authentication), -EIO (the cipher library failed),
+ *       -EOVERFLOW (sequence numbers used up), -EPIPE (an authentic end of
+ *       stream: the direction is over)
  *
  * A direction has one sticky error: once set, every data call on the ring
  * returns it, and it is never replaced. When two errors meet, the first one
@@ -48,6 +51,44 @@ int ring_error(const struct caec_ring *r);
  * the channel is handed out. NULL is a no-op.
  */
 void ring_discard(struct caec_ring *r);
+
+/*
+ * ring_forget - free a handle this process inherited through fork(),
+ * writing nothing to the shared block (no counter, no closed flag, no
+ * wake-up): the ring is the parent's, which goes on using it. An event
+ * watcher thread did not survive the fork: its descriptor is closed without
+ * a join. NULL is a no-op.
+ */
+void ring_forget(struct caec_ring *r);
+
+/*
+ * THE TRAILER: up to RING_TRAILER_MAX bytes a closing producer leaves for
+ * the consumer in its own block, beside the records (ring_layout.h), so a
+ * full ring cannot keep them out; a channel puts its end-of-stream frame
+ * there.
+ */
+#define RING_TRAILER_MAX 64u
+
+/*
+ * ring_set_trailer - producer: write @len bytes (at most RING_TRAILER_MAX,
+ * no secret: the region is shared) as the trailer. The consumer sees them
+ * once this side's closed flag, which caec_ring_close() release-stores
+ * after them.
+ *
+ * RETURN VALUE: 0; -EINVAL (not a producer, @len too large).
+ */
+int ring_set_trailer(struct caec_ring *r, const void *buf, size_t len);
+
+/*
+ * ring_trailer - consumer: copy the first @len (at most RING_TRAILER_MAX)
+ * bytes of the producer's trailer into private @buf, reading each once.
+ * Meaningful after a call on the ring returned -EPIPE: the acquire load of
+ * closed behind it orders the producer's trailer stores before this read.
+ * The bytes are untrusted like any in the region.
+ *
+ * RETURN VALUE: 0; -EINVAL (not a consumer, @len too large).
+ */
+int ring_trailer(const struct caec_ring *r, void *buf, size_t len);
 
 /*
  * The functions below act on a ring's shared block through a mapping the

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * What the other layers do to a ring (ring_api.h): the region's loss, the
- * direction's sticky error, discarding an unused handle, and the few
+ * direction's sticky error, discarding an unused or inherited handle, the
+ * producer's close trailer, and the few
  * operations on a shared block that a region's owner needs when the region
  * is replaced under the ring.
  */
@@ -9,6 +10,7 @@
 #include <limits.h>
 #include <linux/futex.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -40,6 +42,40 @@ void
 ring_discard(struct caec_ring *r)
 {
 	free(r);
+}
+
+void
+ring_forget(struct caec_ring *r)
+{
+	if (!r)
+		return;
+	ring_event_forget(r);
+	free(r);
+}
+
+_Static_assert(RING_TRAILER_MAX == CAEC_RING_TRAILER, "trailer size");
+
+int
+ring_set_trailer(struct caec_ring *r, const void *buf, size_t len)
+{
+	if (r->role != CAEC_RING_PRODUCER || len > RING_TRAILER_MAX)
+		return -EINVAL;
+	/* Ordered before the peer's view by the release store of closed in
+	 * caec_ring_close(). */
+	memcpy(r->sh->prod.trailer, buf, len);
+	return 0;
+}
+
+int
+ring_trailer(const struct caec_ring *r, void *buf, size_t len)
+{
+	if (r->role != CAEC_RING_CONSUMER || len > RING_TRAILER_MAX)
+		return -EINVAL;
+	/* After the acquire load of closed that made the ring say -EPIPE
+	 * (ring_cons_next()): it pairs with the release store in
+	 * caec_ring_close(), which follows the trailer's stores. */
+	memcpy(buf, r->sh->prod.trailer, len);
+	return 0;
 }
 
 uint32_t

@@ -170,3 +170,20 @@ ring_event_stop(struct caec_ring *r)
 	free(ev);
 	r->event = NULL;
 }
+
+/*
+ * A handle inherited through fork(): the watcher thread was not copied into
+ * this process, so there is nothing to stop or join; close the descriptor
+ * and free the state without touching the shared block.
+ */
+void
+ring_event_forget(struct caec_ring *r)
+{
+	struct ring_event *ev = r->event;
+
+	if (!ev)
+		return;
+	close(ev->efd);
+	free(ev);
+	r->event = NULL;
+}

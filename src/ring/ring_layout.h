@@ -8,8 +8,10 @@
  *   offset  size  line          writer     fields
  *   0       128   header        formatter  magic, version, hdr_size,
  *                                          data_size, max_msg, flags
- *   128     128   producer      producer   tail (u64), closed (u32)
- *   256     128   consumer      consumer   head (u64), closed (u32)
+ *   128     128   producer      producer   tail (u64), closed (u32),
+ *                                          trailer (64 bytes at 192)
+ *   256     128   consumer      consumer   head (u64), closed (u32),
+ *                                          trailer (unused, zero)
  *   384     128   producer-wake producer   sleeping, seq, watching (u32)
  *   512     128   consumer-wake consumer   sleeping, seq, watching (u32)
  *   640     data_size           producer   records
@@ -22,6 +24,13 @@
  * tail and head are free-running byte counters (they wrap at 2^64); the
  * position in the data area is counter & (data_size - 1). Invariants a
  * reader checks: both are multiples of 8, and tail - head <= data_size.
+ *
+ * THE TRAILER is what a closing producer leaves for the consumer beside the
+ * records, in a slot no full ring can take (a channel's authenticated
+ * end-of-stream frame, ring_set_trailer()). It is written before closed is
+ * release-stored and read once after closed was acquire-loaded; zero (as
+ * formatted) when the side closes without one. It sits in the block's
+ * second cache line, away from the hot counter.
  *
  * A record is an 8-byte header followed by the payload, padded to 8 bytes:
  *   u32 len   payload bytes (MSG) or bytes after the header (PAD)
@@ -55,10 +64,13 @@ struct caec_ring_hdr {
 	uint32_t reserved[27];
 };
 
+#define CAEC_RING_TRAILER 64u
+
 struct caec_ring_side {
 	uint64_t counter;	/* tail (producer) or head (consumer) */
 	uint32_t closed;
-	uint32_t reserved[29];
+	uint32_t reserved[13];
+	uint8_t trailer[CAEC_RING_TRAILER];	/* see THE TRAILER above */
 };
 
 struct caec_ring_wake {
@@ -88,6 +100,7 @@ _Static_assert(offsetof(struct caec_ring_hdr, max_msg) == 12, "max_msg");
 _Static_assert(offsetof(struct caec_ring_hdr, flags) == 16, "flags");
 _Static_assert(offsetof(struct caec_ring_side, counter) == 0, "counter");
 _Static_assert(offsetof(struct caec_ring_side, closed) == 8, "closed");
+_Static_assert(offsetof(struct caec_ring_side, trailer) == 64, "trailer");
 _Static_assert(offsetof(struct caec_ring_wake, sleeping) == 0, "sleeping");
 _Static_assert(offsetof(struct caec_ring_wake, seq) == 4, "seq");
 _Static_assert(offsetof(struct caec_ring_wake, watching) == 8, "watching");

@@ -127,5 +127,6 @@ void ring_notify_peer(struct caec_ring *r, bool always);
 /* ring_event.c */
 void ring_event_drained(struct caec_ring *r);
 void ring_event_stop(struct caec_ring *r);
+void ring_event_forget(struct caec_ring *r);
 
 #endif /* CAEC_RING_PRIV_H */
