@@ -942,6 +942,65 @@ test_frame_seq_exhaustion(void **state)
 	frame_fini(&tx), frame_fini(&rx);
 }
 
+/*
+ * The end-of-stream frame: header and tag only, under the next sequence
+ * number; it opens as -EPIPE at exactly that position and in no other
+ * direction, size or form; the direction then seals nothing more, and even
+ * the last sequence number frame_seal() leaves unused can end a direction.
+ */
+static void
+test_frame_end_of_stream(void **state)
+{
+	const char *impl = *state;
+	uint8_t rec[3 + FRAME_OVERHEAD], eos[FRAME_EOS_SIZE + 8], bad[64];
+	uint8_t out[8];
+	struct frame_state tx, rx, other;
+	struct frame_hdr h;
+	size_t i;
+
+	frame_new(&tx, impl, g_psk, FRAME_DIR_C2A, 7);
+	frame_new(&rx, impl, g_psk, FRAME_DIR_C2A, 7);
+	frame_new(&other, impl, g_psk, FRAME_DIR_A2C, 7);
+	assert_int_equal(frame_seal(&tx, "one", 3, rec, sizeof(rec)),
+			 (ssize_t)sizeof(rec));
+	assert_int_equal(frame_seal_end(&tx, eos, FRAME_EOS_SIZE - 1), -EMSGSIZE);
+	assert_int_equal(frame_seal_end(&tx, eos, sizeof(eos)), FRAME_EOS_SIZE);
+	memcpy(&h, eos, sizeof(h));
+	assert_int_equal(le64toh(h.seq), 1);
+	assert_int_equal(le32toh(h.len), FRAME_LEN_EOS);
+	/* Ended: nothing more is sealed under this key. */
+	assert_int_equal(frame_seal(&tx, "two", 3, rec, sizeof(rec)), -EPIPE);
+	assert_int_equal(frame_seal_end(&tx, eos + 8, FRAME_EOS_SIZE), -EPIPE);
+
+	/* Before the last message it is out of place, then it is the end. */
+	assert_int_equal(frame_open(&rx, eos, FRAME_EOS_SIZE, out, 0), -EBADMSG);
+	assert_int_equal(frame_open(&rx, rec, sizeof(rec), out, sizeof(out)), 3);
+	assert_int_equal(frame_open(&rx, eos, FRAME_EOS_SIZE + 1, out, 0),
+			 -EBADMSG);
+	for (i = 0; i < FRAME_EOS_SIZE; i++) {
+		memcpy(bad, eos, FRAME_EOS_SIZE);
+		bad[i] ^= 0x04;
+		assert_int_equal(frame_open(&rx, bad, FRAME_EOS_SIZE, out, 0),
+				 -EBADMSG);
+	}
+	other.seq = 1;
+	assert_int_equal(frame_open(&other, eos, FRAME_EOS_SIZE, out, 0),
+			 -EBADMSG);
+	assert_int_equal(frame_open(&rx, eos, FRAME_EOS_SIZE, out, 0), -EPIPE);
+	assert_int_equal(rx.seq, 1);
+	frame_fini(&tx), frame_fini(&rx), frame_fini(&other);
+
+	/* An exhausted direction still ends, once. */
+	frame_new(&tx, impl, g_psk, FRAME_DIR_C2A, 7);
+	frame_new(&rx, impl, g_psk, FRAME_DIR_C2A, 7);
+	tx.seq = rx.seq = UINT64_MAX;
+	assert_int_equal(frame_seal(&tx, "end", 3, rec, sizeof(rec)), -EOVERFLOW);
+	assert_int_equal(frame_seal_end(&tx, eos, sizeof(eos)), FRAME_EOS_SIZE);
+	assert_int_equal(frame_seal_end(&tx, eos, sizeof(eos)), -EPIPE);
+	assert_int_equal(frame_open(&rx, eos, FRAME_EOS_SIZE, out, 0), -EPIPE);
+	frame_fini(&tx), frame_fini(&rx);
+}
+
 static void
 test_frame_bounds(void **state)
 {
@@ -1297,6 +1356,9 @@ main(void)
 		cmocka_unit_test(test_frame_directions_differ),
 		PER_IMPL(test_frame_seq_exhaustion, "openssl"),
 		PER_IMPL(test_frame_seq_exhaustion, "mbedtls"),
+		PER_IMPL(test_frame_end_of_stream, "openssl"),
+		PER_IMPL(test_frame_end_of_stream, "mbedtls"),
+		PER_IMPL(test_frame_end_of_stream, "openssl-chacha20"),
 		PER_IMPL(test_frame_bounds, "openssl"),
 		PER_IMPL(test_frame_bounds, "mbedtls"),
 		PER_IMPL(test_race_seal_dst, "openssl"),

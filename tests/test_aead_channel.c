@@ -22,6 +22,7 @@
 
 #include "../src/channel_layout.h"
 #include "../src/ring/ring_layout.h"
+#include "lib/aead_pair.h"
 #include "lib/hv_view.h"
 #include "lib/scribbler.h"
 
@@ -42,15 +43,6 @@ static const char *const libs[] = {
 };
 #define NLIBS (sizeof(libs) / sizeof(libs[0]))
 
-struct pair {
-	char name[64];
-	char uri_c[128];
-	char uri_a[128];
-	struct caec_channel *c;
-	struct caec_channel *a;
-	struct hv_view hv;	/* the region, as the hypervisor sees it */
-};
-
 static void
 skip_without_crypto(void)
 {
@@ -59,33 +51,21 @@ skip_without_crypto(void)
 }
 
 static void
-pair_open(struct pair *p, const char *sc, const char *sa, const uint8_t *kc,
-	  const uint8_t *ka)
+pair_open(struct aead_pair *p, const char *sc, const char *sa,
+	  const uint8_t *kc, const uint8_t *ka)
 {
-	struct caec_channel_params pc, pa;
-	char path[96];
+	const struct aead_pair_cfg cfg = {
+		.scheme_c = sc, .scheme_a = sa, .key_c = kc, .key_a = ka,
+		.ring_size = 16384,
+	};
 
-	caec_channel_params_init(&pc);
-	caec_channel_params_init(&pa);
-	pc.key = kc;
-	pa.key = ka;
-	pc.ring_size = 16384;
-	snprintf(p->name, sizeof(p->name), "caec-test-aead-%d-%p", getpid(),
-		 (void *)p);
-	snprintf(p->uri_c, sizeof(p->uri_c), "%s:shm/%s", sc, p->name);
-	snprintf(p->uri_a, sizeof(p->uri_a), "%s:shm/%s", sa, p->name);
-	assert_int_equal(caec_channel_create(p->uri_c, &pc, &p->c), 0);
-	assert_int_equal(caec_channel_attach(p->uri_a, &pa, &p->a), 0);
-	snprintf(path, sizeof(path), "/dev/shm/%s", p->name);
-	assert_int_equal(hv_view_map_path(&p->hv, path, true), 0);
+	assert_int_equal(aead_pair_open(p, &cfg), 0);
 }
 
 static void
-pair_close(struct pair *p)
+pair_close(struct aead_pair *p)
 {
-	hv_view_unmap(&p->hv);
-	caec_channel_close(p->a);
-	caec_channel_close(p->c);
+	aead_pair_close(p);
 }
 
 /*
@@ -94,7 +74,7 @@ pair_close(struct pair *p)
  * reaches its buffer.
  */
 static void
-expect_rejected(struct pair *p, int timeout_ms, const char *frag)
+expect_rejected(struct aead_pair *p, int timeout_ms, const char *frag)
 {
 	char out[64];
 
@@ -116,7 +96,7 @@ test_roundtrip_and_interop(void **state)
 	skip_without_crypto();
 	for (i = 0; i < NLIBS; i++) {
 		for (j = 0; j < NLIBS; j++) {
-			struct pair p;
+			struct aead_pair p;
 
 			pair_open(&p, libs[i], libs[j], key_a, key_a);
 			for (k = 0; k < 50; k++) {
@@ -147,7 +127,7 @@ test_roundtrip_and_interop(void **state)
 static void
 test_zero_copy(void **state)
 {
-	struct pair p;
+	struct aead_pair p;
 	const void *pl;
 	void *slot;
 
@@ -235,7 +215,7 @@ test_scheme_mismatch(void **state)
 static void
 test_wrong_key(void **state)
 {
-	struct pair p;
+	struct aead_pair p;
 
 	(void)state;
 	skip_without_crypto();
@@ -250,7 +230,7 @@ test_wrong_key(void **state)
 static void
 tamper_case(size_t off)
 {
-	struct pair p;
+	struct aead_pair p;
 
 	pair_open(&p, libs[0], libs[NLIBS - 1], key_a, key_a);
 	assert_int_equal(caec_channel_send(p.c, "attack at dawn!!", 16, 0, 0),
@@ -282,7 +262,7 @@ test_replay_and_reorder(void **state)
 {
 	uint8_t rec_a[64], rec_b[64];
 	const size_t rec = 8 + ((16 + OVERHEAD + 7) & ~7u);
-	struct pair p;
+	struct aead_pair p;
 	char out[64];
 
 	(void)state;
@@ -323,7 +303,7 @@ test_sticky_per_direction(void **state)
 {
 	uint64_t bad_tail = 3;	/* not a multiple of 8: -EPROTO on its own */
 	const void *pl;
-	struct pair p;
+	struct aead_pair p;
 	char out[64];
 
 	(void)state;
@@ -359,7 +339,7 @@ test_scribbler_never_forges(void **state)
 {
 	uint8_t msg[200], out[256];
 	struct scribbler sc;
-	struct pair p;
+	struct aead_pair p;
 	int i, k, good = 0, failed = 0, forged = 0, leaked = 0;
 	ssize_t n;
 
