@@ -42,6 +42,7 @@ static const struct err_row err_table[] = {
 	{ EOVERFLOW, "sequence space of the channel exhausted: re-create it" },
 	{ EIO, "the cryptographic library failed" },
 	{ ENOLINK, "the CSM service the region was made through went away" },
+	{ ECHILD, "encrypted channel inherited through fork(): only the process that opened it may use it" },
 };
 
 const char *

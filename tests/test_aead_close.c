@@ -518,6 +518,7 @@ fork_case(bool raw)
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	assert_true(WIFEXITED(st));
 	assert_int_equal(WEXITSTATUS(st), 0);
+	assert_non_null(strstr(caec_strerror(-ECHILD), "fork"));
 
 	/* The child's close wrote nothing: no flag, no frame, the name. */
 	r0 = ring_of(&p, 0);

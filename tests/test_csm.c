@@ -29,6 +29,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <caec/caec.h>
@@ -240,6 +241,81 @@ test_fork_inherits_nothing(void **state)
 	assert_rc(caec_csm_destroy(a.r), 0);
 }
 
+/*
+ * A consumer for test_fork_channel_child_is_local: after the provider's
+ * child closed its inherited handle, the stream goes on (no closed flag:
+ * nothing pending), a reply goes back, and the provider's own close ends it.
+ */
+static int
+peer_after_child(int rd, int wr, void *arg)
+{
+	struct caec_channel *ch;
+	char out[64], go;
+	int rc = consume_channel(rd, wr, &ch, NULL);
+
+	(void)arg;
+	if (rc)
+		return rc;
+	if (pipe_put(wr, &rc, sizeof(rc)) || pipe_get(rd, &go, 1))
+		return 20;
+	rc = (int)caec_channel_recv(ch, out, sizeof(out), 0, TIMEOUT_MS);
+	if (rc != 16 || memcmp(out, "after the child.", 16))
+		return peer_fail(21, "message after the child's close", rc);
+	rc = (int)caec_channel_recv(ch, out, sizeof(out), 0, 0);
+	if (rc != -EAGAIN)
+		return peer_fail(22, "nothing else pending", rc);
+	rc = caec_channel_send(ch, "reply", 5, 0, TIMEOUT_MS);
+	if (rc)
+		return peer_fail(23, "reply", rc);
+	rc = (int)caec_channel_recv(ch, out, sizeof(out), 0, TIMEOUT_MS);
+	if (rc != -EPIPE)
+		return peer_fail(24, "the provider's close", rc);
+	caec_channel_close(ch);
+	return 0;
+}
+
+/*
+ * A child that inherits a csm: channel is another realm: every call fails
+ * with -EACCES (its region became zero pages at the fork), and its close
+ * is its own: the parent's stream goes on.
+ */
+static void
+test_fork_channel_child_is_local(void **state)
+{
+	struct caec_channel *ch;
+	char out[64];
+	struct peer p;
+	int ack, st, bad;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(peer_start(&p, peer_after_child, NULL), 0);
+	ch = provide_channel(&p, "");
+	assert_int_equal(pipe_get(p.rd, &ack, sizeof(ack)), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		bad = 0;
+		if (caec_channel_send(ch, "from the child!!", 16, 0, 0) !=
+		    -EACCES)
+			bad |= 1;
+		if (caec_channel_recv(ch, out, sizeof(out), 0, 0) != -EACCES)
+			bad |= 2;
+		caec_channel_close(ch);
+		_exit(bad);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	assert_rc(caec_channel_send(ch, "after the child.", 16, 0, TIMEOUT_MS),
+		  0);
+	assert_int_equal(pipe_put(p.wr, "g", 1), 0);
+	assert_rc(caec_channel_recv(ch, out, sizeof(out), 0, TIMEOUT_MS), 5);
+	assert_memory_equal(out, "reply", 5);
+	caec_channel_close(ch);
+	expect_peer(&p, 0);
+}
+
 /* ---- service restart -------------------------------------------------------- */
 
 /* A consumer of the restarted service: attach the sid it is sent, check the
@@ -422,6 +498,7 @@ main(void)
 		cmocka_unit_test(test_stream_consumer_to_provider),
 		cmocka_unit_test(test_provider_close_drains),
 		cmocka_unit_test(test_fork_inherits_nothing),
+		cmocka_unit_test(test_fork_channel_child_is_local),
 		cmocka_unit_test(test_service_restart),
 	};
 

@@ -15,12 +15,18 @@
  *               receive buffer smaller than the next message (the message
  *               stays in the ring: nothing is lost)
  *   -EPROTO     the peer or the shared header broke the protocol (bad magic,
- *               version, geometry, counter or record); sticky for a ring
- *   -EBADMSG    authentication of a protected message failed; sticky for the
- *               direction it arrived on (the other direction still works)
+ *               version, geometry, counter or record, an encrypted record
+ *               longer than the channel's, a peer of another record format
+ *               version at attach); sticky for a ring
+ *   -EBADMSG    authentication of a protected message, or of the end of an
+ *               encrypted stream, failed; sticky for the direction it
+ *               arrived on (the other direction still works)
  *   -ETIMEDOUT  a blocking call's timeout expired (also how a peer that died
  *               silently is seen)
- *   -EPIPE      the peer closed its side and everything it sent was consumed
+ *   -EPIPE      the peer closed its side and everything it sent was consumed;
+ *               on an encrypted channel only once the peer's authenticated
+ *               end-of-stream frame was verified (a closed flag without it
+ *               is -EBADMSG), and final: the direction stays at -EPIPE
  *   -ENOTSUP    the requested backend or scheme is not available in this build
  *   -EACCES     access to the region was denied
  *   -EINVAL     invalid argument (malformed URI, bad parameter)
@@ -33,10 +39,15 @@
  *   -ENOLINK    a CSM region's service went away (caec-rmmd stopped or
  *               restarted): the region can no longer be shared, revoked or
  *               destroyed through the service; its mapping stays
+ *   -ECHILD     an encrypted channel used in a child that inherited it
+ *               through fork(): only the process that opened it may seal
+ *               and open (or nonces would repeat); the child may only close
+ *               it, which frees its copy and writes nothing to the region
  *
  *   STICKY ERRORS: each direction of a channel (each ring) has one sticky
- *   error: -EPROTO, -EBADMSG, -EIO or -EOVERFLOW. Once set, every data call
- *   in that direction returns it. When two errors meet on one direction,
+ *   error: -EPROTO, -EBADMSG, -EIO or -EOVERFLOW, or on an encrypted
+ *   channel's receiving side the verified end of stream, -EPIPE. Once set,
+ *   every data call in that direction returns it. When two errors meet on one direction,
  *   the first one that happened wins and is never replaced.
  *
  *   caec_strerror() turns any of them into a sentence; caec_error_detail()

@@ -110,6 +110,20 @@ int caec_channel_attach(const char *uri,
 /*
  * caec_channel_close - close both directions, unmap and free. The peer
  * drains what was sent, then gets -EPIPE. @ch may be NULL.
+ *
+ * An encrypted channel first seals an end-of-stream frame under its sending
+ * direction's next sequence number into a slot of the ring kept for it (a
+ * full ring does not keep it out), so the peer's -EPIPE is authenticated.
+ * It is not sealed when no peer ever attached, or when the sending direction
+ * failed (-EIO, -EPROTO): the peer then sees -EBADMSG at the end.
+ *
+ * In a child that inherited an encrypted channel through fork(), close only
+ * frees the child's copy: no end-of-stream frame, no closed flag, nothing
+ * written to the region, a created name not removed; the parent's stream
+ * goes on. (A plaintext nw: channel has no such protection: its close in
+ * either process ends the stream for both, so close an inherited nw:
+ * channel only in the process that uses it. A csm: channel's region is
+ * gone in the child, see the csm documentation.)
  */
 void caec_channel_close(struct caec_channel *ch);
 
