@@ -320,6 +320,40 @@ test_pad_not_at_wrap(void **state)
 	expect_consumer_eproto(f, "pad");
 }
 
+/*
+ * A pad covering the whole data area from position 0: it ends at the wrap,
+ * but no producer writes it (any record fits at position 0), and accepting
+ * it lets a hostile tail skip laps of records unread.
+ */
+static void
+test_pad_at_position_zero(void **state)
+{
+	struct ring_pair *f = *state;
+
+	put_rec(f, 0, SZ - 8, CAEC_REC_PAD);
+	set_tail(f, SZ);
+	expect_consumer_eproto(f, "pad");
+}
+
+/* A valid pad at the wrap followed by a second pad: the second is at 0. */
+static void
+test_two_pads_in_a_row(void **state)
+{
+	struct ring_pair *f = *state;
+
+	uint8_t buf[MAXMSG];
+
+	reopen_at(f, 4000);
+	put_rec(f, 4000, 88, CAEC_REC_PAD);
+	set_tail(f, 4096);
+	/* The first pad is skipped: nothing else is published yet. */
+	assert_int_equal(caec_ring_recv(f->c, buf, sizeof(buf), 0, 0),
+			 -EAGAIN);
+	put_rec(f, 0, SZ - 8, CAEC_REC_PAD);
+	set_tail(f, 4096 + SZ);
+	expect_consumer_eproto(f, "pad");
+}
+
 static void
 test_pad_huge(void **state)
 {
@@ -998,6 +1032,8 @@ main(void)
 		T(test_pad_short_of_wrap),
 		T(test_pad_past_wrap),
 		T(test_pad_not_at_wrap),
+		T(test_pad_at_position_zero),
+		T(test_two_pads_in_a_row),
 		T(test_pad_huge),
 		T(test_pad_beyond_published),
 		T(test_unknown_record_type),

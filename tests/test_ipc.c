@@ -457,7 +457,11 @@ test_exec_echo(void **state)
 	report("exec echo", 2 * n, tx.bytes + rx.bytes, t0);
 }
 
-/* An exec'd program attaches to an inherited memfd by number. */
+/*
+ * An exec'd program attaches to an inherited memfd by number. The channel's
+ * own descriptor is close-on-exec (no program the process runs inherits a
+ * region by accident), so the parent hands over a dup() of it on purpose.
+ */
 static void
 test_exec_inherited_memfd(void **state)
 {
@@ -465,17 +469,47 @@ test_exec_inherited_memfd(void **state)
 	uint64_t n = test_scaled(20000, 2000);
 	struct stream tx;
 	char uri[32];
-	int fd;
+	int fd, pass;
 
 	peer_path();
 	create(f, "nw:memfd?ring=8K");
 	fd = caec_channel_region_fd(f->ch);
 	assert_true(fd >= 0);
-	assert_int_equal(fcntl(fd, F_GETFD) & FD_CLOEXEC, 0);
-	snprintf(uri, sizeof(uri), "nw:fd/%d", fd);
+	assert_int_equal(fcntl(fd, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+	pass = dup(fd);
+	assert_true(pass >= 0);
+	assert_int_equal(fcntl(pass, F_GETFD) & FD_CLOEXEC, 0);
+	snprintf(uri, sizeof(uri), "nw:fd/%d", pass);
 	spawn_peer(f, uri, "consume", n, 8, OP_ALL);
+	close(pass);
 	stream_init(&tx, 1, n, 8, OP_ALL, TIMEOUT_MS);
 	send_then_close(f, &tx);
+}
+
+/*
+ * A program the process execs without meaning to hand it the region must
+ * not inherit it: spawn a shell that reports whether the channel's
+ * descriptor number is open in it.
+ */
+static void
+test_memfd_not_inherited_by_exec(void **state)
+{
+	struct fx *f = *state;
+	char cmd[64];
+	char *argv[] = { "sh", "-c", cmd, NULL };
+	pid_t pid;
+	int fd, st;
+
+	create(f, "nw:memfd?ring=8K");
+	fd = caec_channel_region_fd(f->ch);
+	assert_true(fd >= 0);
+	/* Exit 0 when the descriptor is closed in the exec'd program. */
+	snprintf(cmd, sizeof(cmd), "! true 2>/dev/null <&%d", fd);
+	assert_int_equal(posix_spawnp(&pid, "sh", NULL, NULL, argv, environ),
+			 0);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
 }
 
 /*
@@ -532,6 +566,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_exec_echo, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_exec_inherited_memfd,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_memfd_not_inherited_by_exec,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_peer_detects_faults,
 						setup, teardown),

@@ -170,7 +170,9 @@ uint32_t caec_channel_max_msg(const struct caec_channel *ch);
 
 /*
  * caec_channel_region_fd - the descriptor backing the region, to pass to a
- * child (nw:fd/N) or over a socket.
+ * child (nw:fd/N) or over a socket. It is close-on-exec: a fork()ed child
+ * has it, an exec'd program only gets it through a dup() or a dup2() in
+ * posix_spawn's file actions, made for that purpose.
  *
  * RETURN VALUE: the descriptor (owned by the channel); -ENOTSUP when the
  * backend has none.

@@ -258,8 +258,13 @@ nw_create(const struct caec_uri *u, size_t len, uint32_t mode,
 			return errno_detail(errno, "cannot create file", l.arg);
 		break;
 	case NW_MEMFD:
-		/* No CLOEXEC: an exec'd child may attach with nw:fd/N. */
-		fd = memfd_create("caec-nw", MFD_ALLOW_SEALING);
+		/*
+		 * Close-on-exec like every descriptor the library opens: a
+		 * program the process runs gets the region only when the
+		 * caller hands it over on purpose (a dup(), or a dup2() in
+		 * posix_spawn's file actions), then attaches with nw:fd/N.
+		 */
+		fd = memfd_create("caec-nw", MFD_ALLOW_SEALING | MFD_CLOEXEC);
 		if (fd < 0)
 			return errno_detail(errno, "memfd_create", "caec-nw");
 		break;

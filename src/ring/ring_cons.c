@@ -92,6 +92,16 @@ ring_cons_next(struct caec_ring *r, uint64_t *pos_out)
 		len = (uint32_t)w;
 		type = (uint32_t)(w >> 32);
 		if (type == CAEC_REC_PAD) {
+			/*
+			 * A pad fills the end of the data area that a record
+			 * did not fit in. Every record fits at position 0, so
+			 * a pad there (which also covers a second pad right
+			 * after one at the wrap) is never written by a
+			 * producer: it would only skip a lap unread.
+			 */
+			if (pos == 0)
+				return ring_fail(r,
+					"pad record at position 0 (the producer never writes one there)");
 			if (len != to_end - CAEC_REC_HDR || avail < to_end)
 				return ring_fail(r,
 					"pad record of %u bytes at %llu does not end at the wrap",
