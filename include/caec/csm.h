@@ -31,9 +31,19 @@
  *   library is notified asynchronously, replaces the mapping with private
  *   anonymous memory (never unmapped, so a racing access cannot fault) and
  *   from then on caec_csm_status() and every call on a channel over that
- *   region return -EACCES. Under caec-rmmd revocation is cooperative (the
- *   library obeys it; a malicious process could keep its mapping); on CCA
- *   hardware the RMM removes the stage-2 mapping.
+ *   region return -EACCES. On CCA hardware the RMM removes the stage-2
+ *   mapping. Under caec-rmmd the region's memory itself is taken away: when
+ *   caec_csm_revoke() or caec_csm_destroy() returns, no byte written to the
+ *   region afterwards is readable through anything the revoked realm kept
+ *   (mappings, dup()ed or reopened descriptors: their file has no pages any
+ *   more), and nothing it writes reaches anyone. The provider and the other
+ *   consumers keep the region: caec-rmmd moves it to a fresh memfd (a copy)
+ *   and their libraries map that one at the same address before the old
+ *   memory goes. A write any party makes to the region while the revoke
+ *   runs may be lost (one that reaches the old memory after the copy).
+ *   An application that opted out of the SIGBUS guard (caec_sigbus_guard())
+ *   gets SIGBUS instead of zero pages when it touches memory taken away
+ *   before its library could replace the mapping.
  *
  * PROCESSES
  *   A process is one realm: one connection per process, made on first use.
@@ -168,10 +178,21 @@ int caec_csm_share(struct caec_csm_region *r, uint64_t consumer,
 
 /*
  * caec_csm_revoke - provider: remove one consumer's access. Its mapping is
- * removed before this returns (firmware); its library is notified.
+ * removed before this returns (firmware); its library is notified. Under
+ * caec-rmmd, when the consumer had attached, the region is copied into a
+ * fresh memfd that this mapping and the other consumers' now map (the same
+ * addresses, the same bytes), and the old one loses its pages before this
+ * returns: it costs a copy of the region's written pages (about 1 ms for
+ * 1 MiB, a few hundred ms for 128 MiB; docs/csm.md), and waits for the
+ * libraries of the realms concerned to acknowledge (at most caec-rmmd's
+ * --ack-timeout-ms, default 1 s, when one does not). Writes other threads
+ * make to the region during the call may be lost.
  *
  * RETURN VALUE: 0; -EINVAL (@r is not provided here), -EACCES (@sid is not
- * a grant of this realm's), -EPIPE, -ENOLINK (as for caec_csm_share()).
+ * a grant of this realm's), -EPIPE, -ENOLINK (as for caec_csm_share()),
+ * -ENOMEM (caec-rmmd had no memory for the copy: the grant is revoked and
+ * its memory taken back all the same, but the region is lost for every
+ * realm: its calls then return -EPROTO).
  */
 int caec_csm_revoke(struct caec_csm_region *r, const struct caec_csm_sid *sid);
 
@@ -244,7 +265,10 @@ int caec_csm_region_sid(const struct caec_csm_region *r,
  * caec_csm_status - is the mapping still granted?
  *
  * RETURN VALUE: 0; -EACCES once revoked or destroyed by the provider (the
- * memory now reads as a private copy of nothing); -EINVAL (NULL).
+ * memory now reads as a private copy of nothing); -EPROTO once the memory
+ * went from under the mapping before the library could replace it (a RW
+ * peer truncated it, or the library did not answer caec-rmmd in time): it
+ * reads as zeros; -EINVAL (NULL).
  */
 int caec_csm_status(const struct caec_csm_region *r);
 

@@ -111,6 +111,28 @@ packet_ok(const uint8_t *pkt, ssize_t n, size_t min, size_t max,
 	       (size_t)n <= sizeof(*h) + max;
 }
 
+/*
+ * An event: the registry replaces or moves the mapping (and wakes its
+ * sleepers), then the service hears that it may take the old pages away.
+ * RETURN VALUE: @fd was taken.
+ */
+static bool
+event(struct rmmd_conn *s, uint16_t type, const struct rmmd_event *ev, int fd)
+{
+	struct rmmd_req_ack ack = { ev->ack };
+	bool taken = false;
+
+	if (type == RMMD_EV_REVOKED) {
+		csm_revoked(ev->provider, ev->handle, ev->reason);
+	} else if (fd >= 0) {
+		csm_moved(ev->provider, ev->handle, fd);
+		taken = true;
+	}
+	if (ev->ack)
+		(void)send_req(s->fd, RMMD_T_ACK, 0, &ack, sizeof(ack));
+	return taken;
+}
+
 static void *
 reader(void *arg)
 {
@@ -126,9 +148,10 @@ reader(void *arg)
 		if (n <= 0 && n != -EPROTO)
 			break;
 		if (packet_ok(pkt, n, sizeof(ev), sizeof(ev), &h) &&
-		    h.type == RMMD_EV_REVOKED) {
+		    (h.type == RMMD_EV_REVOKED || h.type == RMMD_EV_MOVED)) {
 			memcpy(&ev, pkt + sizeof(h), sizeof(ev));
-			csm_revoked(ev.provider, ev.handle, ev.reason);
+			if (event(s, h.type, &ev, fd))
+				fd = -1;
 		} else if (packet_ok(pkt, n, sizeof(struct rmmd_reply),
 				     sizeof(s->rbody), &h) &&
 			   (h.type & RMMD_REPLY)) {

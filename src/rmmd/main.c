@@ -50,6 +50,9 @@ static const char usage_text[] =
 "      --pool-mib N        granule pool of the RMM model, MiB (default 256)\n"
 "      --max-region-mib N  largest region, MiB (default 128)\n"
 "      --max-clients N     connected realms at most (default 256)\n"
+"      --ack-timeout-ms N  how long a revoke or destroy waits for the realms\n"
+"                          that keep or lose access to acknowledge, before\n"
+"                          the old memory goes all the same (default 1000)\n"
 "  -q, --quiet             log errors only\n"
 "  -v, --verbose           log every request\n"
 "  -h, --help              this text\n"
@@ -74,7 +77,8 @@ parse_ulong(const char *s, unsigned long max, unsigned long *out, int base)
 static int
 parse_args(int argc, char **argv, struct rmmd_config *cfg)
 {
-	enum { O_MODE = 256, O_READY, O_POOL, O_MAXREG, O_MAXCL, O_ANCHOR };
+	enum { O_MODE = 256, O_READY, O_POOL, O_MAXREG, O_MAXCL, O_ANCHOR,
+	       O_ACK };
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "socket-mode", required_argument, NULL, O_MODE },
@@ -84,6 +88,7 @@ parse_args(int argc, char **argv, struct rmmd_config *cfg)
 		{ "max-region-mib", required_argument, NULL, O_MAXREG },
 		{ "max-clients", required_argument, NULL, O_MAXCL },
 		{ "anchor", required_argument, NULL, O_ANCHOR },
+		{ "ack-timeout-ms", required_argument, NULL, O_ACK },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -127,6 +132,11 @@ parse_args(int argc, char **argv, struct rmmd_config *cfg)
 			break;
 		case O_ANCHOR:
 			cfg->anchor = optarg;
+			break;
+		case O_ACK:
+			if (parse_ulong(optarg, 60000, &v, 10))
+				goto bad;
+			cfg->ack_timeout_ms = (unsigned int)v;
 			break;
 		case 'q':
 			cfg->verbosity = 0;
@@ -233,7 +243,9 @@ loop(struct rmmd *d)
 	int n, i;
 
 	while (!d->stop) {
-		n = epoll_wait(d->epfd, evs, MAX_EVENTS, -1);
+		/* Wakes up for the first deadline of a revoke in progress. */
+		n = epoll_wait(d->epfd, evs, MAX_EVENTS,
+			       rmmd_retire_timeout_ms(d));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -259,6 +271,7 @@ loop(struct rmmd *d)
 					rmmd_kill(c, "hung up");
 			}
 		}
+		rmmd_retire_expire(d);
 		rmmd_reap(d);
 	}
 }
@@ -290,6 +303,7 @@ main(int argc, char **argv)
 	d.cfg.pool_mib = 256;
 	d.cfg.max_region_mib = 128;
 	d.cfg.max_clients = 256;
+	d.cfg.ack_timeout_ms = 1000;
 	d.cfg.verbosity = 1;
 	d.lfd = d.epfd = d.sigfd = -1;
 	if (parse_args(argc, argv, &d.cfg))
@@ -343,6 +357,7 @@ main(int argc, char **argv)
 	rc = 0;
 out:
 	rmmd_drop_all(&d);
+	rmmd_retire_all(&d);
 	rmmd_tokens_stop(&d);
 	if (d.lfd >= 0) {
 		close(d.lfd);
