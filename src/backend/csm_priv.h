@@ -83,6 +83,9 @@ struct csm_conn {
 	const struct csm_transport *t;
 	uint64_t realm_id;
 	uint8_t measurement[32];
+	uint32_t isolation;	/* CAEC_CSM_ISOLATION_* */
+	uint32_t service_uid;	/* SO_PEERCRED of the service, or 0 */
+	int32_t service_pid;
 	uint32_t gen;		/* 1 for the process's first connection, ... */
 	unsigned int refs;	/* the global pointer's, and one per caller */
 	void *priv;		/* the transport's state */

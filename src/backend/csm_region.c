@@ -5,6 +5,7 @@
  * csm_registry.c's.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,8 @@ caec_csm_info(struct caec_csm_info *info)
 	struct csm_conn *c;
 	int rc;
 
-	if (!info || info->struct_size < sizeof(*info))
+	if (!info || info->struct_size < offsetof(struct caec_csm_info,
+						  isolation))
 		return caec_set_detail(-EINVAL,
 			"struct caec_csm_info: struct_size too small (set it to sizeof)");
 	rc = csm_conn_get(&c);
@@ -39,6 +41,12 @@ caec_csm_info(struct caec_csm_info *info)
 	info->transport = c->t->kind;
 	info->realm_id = c->realm_id;
 	memcpy(info->measurement, c->measurement, sizeof(info->measurement));
+	if (info->struct_size >= sizeof(*info)) {
+		info->isolation = c->isolation;
+		info->service_uid = c->service_uid;
+		info->service_pid = c->service_pid;
+		info->reserved = 0;
+	}
 	csm_conn_put(c);
 	return 0;
 }

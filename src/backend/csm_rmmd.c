@@ -443,6 +443,40 @@ hello(struct rmmd_conn *s, struct csm_conn *c)
 	return 0;
 }
 
+/*
+ * Who answers at @path: the kernel's word (SO_PEERCRED, taken at the
+ * service's listen()). $CAEC_RMMD_UID, when set, is the uid required.
+ */
+static int
+service_creds(int fd, const char *path, struct csm_conn *c)
+{
+	const char *want = getenv("CAEC_RMMD_UID");
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	unsigned long v;
+	char *end;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len))
+		return caec_set_detail(-EPROTO, "SO_PEERCRED of %s: %s", path,
+				       caec_strerror(-errno));
+	c->service_uid = (uint32_t)cred.uid;
+	c->service_pid = (int32_t)cred.pid;
+	c->isolation = cred.uid == geteuid() ? CAEC_CSM_ISOLATION_NONE :
+					       CAEC_CSM_ISOLATION_UID;
+	if (!want || !*want)
+		return 0;
+	errno = 0;
+	v = strtoul(want, &end, 10);
+	if (*end || errno || v > UINT32_MAX)
+		return caec_set_detail(-EINVAL,
+			"$CAEC_RMMD_UID='%s' is not a uid", want);
+	if (v != cred.uid)
+		return caec_set_detail(-EACCES,
+			"the service at %s runs as uid %u (pid %d), not as $CAEC_RMMD_UID=%lu: refused",
+			path, (unsigned int)cred.uid, (int)cred.pid, v);
+	return 0;
+}
+
 int
 csm_rmmd_connect(const char *path, struct csm_conn *c)
 {
@@ -472,7 +506,9 @@ csm_rmmd_connect(const char *path, struct csm_conn *c)
 					caec_strerror(-errno));
 		goto fail;
 	}
-	rc = hello(s, c);
+	rc = service_creds(s->fd, path, c);
+	if (!rc)
+		rc = hello(s, c);
 	if (rc)
 		goto fail;
 	pthread_mutex_init(&s->call_lock, NULL);

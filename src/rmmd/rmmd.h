@@ -118,6 +118,8 @@ struct rmmd_config {
 	const char *socket;
 	const char *anchor;		/* trust anchor file (tokens) */
 	unsigned int socket_mode;
+	bool socket_group;		/* chown the socket to @socket_gid */
+	gid_t socket_gid;
 	bool foreground;
 	int ready_fd;
 	unsigned long pool_mib;

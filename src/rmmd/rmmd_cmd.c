@@ -122,8 +122,9 @@ rmmd_cmd_hello(struct rmmd *d, struct rmmd_client *c, const void *req,
 }
 
 /*
- * A zero-filled memfd of @size bytes, mode 0400 (no reopening for writing
- * through /proc/PID/fd, unless the opener owns it: see docs/csm.md), sealed
+ * A zero-filled memfd of @size bytes, owned by this daemon's uid, mode 0400
+ * (no reopening for writing through /proc/PID/fd, unless the opener owns it:
+ * a process of the daemon's own uid can fchmod it; docs/csm.md), sealed
  * against growing and against new seals; not against shrinking, which is
  * how the daemon takes its pages back (rmmd_move.c says why a RW holder that
  * shrinks it harms nobody beyond what its write access allows).
@@ -136,7 +137,8 @@ rmmd_region_memfd(uint64_t size)
 
 	if (fd < 0)
 		return -errno;
-	if (ftruncate(fd, (off_t)size) || fchmod(fd, 0400) ||
+	if (ftruncate(fd, (off_t)size) || fchown(fd, geteuid(), getegid()) ||
+	    fchmod(fd, 0400) ||
 	    fcntl(fd, F_ADD_SEALS, F_SEAL_GROW | F_SEAL_SEAL)) {
 		rc = -errno;
 		close(fd);

@@ -6,15 +6,50 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "rmmd_daemon.h"
+#include "uid.h"
+
+/* Copy @from to @to, mode 0755. RETURN VALUE: 0 or -1. */
+static int
+copy_exe(const char *from, const char *to)
+{
+	char buf[65536];
+	int in = open(from, O_RDONLY | O_CLOEXEC), out;
+	ssize_t n;
+	int rc = 0;
+
+	if (in < 0)
+		return -1;
+	out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
+	if (out < 0) {
+		close(in);
+		return -1;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			rc = -1;
+	if (n < 0 || fchmod(out, 0755))
+		rc = -1;
+	close(in);
+	close(out);
+	return rc;
+}
 
 int
 rmmd_daemon_start(struct rmmd_daemon *d, const char *const *args)
+{
+	return rmmd_daemon_start_as(d, 0, args);
+}
+
+int
+rmmd_daemon_start_as(struct rmmd_daemon *d, uid_t uid,
+		     const char *const *args)
 {
 	const char *exe = getenv("CAEC_RMMD_PATH");
 	const char *argv[40];
@@ -35,6 +70,15 @@ rmmd_daemon_start(struct rmmd_daemon *d, const char *const *args)
 	}
 	snprintf(d->sock, sizeof(d->sock), "%s/sock", d->dir);
 	snprintf(d->anchor, sizeof(d->anchor), "%s.pub", d->sock);
+	if (uid) {
+		snprintf(d->exe, sizeof(d->exe), "%s/caec-rmmd", d->dir);
+		if (copy_exe(exe, d->exe) || chown(d->dir, uid, uid)) {
+			fprintf(stderr, "a caec-rmmd for uid %u: %s\n",
+				(unsigned int)uid, strerror(errno));
+			return -1;
+		}
+		exe = d->exe;
+	}
 	snprintf(fdarg, sizeof(fdarg), "%d", p[1]);
 	argv[n++] = exe;
 	argv[n++] = "--foreground";
@@ -54,6 +98,10 @@ rmmd_daemon_start(struct rmmd_daemon *d, const char *const *args)
 		return -1;
 	if (d->pid == 0) {
 		close(p[0]);
+		/* Dies with the test, even one that failed half-way. */
+		if (test_become(uid) || prctl(PR_SET_PDEATHSIG, SIGKILL) ||
+		    getppid() == 1)
+			_exit(126);
 		execv(exe, (char *const *)argv);
 		_exit(127);
 	}
@@ -98,6 +146,8 @@ rmmd_daemon_stop(struct rmmd_daemon *d)
 	d->pid = 0;
 	unlink(d->sock);
 	unlink(d->anchor);
+	if (d->exe[0])
+		unlink(d->exe);
 	rmdir(d->dir);
 	return rc;
 }

@@ -14,6 +14,7 @@ struct rmmd_daemon {
 	char dir[64];
 	char sock[96];
 	char anchor[104];	/* the socket path + ".pub" */
+	char exe[96];		/* the copy a non-root daemon runs, or "" */
 	pid_t pid;
 };
 
@@ -24,6 +25,14 @@ struct rmmd_daemon {
  * RETURN VALUE: 0, or -1 after saying why on stderr.
  */
 int rmmd_daemon_start(struct rmmd_daemon *d, const char *const *args);
+
+/*
+ * rmmd_daemon_start_as - the same, the daemon running as uid and gid @uid
+ * (root only; 0: as this process). It runs a copy of the executable in its
+ * directory, which it owns: the build tree may be closed to other users.
+ */
+int rmmd_daemon_start_as(struct rmmd_daemon *d, uid_t uid,
+			 const char *const *args);
 
 /*
  * rmmd_daemon_stop - SIGTERM, wait (SIGKILL after 10 s), remove the

@@ -19,9 +19,13 @@ bool test_uids_available(void);
 
 /*
  * test_become - in a forked child: become uid @uid, gid @uid, no
- * supplementary groups. @uid 0 (or the current uid): nothing changes.
+ * supplementary groups, dumpable as a process that user started would be.
+ * @uid 0 (or the current uid): nothing changes.
  * RETURN VALUE: 0, or -1 (errno set).
  */
 int test_become(uid_t uid);
+
+/* test_become() with gid @gid (and no supplementary groups). */
+int test_become_ids(uid_t uid, gid_t gid);
 
 #endif /* CAEC_TEST_UID_H */
