@@ -11,9 +11,12 @@
  *   $XDG_RUNTIME_DIR/caec-rmmd.sock, else /run/caec-rmmd.sock). caec-rmmd
  *   EMULATES the RMM for development and CI: each connected process is a
  *   realm and every request runs through the firmware extension's own
- *   handlers, but it gives NO hardware isolation (any process of the same
- *   user, and the kernel, can still reach the memory). $CAEC_RMMD_SOCKET,
- *   when set, wins over the device.
+ *   handlers, but it gives NO hardware isolation: the kernel and root can
+ *   still reach the memory, and when the daemon runs under this process's
+ *   uid (same-user mode), grants between realms are not enforced against
+ *   any process of that user (struct caec_csm_info.isolation says which
+ *   mode a realm is in). $CAEC_RMMD_SOCKET, when set, wins over the
+ *   device.
  *
  * ROLES (one per region)
  *   provider: caec_csm_create() a region of N bytes (mapped read-write),
@@ -31,9 +34,19 @@
  *   library is notified asynchronously, replaces the mapping with private
  *   anonymous memory (never unmapped, so a racing access cannot fault) and
  *   from then on caec_csm_status() and every call on a channel over that
- *   region return -EACCES. Under caec-rmmd revocation is cooperative (the
- *   library obeys it; a malicious process could keep its mapping); on CCA
- *   hardware the RMM removes the stage-2 mapping.
+ *   region return -EACCES. On CCA hardware the RMM removes the stage-2
+ *   mapping. Under caec-rmmd the region's memory itself is taken away: when
+ *   caec_csm_revoke() or caec_csm_destroy() returns, no byte written to the
+ *   region afterwards is readable through anything the revoked realm kept
+ *   (mappings, dup()ed or reopened descriptors: their file has no pages any
+ *   more), and nothing it writes reaches anyone. The provider and the other
+ *   consumers keep the region: caec-rmmd moves it to a fresh memfd (a copy)
+ *   and their libraries map that one at the same address before the old
+ *   memory goes. A write any party makes to the region while the revoke
+ *   runs may be lost (one that reaches the old memory after the copy).
+ *   An application that opted out of the SIGBUS guard (caec_sigbus_guard())
+ *   gets SIGBUS instead of zero pages when it touches memory taken away
+ *   before its library could replace the mapping.
  *
  * PROCESSES
  *   A process is one realm: one connection per process, made on first use.
@@ -102,19 +115,45 @@ int caec_csm_sid_parse(const char *text, struct caec_csm_sid *sid);
 #define CAEC_CSM_DEVICE_DRIVER 1u	/* /dev/caec-csm in a CCA realm */
 #define CAEC_CSM_EMULATED 2u		/* caec-rmmd: no hardware isolation */
 
+/* What keeps other processes out of this realm's regions
+ * (struct caec_csm_info.isolation). */
+#define CAEC_CSM_ISOLATION_NONE 0u	/* caec-rmmd under this process's uid */
+#define CAEC_CSM_ISOLATION_UID 1u	/* caec-rmmd under another uid */
+#define CAEC_CSM_ISOLATION_HARDWARE 2u	/* the device: the RMM */
+
 /*
  * struct caec_csm_info - this process's realm.
- * @struct_size: sizeof(struct caec_csm_info), set by the caller
+ * @struct_size: sizeof(struct caec_csm_info), set by the caller (a caller
+ *               built before @isolation existed passes the size up to
+ *               @measurement and gets those fields)
  * @transport:   CAEC_CSM_DEVICE_DRIVER or CAEC_CSM_EMULATED
  * @realm_id:    the realm id the RMM assigned (64 bits, never 0)
  * @measurement: caec-rmmd: SHA-256 of this process's executable, as the
  *               service measured it; the device: zero (see the token)
+ * @isolation:   CAEC_CSM_ISOLATION_NONE: caec-rmmd runs under this
+ *               process's uid, so grants between realms are NOT enforced
+ *               against a process of that user: it can reach every region
+ *               the service holds, and a RO consumer of that user can make
+ *               its mapping writable (fchmod, then reopen /proc/self/fd);
+ *               CAEC_CSM_ISOLATION_UID: caec-rmmd runs under another uid
+ *               (multi-user mode, docs/csm.md): this realm's grants hold
+ *               against every other uid, not against other processes of
+ *               this process's own uid (they can act as this realm);
+ *               CAEC_CSM_ISOLATION_HARDWARE: the RMM enforces them
+ * @service_uid, @service_pid: who answers, as the kernel tells for the
+ *               socket (SO_PEERCRED at the service's listen()); 0 for the
+ *               device. $CAEC_RMMD_UID, when set, is the uid the library
+ *               requires of caec-rmmd (a connection to another is refused)
  */
 struct caec_csm_info {
 	uint32_t struct_size;
 	uint32_t transport;
 	uint64_t realm_id;
 	uint8_t measurement[32];
+	uint32_t isolation;
+	uint32_t service_uid;
+	int32_t service_pid;
+	uint32_t reserved;		/* zero */
 };
 
 /*
@@ -131,7 +170,9 @@ struct caec_csm_info {
  *
  * RETURN VALUE: 0; -EINVAL (NULL or struct_size too small), -ENOTSUP (no
  * device and no caec-rmmd listening: see caec_csm_service_start()), -EPROTO
- * (the service speaks another protocol version), -ENOMEM.
+ * (the service speaks another protocol version), -EACCES (the socket
+ * refuses this uid, or its service does not run as $CAEC_RMMD_UID),
+ * -ENOMEM.
  */
 int caec_csm_info(struct caec_csm_info *info);
 
@@ -168,10 +209,21 @@ int caec_csm_share(struct caec_csm_region *r, uint64_t consumer,
 
 /*
  * caec_csm_revoke - provider: remove one consumer's access. Its mapping is
- * removed before this returns (firmware); its library is notified.
+ * removed before this returns (firmware); its library is notified. Under
+ * caec-rmmd, when the consumer had attached, the region is copied into a
+ * fresh memfd that this mapping and the other consumers' now map (the same
+ * addresses, the same bytes), and the old one loses its pages before this
+ * returns: it costs a copy of the region's written pages (about 1 ms for
+ * 1 MiB, a few hundred ms for 128 MiB; docs/csm.md), and waits for the
+ * libraries of the realms concerned to acknowledge (at most caec-rmmd's
+ * --ack-timeout-ms, default 1 s, when one does not). Writes other threads
+ * make to the region during the call may be lost.
  *
  * RETURN VALUE: 0; -EINVAL (@r is not provided here), -EACCES (@sid is not
- * a grant of this realm's), -EPIPE, -ENOLINK (as for caec_csm_share()).
+ * a grant of this realm's), -EPIPE, -ENOLINK (as for caec_csm_share()),
+ * -ENOMEM (caec-rmmd had no memory for the copy: the grant is revoked and
+ * its memory taken back all the same, but the region is lost for every
+ * realm: its calls then return -EPROTO).
  */
 int caec_csm_revoke(struct caec_csm_region *r, const struct caec_csm_sid *sid);
 
@@ -244,7 +296,10 @@ int caec_csm_region_sid(const struct caec_csm_region *r,
  * caec_csm_status - is the mapping still granted?
  *
  * RETURN VALUE: 0; -EACCES once revoked or destroyed by the provider (the
- * memory now reads as a private copy of nothing); -EINVAL (NULL).
+ * memory now reads as a private copy of nothing); -EPROTO once the memory
+ * went from under the mapping before the library could replace it (a RW
+ * peer truncated it, or the library did not answer caec-rmmd in time): it
+ * reads as zeros; -EINVAL (NULL).
  */
 int caec_csm_status(const struct caec_csm_region *r);
 

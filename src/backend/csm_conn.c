@@ -248,6 +248,7 @@ csm_call_on(uint32_t gen, enum csm_op op, uint64_t a0, uint64_t a1,
 	if (rc)
 		return rc;
 	res->gen = c->gen;
+	res->realm = c->realm_id;
 	rc = c->t->call(c, op, arg, res);
 	if (rc && res->detail && res->detail < sizeof(detail_text) /
 						sizeof(detail_text[0]))

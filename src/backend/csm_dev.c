@@ -182,6 +182,7 @@ csm_dev_connect(const char *path, struct csm_conn *c)
 	c->priv = s;
 	c->realm_id = id.realm_id;
 	memset(c->measurement, 0, sizeof(c->measurement));
+	c->isolation = CAEC_CSM_ISOLATION_HARDWARE;
 	rc = csm_thread_start(&t, reader, s);
 	if (rc) {
 		close(fd);

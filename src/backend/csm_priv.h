@@ -47,6 +47,7 @@ struct csm_result {
 	int fd;			/* CREATE/ATTACH: descriptor to map, else -1 */
 	uint64_t mmap_off;	/* offset of the region in @fd */
 	uint32_t gen;		/* the connection that ran the call */
+	uint64_t realm;		/* that connection's realm id */
 };
 
 struct csm_conn;
@@ -82,6 +83,9 @@ struct csm_conn {
 	const struct csm_transport *t;
 	uint64_t realm_id;
 	uint8_t measurement[32];
+	uint32_t isolation;	/* CAEC_CSM_ISOLATION_* */
+	uint32_t service_uid;	/* SO_PEERCRED of the service, or 0 */
+	int32_t service_pid;
 	uint32_t gen;		/* 1 for the process's first connection, ... */
 	unsigned int refs;	/* the global pointer's, and one per caller */
 	void *priv;		/* the transport's state */
@@ -123,19 +127,32 @@ void csm_conn_put(struct csm_conn *c);
 /*
  * csm_revoked - a transport's reader thread got a revocation of the grant
  * @provider/@handle for this realm (@reason: CAEC_CSM_EV_REASON_*). Called
- * without transport locks held.
+ * without transport locks held. When it returns the mapping is replaced and
+ * the threads that slept on it are woken (the service may then take the old
+ * memory away).
  */
 void csm_revoked(uint64_t provider, uint64_t handle, uint32_t reason);
 
 /*
+ * csm_moved - the region of grant @provider/@handle (a consumer's), or this
+ * realm's own region csm_id @handle >> 32 (@handle's low half 0, @provider
+ * this realm's id), now lives in @fd, which the call takes. When it returns
+ * the mapping is @fd's and the threads that slept on the old one are woken.
+ */
+void csm_moved(uint64_t provider, uint64_t handle, int fd);
+
+/*
  * One region this process provides or consumes. Everything but @base, @fd,
- * @mmap_off, @lost and the binding is set before the region is registered;
- * those change under the registry lock (csm_registry.c).
+ * @moved_fd, @mmap_off, @lost and the binding is set before the region is
+ * registered; those change under the registry lock (csm_registry.c).
  */
 struct caec_csm_region {
 	uint8_t *base;		/* NULL until mapped */
 	size_t size;
 	int fd;			/* what @base maps, -1 once orphaned */
+	int moved_fd;		/* moved before it was mapped: map this, or -1 */
+	int guard;		/* SIGBUS guard id (region.h), -1 if none */
+	uint64_t realm;		/* the realm id it was made through */
 	uint64_t mmap_off;
 	unsigned int perm;
 	bool provider;
@@ -144,7 +161,9 @@ struct caec_csm_region {
 	uint64_t csm_id;	/* provider */
 	struct caec_csm_sid sid;	/* consumer */
 	uint32_t gen;		/* the connection it was made through */
-	int lost;		/* 0, or -EACCES once revoked (atomic) */
+	int lost;		/* 0, -EACCES once revoked, -EPROTO once its
+				 * memory went under the mapping (SIGBUS
+				 * guard); atomic */
 	int *lost_flag;		/* the channel's backend_region.lost */
 	struct backend_owner owner;	/* the channel's hooks, once bound */
 	struct caec_csm_region *next;

@@ -5,6 +5,7 @@
  * csm_registry.c's.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <caec/csm_uapi.h>
 
 #include "csm_priv.h"
+#include "region.h"
 
 static size_t
 granule(void)
@@ -29,7 +31,8 @@ caec_csm_info(struct caec_csm_info *info)
 	struct csm_conn *c;
 	int rc;
 
-	if (!info || info->struct_size < sizeof(*info))
+	if (!info || info->struct_size < offsetof(struct caec_csm_info,
+						  isolation))
 		return caec_set_detail(-EINVAL,
 			"struct caec_csm_info: struct_size too small (set it to sizeof)");
 	rc = csm_conn_get(&c);
@@ -38,6 +41,12 @@ caec_csm_info(struct caec_csm_info *info)
 	info->transport = c->t->kind;
 	info->realm_id = c->realm_id;
 	memcpy(info->measurement, c->measurement, sizeof(info->measurement));
+	if (info->struct_size >= sizeof(*info)) {
+		info->isolation = c->isolation;
+		info->service_uid = c->service_uid;
+		info->service_pid = c->service_pid;
+		info->reserved = 0;
+	}
 	csm_conn_put(c);
 	return 0;
 }
@@ -56,6 +65,12 @@ caec_csm_realm_id(uint64_t *id)
 	return rc;
 }
 
+/*
+ * Map the region and guard the mapping: caec-rmmd takes a region's pages
+ * away by truncating its memfd (a revoked grant, a destroyed region; a RW
+ * peer can too), and an access after that raises SIGBUS, which the guard
+ * turns into zero pages and r->lost = -EPROTO (region.h).
+ */
 static int
 map_region(struct caec_csm_region *r, const struct csm_result *res,
 	   uint8_t **base)
@@ -67,8 +82,29 @@ map_region(struct caec_csm_region *r, const struct csm_result *res,
 		return caec_set_detail(errno == EACCES ? -EACCES : -ENOMEM,
 			"mmap of the %zu-byte region: %s", r->size,
 			caec_strerror(-errno));
+	r->guard = region_guard_add(p, r->size, csm_region_prot(r), &r->lost);
+	if (r->guard < -1) {
+		int rc = r->guard;
+
+		munmap(p, r->size);
+		r->guard = -1;
+		return rc;
+	}
 	*base = p;
 	return 0;
+}
+
+static struct caec_csm_region *
+region_new(void)
+{
+	struct caec_csm_region *r = calloc(1, sizeof(*r));
+
+	if (r) {
+		r->fd = -1;
+		r->moved_fd = -1;
+		r->guard = -1;
+	}
+	return r;
 }
 
 int
@@ -84,7 +120,7 @@ caec_csm_create(size_t size, struct caec_csm_region **out)
 	*out = NULL;
 	if (!size || sz < size)
 		return caec_set_detail(-EINVAL, "region size %zu", size);
-	r = calloc(1, sizeof(*r));
+	r = region_new();
 	if (!r)
 		return -ENOMEM;
 	rc = csm_call(CSM_OP_CREATE, sz, 0, 0, &res);
@@ -99,6 +135,7 @@ caec_csm_create(size_t size, struct caec_csm_region **out)
 	r->perm = CAEC_CSM_RW;
 	r->csm_id = res.val[0];
 	r->gen = res.gen;
+	r->realm = res.realm;
 	rc = map_region(r, &res, &r->base);
 	if (rc) {
 		close(r->fd);
@@ -164,10 +201,13 @@ static void
 region_free(struct caec_csm_region *r)
 {
 	csm_region_remove(r);
+	region_guard_remove(r->guard);
 	if (r->base)
 		munmap(r->base, r->size);
 	if (r->fd >= 0)
 		close(r->fd);
+	if (r->moved_fd >= 0)
+		close(r->moved_fd);
 	free(r);
 }
 
@@ -207,12 +247,11 @@ caec_csm_attach(const struct caec_csm_sid *sid, struct caec_csm_region **out)
 		return caec_set_detail(-EINVAL,
 			"sharing id: size %llu is not a multiple of %zu",
 			(unsigned long long)sid->size, granule());
-	r = calloc(1, sizeof(*r));
+	r = region_new();
 	if (!r)
 		return -ENOMEM;
 	r->sid = *sid;
 	r->size = (size_t)sid->size;
-	r->fd = -1;
 	rc = csm_call(CSM_OP_RESERVE, sid->provider, sid->handle, sid->size,
 		      &res);
 	if (rc) {
@@ -220,6 +259,7 @@ caec_csm_attach(const struct caec_csm_sid *sid, struct caec_csm_region **out)
 		return rc;
 	}
 	r->gen = res.gen;
+	r->realm = res.realm;
 	/* Registered before ATTACH: a revocation from now on is not lost. */
 	csm_region_add(r);
 	rc = csm_call_on(r->gen, CSM_OP_ATTACH, sid->provider, sid->handle, 0,
@@ -240,6 +280,8 @@ caec_csm_attach(const struct caec_csm_sid *sid, struct caec_csm_region **out)
 		csm_region_remove(r);
 		(void)csm_call_on(r->gen, CSM_OP_DETACH, sid->provider,
 				  sid->handle, 0, &ignore);
+		if (r->moved_fd >= 0)
+			close(r->moved_fd);
 		free(r);
 		return caec_set_detail(rc, "%s", why);
 	}

@@ -18,6 +18,17 @@
  * The owner then wakes the sleepers of the old mapping through a second,
  * temporary mapping of the same pages (backend_owner.wake).
  *
+ * A region that moved (caec-rmmd copied it into a fresh memfd because
+ * another realm's grant was revoked, and will truncate the old one) is
+ * mapped from the new memfd at the same address (region_remap(), atomic for
+ * the process: a thread inside it reads on, from the new pages), and the
+ * sleepers of the old pages are woken the same way, so that they wait on
+ * the new ones. Both happen before the service is told (the transport's
+ * ACK): after that the old pages are gone and a futex on them can no longer
+ * be woken. A thread that touches a mapping whose pages went anyway (the
+ * library did not answer in time, or a RW peer truncated the memfd) takes
+ * the SIGBUS guard's zero pages, and the region reads -EPROTO from then on.
+ *
  * The registry knows nothing of what a region holds: the owner's hooks do.
  */
 #include <errno.h>
@@ -28,6 +39,7 @@
 
 #include <caec/csm_uapi.h>
 
+#include "csm_abi.h"
 #include "csm_priv.h"
 #include "region.h"
 
@@ -82,16 +94,16 @@ csm_region_prot(const struct caec_csm_region *r)
 	return r->perm == CAEC_CSM_RW ? PROT_READ | PROT_WRITE : PROT_READ;
 }
 
-/* Let the owner wake its sleepers through a second mapping. */
+/* Let the owner wake the sleepers of @fd's pages through a second mapping
+ * (a futex syscall on it: no access that could fault). */
 static void
-wake_sleepers(const struct caec_csm_region *r)
+wake_sleepers(const struct caec_csm_region *r, int fd)
 {
 	uint8_t *p;
 
-	if (r->fd < 0 || !r->owner.wake)
+	if (fd < 0 || !r->bound || !r->owner.wake)
 		return;
-	p = mmap(NULL, r->size, PROT_READ, MAP_SHARED, r->fd,
-		 (off_t)r->mmap_off);
+	p = mmap(NULL, r->size, PROT_READ, MAP_SHARED, fd, (off_t)r->mmap_off);
 	if (p == MAP_FAILED)
 		return;
 	r->owner.wake(r->owner.ctx, p, r->size);
@@ -119,8 +131,7 @@ overlay(struct caec_csm_region *r, enum overlay how)
 		}
 	}
 	(void)region_replace(r->base, r->size, csm_region_prot(r), img);
-	if (r->bound)
-		wake_sleepers(r);
+	wake_sleepers(r, r->fd);
 }
 
 /* Called with reg_lock held. */
@@ -155,6 +166,63 @@ csm_revoked(uint64_t provider, uint64_t handle, uint32_t reason)
 	pthread_mutex_unlock(&reg_lock);
 }
 
+/* Map @r from @fd (taken) instead; called with reg_lock held. */
+static void
+region_move(struct caec_csm_region *r, int fd)
+{
+	int old = r->fd;
+
+	if (!r->base) {
+		/* Attach in progress: csm_region_mapped() maps @fd. */
+		if (r->moved_fd >= 0)
+			close(r->moved_fd);
+		r->moved_fd = fd;
+		return;
+	}
+	if (r->lost) {
+		close(fd);		/* nothing left to keep */
+		return;
+	}
+	if (region_remap(r->base, r->size, csm_region_prot(r), fd)) {
+		int zero = 0;
+
+		close(fd);
+		/* Zero pages now (region.h): as the SIGBUS guard leaves it.
+		 * Pairs with the acquire load in caec_csm_status(). */
+		__atomic_compare_exchange_n(&r->lost, &zero, -EPROTO, false,
+					    __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+		wake_sleepers(r, old);
+		return;
+	}
+	r->fd = fd;
+	r->mmap_off = 0;
+	wake_sleepers(r, old);
+	close(old);
+}
+
+void
+csm_moved(uint64_t provider, uint64_t handle, int fd)
+{
+	bool own = CSM_SID_SEQ(handle) == 0;
+	struct caec_csm_region *r;
+
+	pthread_mutex_lock(&reg_lock);
+	for (r = regions; r; r = r->next) {
+		if (r->orphan)
+			continue;
+		if (own ? r->provider && r->realm == provider &&
+			  r->csm_id == CSM_SID_CSM_ID(handle) :
+			  !r->provider && r->sid.provider == provider &&
+			  r->sid.handle == handle)
+			break;
+	}
+	if (r)
+		region_move(r, fd);
+	else
+		close(fd);
+	pthread_mutex_unlock(&reg_lock);
+}
+
 /* In a forked child (single-threaded, reg_lock fresh). */
 void
 csm_regions_orphan(void)
@@ -172,6 +240,9 @@ csm_regions_orphan(void)
 		if (r->fd >= 0)
 			close(r->fd);
 		r->fd = -1;
+		if (r->moved_fd >= 0)
+			close(r->moved_fd);
+		r->moved_fd = -1;
 	}
 }
 
@@ -183,6 +254,18 @@ csm_region_mapped(struct caec_csm_region *r, uint8_t *base, int fd,
 	r->base = base;
 	r->fd = fd;
 	r->mmap_off = mmap_off;
+	if (r->moved_fd >= 0) {
+		/* Nobody touched the mapping yet: no sleepers to wake. */
+		if (region_remap(base, r->size, csm_region_prot(r),
+				 r->moved_fd) == 0) {
+			close(fd);
+			r->fd = r->moved_fd;
+			r->mmap_off = 0;
+		} else {
+			close(r->moved_fd);
+		}
+		r->moved_fd = -1;
+	}
 	if (r->lost)
 		overlay(r, OVERLAY_ZERO);
 	pthread_mutex_unlock(&reg_lock);

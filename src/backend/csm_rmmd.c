@@ -111,6 +111,28 @@ packet_ok(const uint8_t *pkt, ssize_t n, size_t min, size_t max,
 	       (size_t)n <= sizeof(*h) + max;
 }
 
+/*
+ * An event: the registry replaces or moves the mapping (and wakes its
+ * sleepers), then the service hears that it may take the old pages away.
+ * RETURN VALUE: @fd was taken.
+ */
+static bool
+event(struct rmmd_conn *s, uint16_t type, const struct rmmd_event *ev, int fd)
+{
+	struct rmmd_req_ack ack = { ev->ack };
+	bool taken = false;
+
+	if (type == RMMD_EV_REVOKED) {
+		csm_revoked(ev->provider, ev->handle, ev->reason);
+	} else if (fd >= 0) {
+		csm_moved(ev->provider, ev->handle, fd);
+		taken = true;
+	}
+	if (ev->ack)
+		(void)send_req(s->fd, RMMD_T_ACK, 0, &ack, sizeof(ack));
+	return taken;
+}
+
 static void *
 reader(void *arg)
 {
@@ -126,9 +148,10 @@ reader(void *arg)
 		if (n <= 0 && n != -EPROTO)
 			break;
 		if (packet_ok(pkt, n, sizeof(ev), sizeof(ev), &h) &&
-		    h.type == RMMD_EV_REVOKED) {
+		    (h.type == RMMD_EV_REVOKED || h.type == RMMD_EV_MOVED)) {
 			memcpy(&ev, pkt + sizeof(h), sizeof(ev));
-			csm_revoked(ev.provider, ev.handle, ev.reason);
+			if (event(s, h.type, &ev, fd))
+				fd = -1;
 		} else if (packet_ok(pkt, n, sizeof(struct rmmd_reply),
 				     sizeof(s->rbody), &h) &&
 			   (h.type & RMMD_REPLY)) {
@@ -420,6 +443,40 @@ hello(struct rmmd_conn *s, struct csm_conn *c)
 	return 0;
 }
 
+/*
+ * Who answers at @path: the kernel's word (SO_PEERCRED, taken at the
+ * service's listen()). $CAEC_RMMD_UID, when set, is the uid required.
+ */
+static int
+service_creds(int fd, const char *path, struct csm_conn *c)
+{
+	const char *want = getenv("CAEC_RMMD_UID");
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	unsigned long v;
+	char *end;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len))
+		return caec_set_detail(-EPROTO, "SO_PEERCRED of %s: %s", path,
+				       caec_strerror(-errno));
+	c->service_uid = (uint32_t)cred.uid;
+	c->service_pid = (int32_t)cred.pid;
+	c->isolation = cred.uid == geteuid() ? CAEC_CSM_ISOLATION_NONE :
+					       CAEC_CSM_ISOLATION_UID;
+	if (!want || !*want)
+		return 0;
+	errno = 0;
+	v = strtoul(want, &end, 10);
+	if (*end || errno || v > UINT32_MAX)
+		return caec_set_detail(-EINVAL,
+			"$CAEC_RMMD_UID='%s' is not a uid", want);
+	if (v != cred.uid)
+		return caec_set_detail(-EACCES,
+			"the service at %s runs as uid %u (pid %d), not as $CAEC_RMMD_UID=%lu: refused",
+			path, (unsigned int)cred.uid, (int)cred.pid, v);
+	return 0;
+}
+
 int
 csm_rmmd_connect(const char *path, struct csm_conn *c)
 {
@@ -449,7 +506,9 @@ csm_rmmd_connect(const char *path, struct csm_conn *c)
 					caec_strerror(-errno));
 		goto fail;
 	}
-	rc = hello(s, c);
+	rc = service_creds(s->fd, path, c);
+	if (!rc)
+		rc = hello(s, c);
 	if (rc)
 		goto fail;
 	pthread_mutex_init(&s->call_lock, NULL);

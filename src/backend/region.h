@@ -2,10 +2,11 @@
 /*
  * A region's mapping, when something happens to the memory under it.
  *
- * region_replace() is the one place that replaces a mapping in place: the
- * SIGBUS guard (a peer truncated the object), the CSM loss of a region (a
- * revoked grant, a provider gone, fork) and anything later that moves a
- * region all go through it.
+ * region_replace() and region_remap() are the one place that replaces a
+ * mapping in place: the SIGBUS guard (a peer truncated the object), the CSM
+ * loss of a region (a revoked grant, a provider gone, fork) and the CSM move
+ * of a region to a fresh memfd (another realm's grant was revoked) all go
+ * through them.
  *
  * The SIGBUS guard (region_guard.c): a peer that can resize the object under
  * a shared mapping (an shm object, a file, an inherited descriptor; memfds
@@ -38,6 +39,18 @@
  * mapping then stays).
  */
 int region_replace(void *base, size_t len, int prot, void *img);
+
+/*
+ * region_remap - replace the mapping [@base, @base + @len) in place by a
+ * shared mapping of @fd from offset 0 (the region moved to another object
+ * with the same bytes). Atomic for the process, like region_replace(); the
+ * guard's slot for the range, if any, stays valid.
+ *
+ * RETURN VALUE: 0; -errno, the range then holding zero pages (a failed
+ * MAP_FIXED may have unmapped it), or the old mapping when not even those
+ * could be mapped.
+ */
+int region_remap(void *base, size_t len, int prot, int fd);
 
 /*
  * region_guard_add - guard a shared mapping against the object's truncation.

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * region_replace() (region.h): the one in-place replacement of a mapping.
- * Raw system calls only, so the SIGBUS handler may call it.
+ * region_replace(), region_remap() (region.h): the in-place replacements of
+ * a mapping. Raw system calls only, so the SIGBUS handler may call them.
  */
 #include <errno.h>
 #include <sys/mman.h>
@@ -24,4 +24,16 @@ region_replace(void *base, size_t len, int prot, void *img)
 		 0) == MAP_FAILED)
 		return -errno;
 	return 0;
+}
+
+int
+region_remap(void *base, size_t len, int prot, int fd)
+{
+	int rc;
+
+	if (mmap(base, len, prot, MAP_FIXED | MAP_SHARED, fd, 0) != MAP_FAILED)
+		return 0;
+	rc = -errno;
+	(void)region_replace(base, len, prot, NULL);
+	return rc;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The caec-rmmd wire protocol, version 1: what libcaec (src/backend/
+ * The caec-rmmd wire protocol, version 2: what libcaec (src/backend/
  * csm_rmmd.c) and the daemon (src/rmmd/) exchange over a SOCK_SEQPACKET
  * UNIX socket. One packet is one message; every field is little-endian and
  * fixed-width; each message type has exactly one length.
@@ -15,8 +15,13 @@
  *                      and ATTACH replies that succeed carry one descriptor
  *                      (SCM_RIGHTS): the region's memfd, read-only for a RO
  *                      grant
- *                      event:    hdr.type = RMMD_EV_REVOKED, seq = 0, body =
- *                      struct rmmd_event; unsolicited, any time after HELLO
+ *                      event:    hdr.type = RMMD_EV_REVOKED or
+ *                      RMMD_EV_MOVED, seq = 0, body = struct rmmd_event;
+ *                      unsolicited, any time after HELLO; MOVED carries one
+ *                      descriptor
+ *   client -> daemon   ACK:      hdr.type = RMMD_T_ACK, body = struct
+ *                      rmmd_req_ack: an event with a nonzero @ack was
+ *                      handled. The one message that gets no reply.
  *
  * The first request must be HELLO (version negotiation; the reply names the
  * realm id and measurement); anything else first, a second HELLO, a packet
@@ -24,7 +29,24 @@
  * descriptors gets a reply with status -EPROTO (type RMMD_T_ERROR | REPLY
  * when the type itself is unusable) and changes nothing. The daemon never
  * blocks on a client: one that does not read its replies is disconnected.
- * Requests are answered in order, one reply each.
+ * Requests are answered in order, one reply each (ACK excepted); a REVOKE or
+ * DESTROY is answered only once the region's old memory is gone (below), and
+ * the daemon reads nothing more from that client until then.
+ *
+ * REVOCATION (version 2). Region memory is a memfd; a realm that holds a
+ * descriptor or a mapping of it could read it for as long as the file has
+ * pages. So when a grant whose consumer was given the memfd is revoked, the
+ * daemon copies the region into a fresh memfd, sends MOVED with the new one
+ * to every party that keeps access (the provider, with handle = csm_id << 32,
+ * and each attached consumer), REVOKED to the revoked consumer, waits until
+ * each of them ACKed (or a deadline passed) and then truncates the old memfd
+ * to zero bytes: every mapping and descriptor of it, whatever was kept, loses
+ * its pages. DESTROY and a provider that goes away truncate without a copy,
+ * after the consumers' REVOKED were ACKed (a library snapshots a channel's
+ * ring first, to drain it). Between the event and the ACK a library replaces
+ * its mapping (MOVED: the new memfd at the same address) and wakes the
+ * threads that sleep on the old one's futex words, which only the old pages
+ * can do.
  */
 #ifndef CAEC_RMMD_PROTO_H
 #define CAEC_RMMD_PROTO_H
@@ -33,8 +55,8 @@
 #include <stdint.h>
 
 #define RMMD_MAGIC 0x444d5243u		/* "CRMD" little-endian */
-#define RMMD_VERSION 1u
-#define RMMD_MSG_MAX 256u		/* no message of v1 is longer */
+#define RMMD_VERSION 2u
+#define RMMD_MSG_MAX 256u		/* no message of v2 is longer */
 
 struct rmmd_hdr {
 	uint32_t magic;
@@ -55,9 +77,11 @@ struct rmmd_hdr {
 #define RMMD_T_REVOKE	7u
 #define RMMD_T_DESTROY	8u
 #define RMMD_T_TOKEN	9u
-#define RMMD_T_MAX	9u
+#define RMMD_T_ACK	10u		/* no reply */
+#define RMMD_T_MAX	10u
 #define RMMD_REPLY	0x8000u
 #define RMMD_EV_REVOKED	0x4001u
+#define RMMD_EV_MOVED	0x4002u
 
 /* HELLO: versions the client speaks. Reply: val[0] realm id, val[1] the
  * version chosen, data[] the SHA-256 measurement of the client. */
@@ -125,18 +149,34 @@ struct rmmd_reply {
 	uint8_t data[32];
 };
 
-/* REVOKED: the consumer's grant @provider/@handle is gone (@reason: 1
- * revoke, 2 destroy, 3 the provider disconnected). */
+/*
+ * REVOKED: the consumer's grant @provider/@handle is gone (@reason: 1
+ * revoke, 2 destroy, 3 the provider disconnected); its memory goes once the
+ * event is ACKed.
+ * MOVED (@reason 4, with a descriptor): the region of grant @provider/
+ * @handle (a consumer's), or the provider's own region csm_id = @handle >>
+ * 32 (@handle's low half 0), now lives in the descriptor passed (read-only
+ * for a RO grant); the old memfd loses its pages once the event is ACKed.
+ * @ack: nonzero: send RMMD_T_ACK with this value once the mapping is
+ * replaced and its sleepers woken; 0: no ACK wanted.
+ */
 struct rmmd_event {
 	uint64_t provider;
 	uint64_t handle;
 	uint32_t reason;
 	uint32_t reserved;
+	uint64_t ack;
 };
 
 #define RMMD_REASON_REVOKE	1u
 #define RMMD_REASON_DESTROY	2u
 #define RMMD_REASON_GONE	3u
+#define RMMD_REASON_MOVED	4u
+
+/* ACK: the event that carried @ack was handled. */
+struct rmmd_req_ack {
+	uint64_t ack;
+};
 
 _Static_assert(sizeof(struct rmmd_hdr) == 16, "hdr");
 _Static_assert(offsetof(struct rmmd_hdr, version) == 4, "version");
@@ -155,7 +195,9 @@ _Static_assert(offsetof(struct rmmd_reply, detail) == 4, "detail");
 _Static_assert(offsetof(struct rmmd_reply, fw_status) == 8, "fw_status");
 _Static_assert(offsetof(struct rmmd_reply, val) == 16, "val");
 _Static_assert(offsetof(struct rmmd_reply, data) == 32, "data");
-_Static_assert(sizeof(struct rmmd_event) == 24, "event");
+_Static_assert(sizeof(struct rmmd_event) == 32, "event");
+_Static_assert(offsetof(struct rmmd_event, ack) == 24, "ack");
+_Static_assert(sizeof(struct rmmd_req_ack) == 8, "ack req");
 _Static_assert(16 + sizeof(struct rmmd_reply) <= RMMD_MSG_MAX, "max");
 
 /* Wire format is little-endian; both supported targets are. */

@@ -7,12 +7,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -33,14 +35,24 @@ static const char usage_text[] =
 "measured by the SHA-256 of its executable), and every request runs\n"
 "through the firmware extension's own RSI handlers on a host model of the\n"
 "RMM. It gives NO hardware isolation: region memory is an ordinary memfd,\n"
-"and the kernel, root and any process of the same user can reach it.\n"
+"and the kernel and root can reach it.\n"
 "Inside a real CCA realm libcaec uses /dev/caec-csm instead.\n"
+"\n"
+"Same-user mode (started by an ordinary user): grants between realms are\n"
+"NOT enforced against processes of that user: any of them can reach every\n"
+"region, and a read-only consumer can make its mapping writable.\n"
+"Multi-user mode (started as root): regions belong to root, and a realm's\n"
+"grants hold against every other uid (not against processes of the realm's\n"
+"own uid); let the realms' users reach the socket with --socket-mode or\n"
+"--socket-group.\n"
 "\n"
 "options:\n"
 "  -s, --socket PATH       listen here (default: $CAEC_RMMD_SOCKET, else\n"
 "                          $XDG_RUNTIME_DIR/caec-rmmd.sock, else\n"
 "                          /run/caec-rmmd.sock)\n"
 "      --socket-mode MODE  permissions of the socket, octal (default 0600)\n"
+"      --socket-group GRP  group of the socket (a name or a number), so that\n"
+"                          with --socket-mode 0660 its members connect\n"
 "      --anchor PATH       write the platform attestation key (PEM, the\n"
 "                          verifiers' trust anchor) here (default: the\n"
 "                          socket path + \".pub\")\n"
@@ -50,6 +62,9 @@ static const char usage_text[] =
 "      --pool-mib N        granule pool of the RMM model, MiB (default 256)\n"
 "      --max-region-mib N  largest region, MiB (default 128)\n"
 "      --max-clients N     connected realms at most (default 256)\n"
+"      --ack-timeout-ms N  how long a revoke or destroy waits for the realms\n"
+"                          that keep or lose access to acknowledge, before\n"
+"                          the old memory goes all the same (default 1000)\n"
 "  -q, --quiet             log errors only\n"
 "  -v, --verbose           log every request\n"
 "  -h, --help              this text\n"
@@ -74,16 +89,19 @@ parse_ulong(const char *s, unsigned long max, unsigned long *out, int base)
 static int
 parse_args(int argc, char **argv, struct rmmd_config *cfg)
 {
-	enum { O_MODE = 256, O_READY, O_POOL, O_MAXREG, O_MAXCL, O_ANCHOR };
+	enum { O_MODE = 256, O_READY, O_POOL, O_MAXREG, O_MAXCL, O_ANCHOR,
+	       O_ACK, O_GROUP };
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "socket-mode", required_argument, NULL, O_MODE },
+		{ "socket-group", required_argument, NULL, O_GROUP },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "ready-fd", required_argument, NULL, O_READY },
 		{ "pool-mib", required_argument, NULL, O_POOL },
 		{ "max-region-mib", required_argument, NULL, O_MAXREG },
 		{ "max-clients", required_argument, NULL, O_MAXCL },
 		{ "anchor", required_argument, NULL, O_ANCHOR },
+		{ "ack-timeout-ms", required_argument, NULL, O_ACK },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -102,6 +120,17 @@ parse_args(int argc, char **argv, struct rmmd_config *cfg)
 				goto bad;
 			cfg->socket_mode = (unsigned int)v;
 			break;
+		case O_GROUP: {
+			struct group *g = getgrnam(optarg);
+
+			if (g)
+				v = g->gr_gid;
+			else if (parse_ulong(optarg, UINT_MAX - 1, &v, 10))
+				goto bad;
+			cfg->socket_gid = (gid_t)v;
+			cfg->socket_group = true;
+			break;
+		}
 		case 'f':
 			cfg->foreground = true;
 			break;
@@ -127,6 +156,11 @@ parse_args(int argc, char **argv, struct rmmd_config *cfg)
 			break;
 		case O_ANCHOR:
 			cfg->anchor = optarg;
+			break;
+		case O_ACK:
+			if (parse_ulong(optarg, 60000, &v, 10))
+				goto bad;
+			cfg->ack_timeout_ms = (unsigned int)v;
 			break;
 		case 'q':
 			cfg->verbosity = 0;
@@ -159,7 +193,8 @@ static int
 listen_socket(const struct rmmd_config *cfg)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd, probe;
+	int fd, probe, rc;
+	mode_t old;
 
 	if (strlen(cfg->socket) >= sizeof(sa.sun_path)) {
 		rmmd_err("socket path too long: %s", cfg->socket);
@@ -177,8 +212,13 @@ listen_socket(const struct rmmd_config *cfg)
 		close(probe);
 	(void)unlink(cfg->socket);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    chmod(cfg->socket, cfg->socket_mode) || listen(fd, 128)) {
+	/* The socket is born with its mode (no window before a chmod). */
+	old = umask(~cfg->socket_mode & 0777);
+	rc = fd < 0 ? -1 : bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old);
+	if (!rc && cfg->socket_group)
+		rc = lchown(cfg->socket, (uid_t)-1, cfg->socket_gid);
+	if (rc || listen(fd, 128)) {
 		rmmd_err("cannot listen at %s: %s", cfg->socket,
 			 strerror(errno));
 		if (fd >= 0)
@@ -233,7 +273,9 @@ loop(struct rmmd *d)
 	int n, i;
 
 	while (!d->stop) {
-		n = epoll_wait(d->epfd, evs, MAX_EVENTS, -1);
+		/* Wakes up for the first deadline of a revoke in progress. */
+		n = epoll_wait(d->epfd, evs, MAX_EVENTS,
+			       rmmd_retire_timeout_ms(d));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -259,6 +301,7 @@ loop(struct rmmd *d)
 					rmmd_kill(c, "hung up");
 			}
 		}
+		rmmd_retire_expire(d);
 		rmmd_reap(d);
 	}
 }
@@ -290,11 +333,22 @@ main(int argc, char **argv)
 	d.cfg.pool_mib = 256;
 	d.cfg.max_region_mib = 128;
 	d.cfg.max_clients = 256;
+	d.cfg.ack_timeout_ms = 1000;
 	d.cfg.verbosity = 1;
 	d.lfd = d.epfd = d.sigfd = -1;
 	if (parse_args(argc, argv, &d.cfg))
 		return 2;
 	rmmd_log_init(d.cfg.verbosity);
+	/*
+	 * Not dumpable: no process of this user opens /proc/<daemon>/fd/N (the
+	 * regions' memfds, read-write) or attaches with ptrace. Files this
+	 * daemon creates are its own unless it says otherwise.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)) {
+		rmmd_err("PR_SET_DUMPABLE: %s", strerror(errno));
+		return 1;
+	}
+	umask(077);
 	if (!d.cfg.socket) {
 		rmmd_default_socket(sock, sizeof(sock));
 		d.cfg.socket = sock;
@@ -336,6 +390,11 @@ main(int argc, char **argv)
 	}
 	rmmd_info("listening at %s (an EMULATION of the RMM: no hardware isolation)",
 		  d.cfg.socket);
+	if (geteuid() == 0)
+		rmmd_info("multi-user mode: regions belong to uid 0; a realm's grants hold against every other uid, not against processes of the realm's own uid");
+	else
+		rmmd_info("same-user mode: running as uid %u, grants between realms are NOT enforced against processes of uid %u (any of them can reach every region; a read-only consumer can write); start as root for multi-user mode",
+			  (unsigned int)geteuid(), (unsigned int)geteuid());
 	if (d.tokens)
 		rmmd_info("attestation: trust anchor at %s", d.cfg.anchor);
 	ready(d.cfg.ready_fd);
@@ -343,6 +402,7 @@ main(int argc, char **argv)
 	rc = 0;
 out:
 	rmmd_drop_all(&d);
+	rmmd_retire_all(&d);
 	rmmd_tokens_stop(&d);
 	if (d.lfd >= 0) {
 		close(d.lfd);

@@ -12,11 +12,16 @@
  *
  * Where the bytes live: the host model's granules are bookkeeping only —
  * which realm maps which granule at which IPA with which permission. The
- * bytes of a region live in a memfd (sealed against resizing, never linked
- * in any filesystem, never mapped by the daemon) that the daemon hands to a
- * process only after the firmware mapped the region for its realm, and only
- * with the permission the firmware put in that realm's stage-2 entries
- * (rmmd_cmd.c checks the model's RTTs before each descriptor leaves).
+ * bytes of a region live in a memfd (sealed against growing and against new
+ * seals, never linked in any filesystem, never mapped by the daemon) that
+ * the daemon hands to a process only after the firmware mapped the region
+ * for its realm, and only with the permission the firmware put in that
+ * realm's stage-2 entries (rmmd_cmd.c checks the model's RTTs before each
+ * descriptor leaves).
+ *
+ * Revocation is the stage-2 unmap of hardware done the way Linux can do it:
+ * the memfd a revoked realm was given loses its pages (rmmd_move.c; the
+ * protocol's REVOCATION paragraph says how the others keep theirs).
  */
 #ifndef CAEC_RMMD_H
 #define CAEC_RMMD_H
@@ -37,7 +42,7 @@ struct rmmd_region {
 	uint64_t csm_id;
 	uint64_t base;			/* provider IPA */
 	uint64_t size;
-	int memfd;			/* RW, sealed against resizing */
+	int memfd;			/* RW, sealed against growing */
 	struct rmmd_region *next;
 };
 
@@ -45,7 +50,28 @@ struct rmmd_region {
 struct rmmd_grant {
 	uint64_t handle;
 	uint64_t consumer;		/* realm id */
+	bool holds;			/* its consumer was given the region's
+					 * current memfd (and may keep it) */
 	struct rmmd_grant *next;
+};
+
+/*
+ * A memfd on its way out (rmmd_move.c): once every realm in @waiting ACKed
+ * @ack, or at @deadline, it is truncated to zero bytes and closed, and the
+ * request that made it (if its client is still there) is answered.
+ */
+struct rmmd_retire {
+	uint64_t ack;
+	int memfd;
+	uint64_t deadline;		/* CLOCK_MONOTONIC, ns */
+	uint64_t *waiting;		/* realm ids */
+	unsigned int nr_waiting;
+	unsigned int cap_waiting;
+	struct rmmd_client *client;	/* the request's, or NULL */
+	uint16_t rtype;
+	uint32_t seq;
+	struct rmmd_reply rep;
+	struct rmmd_retire *next;
 };
 
 /* A range a client reserved as a consumer. */
@@ -79,6 +105,11 @@ struct rmmd_client {
 	struct rmmd_consumed *consumed;
 	struct rmmd_ipa *ipa;
 	unsigned long nr_bad;		/* malformed packets seen */
+	bool paused;			/* a request of its waits for ACKs */
+	bool have_held;			/* @held waits for that request */
+	bool held_fds;
+	ssize_t held_len;
+	uint8_t held[RMMD_MSG_MAX + 1];
 	bool dead;			/* to be dropped after this batch */
 	struct rmmd_client *next;
 };
@@ -87,11 +118,14 @@ struct rmmd_config {
 	const char *socket;
 	const char *anchor;		/* trust anchor file (tokens) */
 	unsigned int socket_mode;
+	bool socket_group;		/* chown the socket to @socket_gid */
+	gid_t socket_gid;
 	bool foreground;
 	int ready_fd;
 	unsigned long pool_mib;
 	unsigned long max_region_mib;
 	unsigned int max_clients;
+	unsigned int ack_timeout_ms;	/* how long a revoke waits for ACKs */
 	int verbosity;			/* 0 quiet, 1 normal, 2 verbose */
 };
 
@@ -106,6 +140,8 @@ struct rmmd {
 	int sigfd;
 	unsigned int nr_clients;
 	struct rmmd_client *clients;
+	struct rmmd_retire *retiring;
+	uint64_t next_ack;
 	bool stop;
 };
 
@@ -121,9 +157,12 @@ void rmmd_readable(struct rmmd *d, struct rmmd_client *c);
 void rmmd_kill(struct rmmd_client *c, const char *why);
 void rmmd_reap(struct rmmd *d);
 void rmmd_drop_all(struct rmmd *d);
-int rmmd_send_event(struct rmmd *d, struct rmmd_client *c,
-		    const struct rmmd_event *ev);
+int rmmd_send_event(struct rmmd *d, struct rmmd_client *c, uint16_t type,
+		    const struct rmmd_event *ev, int fd);
 struct rmmd_client *rmmd_client_by_id(struct rmmd *d, uint64_t realm_id);
+void rmmd_pause(struct rmmd *d, struct rmmd_client *c, bool paused);
+void rmmd_reply(struct rmmd_client *c, uint16_t rtype, uint32_t seq,
+		const struct rmmd_reply *rep);
 
 /* rmmd_cmd.c: the commands, run through the firmware */
 struct rmmd_cmd_out {
@@ -132,6 +171,7 @@ struct rmmd_cmd_out {
 	bool close_fd;			/* close it once sent */
 	uint8_t *extra;			/* bytes after the reply (TOKEN) */
 	size_t extra_len;
+	struct rmmd_retire *defer;	/* answer once this memfd is gone */
 };
 
 int rmmd_cmd_hello(struct rmmd *d, struct rmmd_client *c, const void *req,
@@ -152,6 +192,13 @@ int rmmd_cmd_destroy(struct rmmd *d, struct rmmd_client *c, const void *req,
 		     struct rmmd_cmd_out *out);
 int rmmd_cmd_token(struct rmmd *d, struct rmmd_client *c, const void *req,
 		   struct rmmd_cmd_out *out);
+int rmmd_cmd_ack(struct rmmd *d, struct rmmd_client *c, const void *req,
+		 struct rmmd_cmd_out *out);
+unsigned int rmmd_mapped_perm(struct rmmd *d, struct rmmd_client *p,
+			      const struct rmmd_region *r,
+			      struct rmmd_client *c, uint64_t handle);
+int rmmd_consumer_fd(int memfd, unsigned int perm, bool *close_it);
+int rmmd_region_memfd(uint64_t size);
 
 /* rmmd_realm.c: a connection's realm */
 int rmmd_realm_open(struct rmmd *d, struct rmmd_client *c);
@@ -159,7 +206,22 @@ void rmmd_realm_close(struct rmmd *d, struct rmmd_client *c);
 int rmmd_ipa_alloc(struct rmmd_client *c, uint64_t size, uint64_t *base);
 void rmmd_ipa_free(struct rmmd_client *c, uint64_t base);
 void rmmd_notify_revoked(struct rmmd *d, uint64_t provider, uint64_t handle,
-			 uint64_t consumer, uint32_t reason);
+			 uint64_t consumer, uint32_t reason,
+			 struct rmmd_retire *rt);
+
+/* rmmd_move.c: revocation that holds */
+struct rmmd_retire *rmmd_retire_new(struct rmmd *d, int memfd);
+void rmmd_retire_wait(struct rmmd_retire *rt, uint64_t realm_id);
+void rmmd_retire_start(struct rmmd *d, struct rmmd_retire *rt,
+		       struct rmmd_client *c, uint16_t rtype, uint32_t seq,
+		       const struct rmmd_reply *rep);
+void rmmd_retire_ack(struct rmmd *d, struct rmmd_client *c, uint64_t ack);
+void rmmd_retire_forget(struct rmmd *d, struct rmmd_client *c);
+void rmmd_retire_expire(struct rmmd *d);
+int rmmd_retire_timeout_ms(const struct rmmd *d);
+void rmmd_retire_all(struct rmmd *d);
+int rmmd_move(struct rmmd *d, struct rmmd_client *p, struct rmmd_region *r,
+	      uint64_t revoked, struct rmmd_retire **out);
 
 /* rmmd_token.c: attestation (a no-op without libcbor) */
 int rmmd_tokens_start(struct rmmd *d);

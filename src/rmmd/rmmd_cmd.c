@@ -121,18 +121,25 @@ rmmd_cmd_hello(struct rmmd *d, struct rmmd_client *c, const void *req,
 	return 0;
 }
 
-/* A zero-filled memfd of @size bytes that nobody can resize. */
-static int
-region_memfd(uint64_t size)
+/*
+ * A zero-filled memfd of @size bytes, owned by this daemon's uid, mode 0400
+ * (no reopening for writing through /proc/PID/fd, unless the opener owns it:
+ * a process of the daemon's own uid can fchmod it; docs/csm.md), sealed
+ * against growing and against new seals; not against shrinking, which is
+ * how the daemon takes its pages back (rmmd_move.c says why a RW holder that
+ * shrinks it harms nobody beyond what its write access allows).
+ */
+int
+rmmd_region_memfd(uint64_t size)
 {
 	int fd = memfd_create("caec-csm", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	int rc;
 
 	if (fd < 0)
 		return -errno;
-	/* No reopening for writing through /proc/PID/fd (unless root). */
-	if (ftruncate(fd, (off_t)size) || fchmod(fd, 0400) ||
-	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)) {
+	if (ftruncate(fd, (off_t)size) || fchown(fd, geteuid(), getegid()) ||
+	    fchmod(fd, 0400) ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_GROW | F_SEAL_SEAL)) {
 		rc = -errno;
 		close(fd);
 		return rc == -EFBIG || rc == -ENOSPC ? -ENOMEM : rc;
@@ -160,7 +167,7 @@ rmmd_cmd_create(struct rmmd *d, struct rmmd_client *c, const void *req,
 		free(r);
 		return rc;
 	}
-	fd = region_memfd(q->size);
+	fd = rmmd_region_memfd(q->size);
 	if (fd < 0) {
 		rmmd_ipa_free(c, base);
 		free(r);
@@ -294,7 +301,7 @@ region_of(struct rmmd *d, uint64_t provider, uint64_t handle,
  * permission. RETURN VALUE: that permission, or 0 if the model disagrees.
  */
 static unsigned int
-mapped_perm(struct rmmd *d, struct rmmd_client *p, const struct rmmd_region *r,
+rtt_perm(struct rmmd *d, struct rmmd_client *p, const struct rmmd_region *r,
 	    struct rmmd_client *c, const struct rmmd_consumed *k)
 {
 	unsigned long prd = hm_realm_rd(p->realm), crd = hm_realm_rd(c->realm);
@@ -314,10 +321,32 @@ mapped_perm(struct rmmd *d, struct rmmd_client *p, const struct rmmd_region *r,
 	return perm;
 }
 
+unsigned int
+rmmd_mapped_perm(struct rmmd *d, struct rmmd_client *p,
+		 const struct rmmd_region *r, struct rmmd_client *c,
+		 uint64_t handle)
+{
+	struct rmmd_consumed *k = consumed_find(c, p->realm_id, handle, NULL);
+
+	return k && k->attached && !k->revoked ? rtt_perm(d, p, r, c, k) : 0;
+}
+
+/* The grant @handle of provider @p (NULL if it has none). */
+static struct rmmd_grant *
+grant_of(struct rmmd_client *p, uint64_t handle)
+{
+	struct rmmd_grant *g;
+
+	for (g = p ? p->grants : NULL; g; g = g->next)
+		if (g->handle == handle)
+			return g;
+	return NULL;
+}
+
 /* The descriptor a consumer gets: the memfd itself, or a read-only open
  * file of it (a PROT_WRITE MAP_SHARED mapping of that fails: EACCES). */
-static int
-consumer_fd(int memfd, unsigned int perm, bool *close_it)
+int
+rmmd_consumer_fd(int memfd, unsigned int perm, bool *close_it)
 {
 	char path[64];
 	int fd;
@@ -342,6 +371,7 @@ rmmd_cmd_attach(struct rmmd *d, struct rmmd_client *c, const void *req,
 	struct rmmd_consumed *k;
 	struct rmmd_client *p = NULL;
 	struct rmmd_region *r;
+	struct rmmd_grant *g;
 	unsigned int perm;
 	int rc, fd;
 
@@ -352,8 +382,8 @@ rmmd_cmd_attach(struct rmmd *d, struct rmmd_client *c, const void *req,
 		return rc;
 	k = consumed_find(c, q->provider, q->handle, NULL);
 	r = region_of(d, q->provider, q->handle, &p);
-	perm = k && r ? mapped_perm(d, p, r, c, k) : 0;
-	fd = perm ? consumer_fd(r->memfd, perm, &out->close_fd) : -EIO;
+	perm = k && r ? rtt_perm(d, p, r, c, k) : 0;
+	fd = perm ? rmmd_consumer_fd(r->memfd, perm, &out->close_fd) : -EIO;
 	if (fd < 0) {
 		/* Never hand out memory the firmware did not map: undo. */
 		rmmd_err("realm %016llx: attach of %016llx/%016llx: the model's RTTs disagree with the daemon (%d); detaching",
@@ -373,6 +403,10 @@ rmmd_cmd_attach(struct rmmd *d, struct rmmd_client *c, const void *req,
 		return -EIO;
 	}
 	k->attached = true;
+	/* From now on this realm may keep the memfd: a revoke takes it back. */
+	g = grant_of(p, q->handle);
+	if (g)
+		g->holds = true;
 	out->rep.val[0] = perm;
 	out->rep.val[1] = r->size;
 	out->fd = fd;
@@ -404,24 +438,43 @@ rmmd_cmd_detach(struct rmmd *d, struct rmmd_client *c, const void *req,
 	return 0;
 }
 
-/* Drop the daemon's record of grant @handle and notify its consumer. */
+/* Drop the daemon's record of grant @handle and notify its consumer (who
+ * is waited for in @rt, if any). */
 static void
 grant_gone(struct rmmd *d, struct rmmd_client *c, struct rmmd_grant **link,
-	   uint32_t reason)
+	   uint32_t reason, struct rmmd_retire *rt)
 {
 	struct rmmd_grant *g = *link;
 
 	*link = g->next;
-	rmmd_notify_revoked(d, c->realm_id, g->handle, g->consumer, reason);
+	rmmd_notify_revoked(d, c->realm_id, g->handle, g->consumer, reason, rt);
 	free(g);
 }
 
+static struct rmmd_region *
+region_by_id(struct rmmd_client *c, uint64_t csm_id)
+{
+	struct rmmd_region *r;
+
+	for (r = c->regions; r; r = r->next)
+		if (r->csm_id == csm_id)
+			return r;
+	return NULL;
+}
+
+/*
+ * REVOKE: the firmware removes the grant; if its consumer was ever given
+ * the region's memfd, that memfd is retired (rmmd_move.c) and the reply
+ * waits until its pages are gone.
+ */
 int
 rmmd_cmd_revoke(struct rmmd *d, struct rmmd_client *c, const void *req,
 		struct rmmd_cmd_out *out)
 {
 	const struct rmmd_req_sid *q = req;
 	unsigned long res[3] = { 0 };
+	struct rmmd_retire *rt = NULL;
+	struct rmmd_region *r;
 	struct rmmd_grant **pp;
 	int rc;
 
@@ -430,21 +483,31 @@ rmmd_cmd_revoke(struct rmmd *d, struct rmmd_client *c, const void *req,
 	rc = rsi(c, RSI_CSM_REVOKE, q->provider, q->handle, 0, 0, res, out);
 	if (rc)
 		return rc;
-	for (pp = &c->grants; *pp; pp = &(*pp)->next) {
-		if ((*pp)->handle == q->handle) {
-			grant_gone(d, c, pp, RMMD_REASON_REVOKE);
+	for (pp = &c->grants; *pp; pp = &(*pp)->next)
+		if ((*pp)->handle == q->handle)
 			break;
-		}
-	}
-	return 0;
+	if (!*pp)
+		return 0;
+	r = region_by_id(c, CSM_SID_CSM_ID(q->handle));
+	if (r && r->memfd >= 0 && (*pp)->holds)
+		rc = rmmd_move(d, c, r, q->handle, &rt);
+	grant_gone(d, c, pp, RMMD_REASON_REVOKE, rt);
+	out->defer = rt;
+	return rc;
 }
 
+/*
+ * DESTROY: the firmware revokes every grant; the consumers are told, and
+ * the memfd is retired (truncated once they ACKed: no copy, nobody keeps
+ * it). The provider unmapped it before asking.
+ */
 int
 rmmd_cmd_destroy(struct rmmd *d, struct rmmd_client *c, const void *req,
 		 struct rmmd_cmd_out *out)
 {
 	const struct rmmd_req_destroy *q = req;
 	struct rmmd_region **rp, *r;
+	struct rmmd_retire *rt = NULL;
 	unsigned long res[3] = { 0 };
 	struct rmmd_grant **pp;
 	int rc;
@@ -452,23 +515,43 @@ rmmd_cmd_destroy(struct rmmd *d, struct rmmd_client *c, const void *req,
 	rc = rsi(c, RSI_CSM_DESTROY, q->csm_id, 0, 0, 0, res, out);
 	if (rc)
 		return rc;
+	for (rp = &c->regions; *rp; rp = &(*rp)->next)
+		if ((*rp)->csm_id == q->csm_id)
+			break;
+	r = *rp;
+	if (r)
+		rt = rmmd_retire_new(d, r->memfd);
 	for (pp = &c->grants; *pp;) {
 		if (CSM_SID_CSM_ID((*pp)->handle) == q->csm_id)
-			grant_gone(d, c, pp, RMMD_REASON_DESTROY);
+			grant_gone(d, c, pp, RMMD_REASON_DESTROY, rt);
 		else
 			pp = &(*pp)->next;
 	}
-	for (rp = &c->regions; *rp; rp = &(*rp)->next) {
-		if ((*rp)->csm_id != q->csm_id)
-			continue;
-		r = *rp;
+	if (r) {
 		*rp = r->next;
 		/* The range is ordinary private memory again: take it back. */
 		reclaim(c, r->base, r->size);
 		rmmd_ipa_free(c, r->base);
-		close(r->memfd);
+		if (!rt && r->memfd >= 0) {
+			/* No memory to wait with: the pages go at once. */
+			if (ftruncate(r->memfd, 0))
+				rmmd_err("cannot truncate a region: %s",
+					 strerror(errno));
+			close(r->memfd);
+		}
 		free(r);
-		break;
 	}
+	out->defer = rt;
+	return 0;
+}
+
+int
+rmmd_cmd_ack(struct rmmd *d, struct rmmd_client *c, const void *req,
+	     struct rmmd_cmd_out *out)
+{
+	const struct rmmd_req_ack *q = req;
+
+	(void)out;
+	rmmd_retire_ack(d, c, q->ack);
 	return 0;
 }

@@ -31,6 +31,7 @@ static const struct cmd_row {
 	const char *name;
 	size_t len;		/* body bytes */
 	rmmd_handler fn;
+	bool no_reply;		/* a notification (ACK), not a request */
 } cmds[RMMD_T_MAX + 1] = {
 	[RMMD_T_HELLO] = { "HELLO", sizeof(struct rmmd_req_hello),
 			   rmmd_cmd_hello },
@@ -50,6 +51,8 @@ static const struct cmd_row {
 			     rmmd_cmd_destroy },
 	[RMMD_T_TOKEN] = { "TOKEN", sizeof(struct rmmd_req_token),
 			   rmmd_cmd_token },
+	[RMMD_T_ACK] = { "ACK", sizeof(struct rmmd_req_ack), rmmd_cmd_ack,
+			 true },
 };
 
 struct rmmd_client *
@@ -121,10 +124,56 @@ rmmd_kill(struct rmmd_client *c, const char *why)
 	c->dead = true;
 }
 
+static void handle(struct rmmd *d, struct rmmd_client *c, const uint8_t *pkt,
+		   ssize_t n, bool had_fds);
+
+static void
+want_input(struct rmmd *d, struct rmmd_client *c, bool on)
+{
+	/* Without EPOLLIN a hang-up is still reported. */
+	struct epoll_event ev = { .events = on ? EPOLLIN : 0, .data.ptr = c };
+
+	if (epoll_ctl(d->epfd, EPOLL_CTL_MOD, c->fd, &ev))
+		rmmd_kill(c, "epoll_ctl failed");
+}
+
+/*
+ * A request of @c's waits for other realms (@paused), or no longer does.
+ * While paused the daemon goes on reading @c for its ACKs (its own library
+ * acknowledges a MOVED of its region before it reads the reply) and holds
+ * the first other packet, reading nothing more until the request is
+ * answered; then the held packet runs.
+ */
+void
+rmmd_pause(struct rmmd *d, struct rmmd_client *c, bool paused)
+{
+	c->paused = paused;
+	if (paused || !c->have_held)
+		return;
+	c->have_held = false;
+	handle(d, c, c->held, c->held_len, c->held_fds);
+	if (!c->dead)
+		want_input(d, c, true);
+}
+
+/* Is @pkt (@n bytes) an ACK that handle() would accept? */
+static bool
+is_ack(const uint8_t *pkt, ssize_t n)
+{
+	struct rmmd_hdr h;
+
+	if (n != (ssize_t)(sizeof(h) + sizeof(struct rmmd_req_ack)))
+		return false;
+	memcpy(&h, pkt, sizeof(h));
+	return h.magic == RMMD_MAGIC && h.version == RMMD_VERSION &&
+	       h.type == RMMD_T_ACK && h.len == (uint32_t)n;
+}
+
 static void
 drop(struct rmmd *d, struct rmmd_client *c)
 {
 	epoll_ctl(d->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	rmmd_retire_forget(d, c);
 	rmmd_realm_close(d, c);
 	close(c->fd);
 	d->nr_clients--;
@@ -174,13 +223,21 @@ send_packet(struct rmmd_client *c, uint16_t type, uint32_t seq,
 }
 
 int
-rmmd_send_event(struct rmmd *d, struct rmmd_client *c,
-		const struct rmmd_event *ev)
+rmmd_send_event(struct rmmd *d, struct rmmd_client *c, uint16_t type,
+		const struct rmmd_event *ev, int fd)
 {
 	(void)d;
 	if (c->dead)
 		return -EPIPE;
-	return send_packet(c, RMMD_EV_REVOKED, 0, ev, sizeof(*ev), -1);
+	return send_packet(c, type, 0, ev, sizeof(*ev), fd);
+}
+
+/* A reply without extra bytes or a descriptor (a deferred one). */
+void
+rmmd_reply(struct rmmd_client *c, uint16_t rtype, uint32_t seq,
+	   const struct rmmd_reply *rep)
+{
+	(void)send_packet(c, rtype, seq, rep, sizeof(*rep), -1);
 }
 
 /* Close every descriptor a client tried to pass us. */
@@ -243,6 +300,13 @@ handle(struct rmmd *d, struct rmmd_client *c, const uint8_t *pkt, ssize_t n,
 	}
 	out.rep.status = rc;
 	rmmd_debug("pid %d: %s -> %d", (int)c->pid, row ? row->name : "?", rc);
+	if (out.defer) {
+		/* Answered once the old memory is gone (rmmd_move.c). */
+		rmmd_retire_start(d, out.defer, c, rtype, h.seq, &out.rep);
+		return;
+	}
+	if (row && row->no_reply && rc != -EPROTO)
+		return;
 	memcpy(body, &out.rep, sizeof(out.rep));
 	if (!rc && out.extra_len <= RMMD_TOKEN_MAX && out.extra_len)
 		memcpy(body + sizeof(out.rep), out.extra, out.extra_len);
@@ -266,9 +330,10 @@ rmmd_readable(struct rmmd *d, struct rmmd_client *c)
 	struct iovec iov;
 	struct msghdr msg;
 	unsigned int i;
+	bool had_fds;
 	ssize_t n;
 
-	for (i = 0; i < BATCH && !c->dead; i++) {
+	for (i = 0; i < BATCH && !c->dead && !c->have_held; i++) {
 		iov.iov_base = pkt;
 		iov.iov_len = sizeof(pkt);
 		memset(&msg, 0, sizeof(msg));
@@ -285,8 +350,18 @@ rmmd_readable(struct rmmd *d, struct rmmd_client *c)
 		}
 		close_passed_fds(&msg);
 		/* MSG_TRUNC: longer than any message of the protocol. */
-		handle(d, c, pkt, (msg.msg_flags & MSG_TRUNC) ? 0 : n,
-		       msg.msg_controllen != 0 ||
-			       (msg.msg_flags & MSG_CTRUNC));
+		if (msg.msg_flags & MSG_TRUNC)
+			n = 0;
+		had_fds = msg.msg_controllen != 0 ||
+			  (msg.msg_flags & MSG_CTRUNC);
+		if (c->paused && !is_ack(pkt, n)) {
+			memcpy(c->held, pkt, (size_t)n);
+			c->held_len = n;
+			c->held_fds = had_fds;
+			c->have_held = true;
+			want_input(d, c, false);
+			return;
+		}
+		handle(d, c, pkt, n, had_fds);
 	}
 }

@@ -34,30 +34,48 @@ rmmd_realm_open(struct rmmd *d, struct rmmd_client *c)
 
 /*
  * Teardown by the rules of ABI.md: the consumers of this realm's regions
- * are told (their library drops the mapping), then the hypervisor's full
- * teardown runs (REC_DESTROY, APT_DESTROY — which revokes every grant and
- * drops every consumed range — DATA_DESTROY of everything it backed,
- * REALM_DESTROY).
+ * are told (their library drops the mapping) and each region's memfd is
+ * retired — truncated once they ACKed (rmmd_move.c) — unless the daemon is
+ * shutting down (then nobody is left to enforce anything: realms keep what
+ * they mapped, see docs/csm.md); then the hypervisor's full teardown runs
+ * (REC_DESTROY, APT_DESTROY — which revokes every grant and drops every
+ * consumed range — DATA_DESTROY of everything it backed, REALM_DESTROY).
  */
 void
 rmmd_realm_close(struct rmmd *d, struct rmmd_client *c)
 {
+	struct rmmd_retire *rt;
 	struct rmmd_region *r;
-	struct rmmd_grant *g;
+	struct rmmd_grant *g, **pp;
 	struct rmmd_consumed *k;
 	struct rmmd_ipa *a;
 	int rc;
 
+	while ((r = c->regions)) {
+		c->regions = r->next;
+		rt = !d->stop && r->memfd >= 0 ? rmmd_retire_new(d, r->memfd) :
+						 NULL;
+		for (pp = &c->grants; (g = *pp);) {
+			if (CSM_SID_CSM_ID(g->handle) != r->csm_id) {
+				pp = &g->next;
+				continue;
+			}
+			*pp = g->next;
+			rmmd_notify_revoked(d, c->realm_id, g->handle,
+					    g->consumer, RMMD_REASON_GONE, rt);
+			free(g);
+		}
+		if (rt)
+			rmmd_retire_start(d, rt, NULL, 0, 0, NULL);
+		else if (r->memfd >= 0)
+			close(r->memfd);
+		free(r);
+	}
 	while ((g = c->grants)) {
 		c->grants = g->next;
 		rmmd_notify_revoked(d, c->realm_id, g->handle, g->consumer,
-				    RMMD_REASON_GONE);
+				    RMMD_REASON_GONE, NULL);
 		free(g);
-	}
-	while ((r = c->regions)) {
-		c->regions = r->next;
-		close(r->memfd);
-		free(r);
 	}
 	while ((k = c->consumed)) {
 		c->consumed = k->next;
@@ -119,11 +137,12 @@ rmmd_ipa_free(struct rmmd_client *c, uint64_t base)
 /*
  * The grant @provider/@handle of realm @consumer is gone: if that realm is
  * connected and reserved it, mark its reservation revoked (it keeps it until
- * it detaches, ABI.md §3.6) and tell its library.
+ * it detaches, ABI.md §3.6) and tell its library; when @rt retires the
+ * memfd it was given, @rt waits for its ACK.
  */
 void
 rmmd_notify_revoked(struct rmmd *d, uint64_t provider, uint64_t handle,
-		    uint64_t consumer, uint32_t reason)
+		    uint64_t consumer, uint32_t reason, struct rmmd_retire *rt)
 {
 	struct rmmd_client *c = rmmd_client_by_id(d, consumer);
 	struct rmmd_event ev = {
@@ -132,19 +151,24 @@ rmmd_notify_revoked(struct rmmd *d, uint64_t provider, uint64_t handle,
 		.reason = reason,
 	};
 	struct rmmd_consumed *k;
+	bool mapped;
 
 	if (!c)
 		return;
 	for (k = c->consumed; k; k = k->next) {
 		if (k->provider != provider || k->handle != handle)
 			continue;
+		mapped = k->attached;
 		k->revoked = true;
 		k->attached = false;
 		rmmd_debug("realm %016llx: grant %016llx/%016llx revoked (reason %u)",
 			   (unsigned long long)consumer,
 			   (unsigned long long)provider,
 			   (unsigned long long)handle, reason);
-		(void)rmmd_send_event(d, c, &ev);
+		/* Only a realm that mapped the region has sleepers to wake. */
+		ev.ack = rt && mapped ? rt->ack : 0;
+		if (!rmmd_send_event(d, c, RMMD_EV_REVOKED, &ev, -1) && ev.ack)
+			rmmd_retire_wait(rt, consumer);
 		return;
 	}
 }
