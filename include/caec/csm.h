@@ -272,16 +272,39 @@ int caec_channel_csm_revoke(struct caec_channel *ch);
 /*
  * ATTESTATION
  *
- * A realm's token is in the CCA format: CBOR tag 399 around {44234:
- * platform COSE_Sign1, 44241: realm COSE_Sign1}, both ES384; the realm
- * claims carry the challenge, the RIM (under caec-rmmd: the SHA-256 of the
- * program), the RAK, and the firmware's claims: the realm id (-70001) and
- * the CSM membership (-70002). The paper's way: each realm owner asks the
- * peer for a token over a fresh challenge, verifies it, and only then
- * shares with (provider) or attaches to (consumer) the realm id it names.
+ * A realm's token is a CCA attestation token: CBOR tag 399 (or 907, a CMW
+ * collection) around {44234: platform COSE_Sign1, 44241: realm
+ * COSE_Sign1}, both ES384. The verifier accepts what real RMMs emit (TF-RMM
+ * early and current: the realm profile absent, the RAK a raw point, or
+ * "tag:arm.com,2023:realm#1.0.0", the RAK a COSE_Key; the platform profiles
+ * "http://arm.com/CCA-SSD/1.0.0" and "tag:arm.com,2023:cca_platform#1.0.0";
+ * SHA-256 and SHA-512 realms) and checks every claim the profiles make
+ * mandatory. The realm claims carry the challenge, the RIM (under
+ * caec-rmmd: the hash of the program), the REMs, the RPV, the RAK, and the
+ * firmware's claims: the realm id (-70001) and the CSM membership
+ * (-70002). caec-rmmd's tokens say they come from an emulated platform
+ * (lifecycle CAEC_CSM_LIFECYCLE_EMULATED).
+ *
+ * The paper's way: each realm owner asks the peer for a token over a fresh
+ * challenge, verifies it, and only then shares with (provider) or attaches
+ * to (consumer) the realm id it names. caec_channel_attest() does that on
+ * a csm: channel, bound to it (caec/channel.h).
  */
 #define CAEC_CSM_CHALLENGE_LEN 64
-#define CAEC_CSM_TOKEN_MAX 8192	/* bytes; a token is about 1.5 KiB */
+#define CAEC_CSM_TOKEN_MAX 8192	/* bytes: no token is bigger (a token is
+				 * about 1.5 KiB, 4 KiB with a full
+				 * membership claim) */
+#define CAEC_CSM_HASH_MAX 64	/* a SHA-512 measurement */
+#define CAEC_CSM_RPV_LEN 64
+
+/* Realm hash algorithms (RMI_REALM_CREATE's numbering). */
+#define CAEC_CSM_HASH_SHA256 0u
+#define CAEC_CSM_HASH_SHA512 1u
+
+/* The platform lifecycle caec-rmmd's tokens carry: 0x5000,
+ * "recoverable-cca-platform-rot-debug" (its keys live in a process). A
+ * secured production platform says 0x3000..0x30ff. */
+#define CAEC_CSM_LIFECYCLE_EMULATED 0x5000u
 
 /*
  * caec_csm_token - this realm's attestation token, binding @challenge.
@@ -296,37 +319,99 @@ int caec_csm_token(const uint8_t challenge[CAEC_CSM_CHALLENGE_LEN],
 
 /*
  * struct caec_csm_token_info - what a verified token says.
- * @struct_size:  sizeof(struct caec_csm_token_info), set by the caller
+ * @struct_size:  sizeof(struct caec_csm_token_info), set by the caller; a
+ *                smaller one (an older caller) gets the fields it covers
  * @has_realm_id: the token carries the realm-id claim
  * @realm_id:     the realm id (claim -70001), bound to the RIM by the
  *                signature: the id to SHARE with or to expect in a sid
- * @measurement:  the RIM (claim 44238)
+ * @measurement:  the RIM's first 32 bytes: all of a SHA-256 RIM
+ * @measurement_len: the RIM's length: 32 (SHA-256) or 64 (SHA-512)
+ * @lifecycle:    the platform's lifecycle claim (CAEC_CSM_LIFECYCLE_*)
+ * @rim:          the whole RIM (claim 44238)
+ * @rpv:          the realm personalization value (claim 44235)
+ * @rem:          the four REMs (claim 44239), @measurement_len bytes each
  */
 struct caec_csm_token_info {
 	uint32_t struct_size;
 	uint32_t has_realm_id;
 	uint64_t realm_id;
 	uint8_t measurement[32];
+	uint32_t measurement_len;
+	uint32_t lifecycle;
+	uint8_t rim[CAEC_CSM_HASH_MAX];
+	uint8_t rpv[CAEC_CSM_RPV_LEN];
+	uint8_t rem[4][CAEC_CSM_HASH_MAX];
 };
 
 /*
  * caec_csm_token_verify - check a peer's token: the platform signature
- * against the trust anchor, the realm signature with the RAK it carries,
- * the key binding (platform challenge = hash of the RAK), @challenge, and
- * @measurement (32 bytes) unless NULL.
- * @anchor: PEM public key of the platform; NULL: the running caec-rmmd's,
- *          "$CAEC_RMMD_SOCKET.pub" (or the default socket path + ".pub")
+ * against the trust anchor, every claim its profiles make mandatory, the
+ * realm signature with the RAK it carries, the key binding (platform
+ * challenge = hash of the RAK), @challenge, and @measurement unless NULL.
+ * @anchor:      PEM public key of the platform, or a directory of them
+ *               (*.pem, *.pub); NULL: the running caec-rmmd's,
+ *               "$CAEC_RMMD_SOCKET.pub" (or the default socket path + ".pub")
+ * @measurement: the expected RIM of a SHA-256 realm (32 bytes); NULL: any
+ *               (a SHA-512 realm's RIM is in @info->rim)
  *
- * RETURN VALUE: 0 and @info; -EBADMSG (malformed, or a signature or the
- * binding fails), -EACCES (challenge or measurement differ), -ENOENT (no
- * anchor file), -ENOTSUP (built without libcbor), -EINVAL, -ENOMEM. The
- * detail names the check that failed.
+ * RETURN VALUE: 0 and @info; -EBADMSG (malformed, a mandatory claim missing
+ * or of the wrong shape, a signature or the binding fails), -EMSGSIZE
+ * (over CAEC_CSM_TOKEN_MAX), -EACCES (challenge or measurement differ),
+ * -ENOENT (no anchor file), -ENOTSUP (built without libcbor), -EINVAL,
+ * -ENOMEM. The detail names the check that failed.
  */
 int caec_csm_token_verify(const uint8_t *token, size_t len,
 			  const char *anchor,
 			  const uint8_t challenge[CAEC_CSM_CHALLENGE_LEN],
 			  const uint8_t *measurement,
 			  struct caec_csm_token_info *info);
+
+/*
+ * REALM PARAMETERS AND MEASUREMENTS
+ *
+ * RMI_REALM_CREATE fixes two things of a realm, chosen by whoever starts
+ * it: the hash algorithm of its measurements (RIM and REMs: SHA-256 or
+ * SHA-512) and its personalization value (RPV, 64 bytes, token claim
+ * 44235). Under caec-rmmd the process is the realm and it starts at its
+ * first CSM call; its parameters are those of caec_csm_realm_params() if
+ * it was called before, else those its launcher put in the environment:
+ * $CAEC_CSM_RPV (128 hex digits) and $CAEC_CSM_HASH ("sha-256" or
+ * "sha-512"). Default: SHA-256 and an all-zero RPV. A connection made
+ * after the service restarted (a new realm) takes them again. In a CCA
+ * realm the host chose them: they cannot be set from inside.
+ */
+
+/*
+ * struct caec_csm_realm_params - @struct_size: sizeof(struct
+ * caec_csm_realm_params); @hash_algo: CAEC_CSM_HASH_*; @rpv: the RPV.
+ */
+struct caec_csm_realm_params {
+	uint32_t struct_size;
+	uint32_t hash_algo;
+	uint8_t rpv[CAEC_CSM_RPV_LEN];
+};
+
+/*
+ * caec_csm_realm_params - the parameters this process's next realm starts
+ * with (call it before the first CSM call).
+ *
+ * RETURN VALUE: 0; -EINVAL (NULL, struct_size too small, unknown
+ * @hash_algo).
+ */
+int caec_csm_realm_params(const struct caec_csm_realm_params *p);
+
+/*
+ * caec_csm_measurement_extend - RSI_MEASUREMENT_EXTEND: extensible
+ * measurement @index (1..4; the token's REM @index - 1) becomes
+ * H(REM || @data[0..@len)), H the realm's hash algorithm.
+ *
+ * RETURN VALUE: 0; -EINVAL (@index not 1..4, @len over 64, @data NULL with
+ * @len), -ENOTSUP (the device path: use the kernel's interface; a
+ * caec-rmmd built without libcbor), the connection errors of
+ * caec_csm_info().
+ */
+int caec_csm_measurement_extend(unsigned int index, const void *data,
+				size_t len);
 
 /*
  * THE SERVICE FOR PROCESSES THAT NEED NO SETUP (tests, caec-bench)

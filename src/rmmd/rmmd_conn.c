@@ -50,6 +50,12 @@ static const struct cmd_row {
 			     rmmd_cmd_destroy },
 	[RMMD_T_TOKEN] = { "TOKEN", sizeof(struct rmmd_req_token),
 			   rmmd_cmd_token },
+	[RMMD_T_REALM_PARAMS] = { "REALM_PARAMS",
+				  sizeof(struct rmmd_req_realm_params),
+				  rmmd_cmd_realm_params },
+	[RMMD_T_MEASURE_EXTEND] = { "MEASURE_EXTEND",
+				    sizeof(struct rmmd_req_extend),
+				    rmmd_cmd_extend },
 };
 
 struct rmmd_client *
@@ -236,6 +242,11 @@ handle(struct rmmd *d, struct rmmd_client *c, const uint8_t *pkt, ssize_t n,
 			rc = -EPROTO;	/* out of order: HELLO first */
 		else
 			rc = row->fn(d, c, pkt + sizeof(h), &out);
+		/* Past HELLO and REALM_PARAMS the realm runs: its parameters
+		 * are fixed from here on. */
+		if (c->hello && h.type != RMMD_T_HELLO &&
+		    h.type != RMMD_T_REALM_PARAMS)
+			c->started = true;
 	}
 	if (rc == -EPROTO && ++c->nr_bad >= MAX_BAD) {
 		rmmd_kill(c, "too many malformed packets");
