@@ -414,6 +414,102 @@ int caec_csm_measurement_extend(unsigned int index, const void *data,
 				size_t len);
 
 /*
+ * THE ATTESTED CHANNEL HANDSHAKE
+ *
+ * caec_channel_attest() runs a mutual attestation as the first messages on
+ * a csm: channel, before any application data: each side proves itself to
+ * the other with its realm token, and the tokens are bound to this
+ * channel. Each token's challenge is
+ *
+ *   SHA-512("CAEC attested channel v1" || 0 || role || provider || handle
+ *           || size || nonce_creator || nonce_attacher)
+ *
+ * (role: 0 for the creator's token, 1 for the attacher's; provider, handle,
+ * size: the channel's sharing id, 64-bit little-endian; each nonce 32 fresh
+ * random bytes of its side), so a token made for another channel, another
+ * handshake or the other direction does not verify here. Each side then
+ * checks the peer's token against its policy and the grant: the creator
+ * wants the realm it shared the region with (csm:share/REALMID), the
+ * attacher the provider of the sharing id it attached. Both sides tell
+ * each other their verdict; the handshake succeeds only when both
+ * accepted. It fails closed: after a failure every call on the channel
+ * returns -EACCES.
+ */
+
+/*
+ * struct caec_attest_policy - what the peer must prove.
+ * @struct_size:     sizeof(struct caec_attest_policy)
+ * @flags:           CAEC_ATTEST_SECURED: refuse a platform whose lifecycle
+ *                   is not "secured" (caec-rmmd's never is)
+ * @anchors:         trust anchors, a NULL-terminated list of PEM files or
+ *                   directories of them; NULL: the running caec-rmmd's
+ * @measurements:    the accepted RIMs, @n_measurements of them back to
+ *                   back, @measurement_len (32 or 64) bytes each; none: any
+ * @rpv:             the personalization value the peer must carry, 64
+ *                   bytes; NULL: any
+ * @timeout_ms:      the longest wait for each of the peer's messages; 0:
+ *                   10 s; CAEC_FOREVER: no limit
+ */
+struct caec_attest_policy {
+	uint32_t struct_size;
+	uint32_t flags;
+	const char *const *anchors;
+	const uint8_t *measurements;
+	uint32_t n_measurements;
+	uint32_t measurement_len;
+	const uint8_t *rpv;
+	int timeout_ms;
+};
+
+#define CAEC_ATTEST_SECURED 0x1u
+
+/* Why a handshake failed (struct caec_attest_result.reason). */
+#define CAEC_ATTEST_OK 0u
+#define CAEC_ATTEST_BAD_TOKEN 1u	/* malformed, forged, off-profile */
+#define CAEC_ATTEST_NOT_BOUND 2u	/* made for another channel: replayed */
+#define CAEC_ATTEST_REALM_ID 3u		/* not the realm of the grant */
+#define CAEC_ATTEST_MEASUREMENT 4u	/* a RIM the policy does not accept */
+#define CAEC_ATTEST_RPV 5u		/* another personalization value */
+#define CAEC_ATTEST_PLATFORM 6u		/* a lifecycle the policy refuses */
+#define CAEC_ATTEST_PEER_REFUSED 7u	/* the peer refused this side */
+#define CAEC_ATTEST_TIMEOUT 8u		/* the peer stopped half-way */
+#define CAEC_ATTEST_PEER_GONE 9u	/* the peer closed the channel */
+#define CAEC_ATTEST_PROTOCOL 10u	/* not the handshake (or out of order) */
+#define CAEC_ATTEST_NO_TOKEN 11u	/* this side has no token to give */
+
+/*
+ * struct caec_attest_result - the outcome.
+ * @struct_size: sizeof(struct caec_attest_result)
+ * @reason:      CAEC_ATTEST_OK, or why it failed
+ * @peer:        the peer's verified token (valid when @reason is OK)
+ */
+struct caec_attest_result {
+	uint32_t struct_size;
+	uint32_t reason;
+	struct caec_csm_token_info peer;
+};
+
+/*
+ * caec_channel_attest - the attested handshake on csm: channel @ch (both
+ * sides call it, right after create and attach).
+ * @policy: what the peer must prove; NULL: the running caec-rmmd's anchor,
+ *          any measurement, any RPV, 10 s per message
+ * @result: the outcome, or NULL
+ *
+ * RETURN VALUE: 0; -EACCES (the peer's token is not bound to this channel,
+ * names another realm, or the policy refuses its measurement, RPV or
+ * platform; or the peer refused this side), -EBADMSG (the peer's token is
+ * malformed or forged), -ETIMEDOUT (the peer stopped half-way), -EPIPE
+ * (the peer closed), -EPROTO (the peer does not speak the handshake),
+ * -ENOTSUP (not a csm: channel, or no attestation here), -EINVAL, -ENOMEM;
+ * @result->reason says which, the detail in words. On failure the channel
+ * is closed to data: every later call returns -EACCES.
+ */
+int caec_channel_attest(struct caec_channel *ch,
+			const struct caec_attest_policy *policy,
+			struct caec_attest_result *result);
+
+/*
  * THE SERVICE FOR PROCESSES THAT NEED NO SETUP (tests, caec-bench)
  *
  * caec_csm_service_start - make sure CSM calls have somewhere to go.

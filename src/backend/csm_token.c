@@ -21,6 +21,13 @@
 #include "../attest/token.h"
 #endif
 
+void
+backend_csm_anchor(char *buf, size_t len)
+{
+	csm_rmmd_socket_path(buf, len > 4 ? len - 4 : len);
+	strcat(buf, ".pub");
+}
+
 int
 caec_csm_token(const uint8_t challenge[CAEC_CSM_CHALLENGE_LEN], uint8_t *buf,
 	       size_t cap, size_t *len)
@@ -90,8 +97,7 @@ caec_csm_token_verify(const uint8_t *token, size_t len, const char *anchor,
 		return caec_set_detail(-EINVAL,
 			"caec_csm_token_verify: NULL argument or struct_size too small");
 	if (!anchor) {
-		csm_rmmd_socket_path(path, sizeof(path) - 4);
-		strcat(path, ".pub");
+		backend_csm_anchor(path, sizeof(path));
 		anchor = path;
 	}
 	rc = token_anchors_load(&set, anchor, why, sizeof(why));

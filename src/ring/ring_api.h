@@ -27,7 +27,8 @@ void ring_set_lost(struct caec_ring *r, const int *lost);
 /*
  * ring_set_error - make @err this direction's sticky error.
  * @err: a negative errno: -EPROTO (the ring's own checks), -EBADMSG (a
- *       record failed authentication), -EIO (the cipher library failed)
+ *       record failed authentication), -EIO (the cipher library failed),
+ *       -EACCES (the channel's attested handshake failed: channel_attest.c)
  *
  * A direction has one sticky error: once set, every data call on the ring
  * returns it, and it is never replaced. When two errors meet, the first one
