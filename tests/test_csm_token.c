@@ -13,6 +13,14 @@
  *              tokens, verify each other, share/attach by the verified
  *              realm ids; then caec-attest prints the CSM membership the
  *              firmware reports (the consumer, RO, ATTACHED)
+ *   profiles   caec-rmmd's token in the current profiles: claim 265 in
+ *              both tokens, every claim they make mandatory, software
+ *              components with measurement and signer id, and a lifecycle
+ *              that says "not a secured platform"
+ *   params     the RPV and the hash algorithm whoever starts a realm
+ *              chooses (environment or API) reach its token, SHA-512 RIM
+ *              included; REMs extend as RSI_MEASUREMENT_EXTEND; the daemon
+ *              takes the parameters only before the realm runs
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -30,7 +38,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
 #include <cbor.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 
 #include <caec/caec.h>
@@ -40,6 +53,8 @@
 #include "lib/csm_service.h"
 #include "lib/scale.h"
 #include "../src/attest/cose.h"
+#include "../src/attest/token.h"
+#include "../src/proto/rmmd_wire.h"
 
 #define PEER_WAIT_MS 60000
 
@@ -366,6 +381,274 @@ test_mutual_attestation_and_claims(void **state)
 	assert_rc(caec_csm_destroy(r), 0);
 }
 
+
+/* ---- the emulator's token, claim by claim ------------------------------------- */
+
+static const cbor_item_t *
+get(const cbor_item_t *m, int64_t key)
+{
+	struct cbor_pair *kv = cbor_map_handle(m);
+	int64_t k;
+	size_t i;
+
+	for (i = 0; i < cbor_map_size(m); i++) {
+		if (cbor_isa_uint(kv[i].key))
+			k = (int64_t)cbor_get_int(kv[i].key);
+		else if (cbor_isa_negint(kv[i].key))
+			k = -1 - (int64_t)cbor_get_int(kv[i].key);
+		else
+			continue;
+		if (k == key)
+			return kv[i].value;
+	}
+	return NULL;
+}
+
+static bool
+text_is(const cbor_item_t *v, const char *s)
+{
+	return v && cbor_isa_string(v) && cbor_string_length(v) == strlen(s) &&
+	       !memcmp(cbor_string_handle(v), s, strlen(s));
+}
+
+static void
+test_token_in_current_profiles(void **state)
+{
+	static const int64_t platform_mandatory[] = { 265, 10, 2396, 256, 2401,
+						      2395, 2399, 2402 };
+	static const int64_t realm_mandatory[] = { 265, 10, 44235, 44238, 44239,
+						   44236, 44237, 44240 };
+	struct caec_csm_token_info info = { .struct_size = sizeof(info) };
+	uint8_t ch[64], tok[CAEC_CSM_TOKEN_MAX];
+	const cbor_item_t *sw, *c, *v;
+	struct token_view view;
+	char why[256], path[64], out[8192];
+	size_t len, i;
+	FILE *f;
+	int st;
+
+	(void)state;
+	random_challenge(ch);
+	assert_rc(caec_csm_token(ch, tok, sizeof(tok), &len), 0);
+	assert_int_equal(token_open(tok, len, &view, why, sizeof(why)), 0);
+	assert_int_equal(view.tag, CCA_TOKEN_TAG);
+	for (i = 0; i < sizeof(platform_mandatory) / sizeof(platform_mandatory[0]); i++)
+		if (!get(view.platform, platform_mandatory[i]))
+			fail_msg("the platform token lacks claim %lld",
+				 (long long)platform_mandatory[i]);
+	for (i = 0; i < sizeof(realm_mandatory) / sizeof(realm_mandatory[0]); i++)
+		if (!get(view.realm, realm_mandatory[i]))
+			fail_msg("the realm token lacks claim %lld",
+				 (long long)realm_mandatory[i]);
+	assert_true(text_is(get(view.platform, 265), CCA_PROFILE_PLATFORM));
+	assert_true(text_is(get(view.realm, 265), CCA_PROFILE_REALM));
+	/* Not a secured platform: the lifecycle says so. */
+	v = get(view.platform, 2395);
+	assert_true(cbor_isa_uint(v) && cbor_get_int(v) == CAEC_CSM_LIFECYCLE_EMULATED);
+	sw = get(view.platform, 2399);
+	assert_true(cbor_isa_array(sw) && cbor_array_size(sw) >= 1);
+	for (i = 0; i < cbor_array_size(sw); i++) {
+		c = cbor_array_handle(sw)[i];
+		assert_non_null(get(c, 2));	/* measurement */
+		assert_non_null(get(c, 5));	/* signer id */
+		assert_true(text_is(get(c, 1), "caec-rmmd"));
+	}
+	assert_true(cbor_isa_uint(get(view.realm, -70001)));
+	assert_non_null(get(view.realm, -70002));
+	token_view_free(&view);
+	/* The library's verifier reads the lifecycle and the measurements. */
+	assert_rc(caec_csm_token_verify(tok, len, anchor, ch, NULL, &info), 0);
+	assert_int_equal(info.lifecycle, CAEC_CSM_LIFECYCLE_EMULATED);
+	assert_int_equal(info.measurement_len, 32);
+	assert_memory_equal(info.rim, info.measurement, 32);
+	/* caec-attest says what a verifier should conclude. */
+	snprintf(path, sizeof(path), "/tmp/caec-test-token-%d.cbor",
+		 (int)getpid());
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(tok, 1, len, f), len);
+	fclose(f);
+	st = run_attest(path, ch, out, sizeof(out));
+	print_message("%s", out);
+	assert_int_equal(st, 0);
+	assert_non_null(strstr(out, "lifecycle 0x5000 (recoverable-cca-platform-rot-debug)"));
+	assert_non_null(strstr(out, "NOT a secured platform"));
+	assert_non_null(strstr(out, "realm: profile " CCA_PROFILE_REALM));
+	unlink(path);
+}
+
+/* SHA-256 or SHA-512 of this executable, as the service measures it. */
+static int
+exe_hash(const EVP_MD *md, uint8_t *out)
+{
+	uint8_t buf[65536];
+	unsigned int n = 0;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	FILE *f = fopen("/proc/self/exe", "rb");
+	size_t got;
+	int rc = -1;
+
+	if (f && ctx && EVP_DigestInit_ex(ctx, md, NULL) == 1) {
+		while ((got = fread(buf, 1, sizeof(buf), f)) > 0)
+			EVP_DigestUpdate(ctx, buf, got);
+		rc = EVP_DigestFinal_ex(ctx, out, &n) == 1 ? 0 : -1;
+	}
+	if (f)
+		fclose(f);
+	EVP_MD_CTX_free(ctx);
+	return rc;
+}
+
+/* REM after extending @len-byte zero REM with @data twice: H(H(0 || d) || d). */
+static void
+extended(const EVP_MD *md, size_t hlen, const void *data, size_t len,
+	 uint8_t out[64])
+{
+	uint8_t rem[64] = { 0 };
+	unsigned int n;
+	int i;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+	for (i = 0; i < 2; i++) {
+		EVP_DigestInit_ex(ctx, md, NULL);
+		EVP_DigestUpdate(ctx, rem, hlen);
+		EVP_DigestUpdate(ctx, data, len);
+		EVP_DigestFinal_ex(ctx, rem, &n);
+	}
+	EVP_MD_CTX_free(ctx);
+	memcpy(out, rem, 64);
+}
+
+/*
+ * A realm started with parameters: @arg 0 by its launcher's environment
+ * (SHA-512), 1 through caec_csm_realm_params() (SHA-256). Its token carries
+ * them; its REM 2 extends; bad extensions are refused.
+ */
+static int
+peer_with_params(int rd, int wr, void *arg)
+{
+	struct caec_csm_token_info info = { .struct_size = sizeof(info) };
+	struct caec_csm_realm_params p = { .struct_size = sizeof(p) };
+	bool sha512 = *(int *)arg == 0;
+	const EVP_MD *md = sha512 ? EVP_sha512() : EVP_sha256();
+	size_t hlen = sha512 ? 64 : 32, len, i;
+	uint8_t ch[64], tok[CAEC_CSM_TOKEN_MAX], rim[64], rem[64], big[65];
+	static const uint8_t zero[64];
+	char hexrpv[129];
+	int rc;
+
+	(void)rd;
+	(void)wr;
+	for (i = 0; i < 64; i++)
+		snprintf(hexrpv + 2 * i, 3, "%02x", (unsigned int)(0x40 + i));
+	if (sha512) {
+		setenv("CAEC_CSM_HASH", "sha-512", 1);
+		setenv("CAEC_CSM_RPV", hexrpv, 1);
+	} else {
+		p.hash_algo = CAEC_CSM_HASH_SHA256;
+		for (i = 0; i < 64; i++)
+			p.rpv[i] = (uint8_t)(0x40 + i);
+		if (caec_csm_realm_params(&p))
+			return 10;
+	}
+	rc = caec_csm_measurement_extend(2, "caec", 4);
+	if (!rc)
+		rc = caec_csm_measurement_extend(2, "caec", 4);
+	if (rc)
+		return peer_fail(11, "extend", rc);
+	if (caec_csm_measurement_extend(0, "x", 1) != -EINVAL ||
+	    caec_csm_measurement_extend(5, "x", 1) != -EINVAL ||
+	    caec_csm_measurement_extend(1, big, sizeof(big)) != -EINVAL)
+		return 12;
+	if (getrandom(ch, sizeof(ch), 0) != sizeof(ch))
+		return 13;
+	rc = caec_csm_token(ch, tok, sizeof(tok), &len);
+	if (!rc)
+		rc = caec_csm_token_verify(tok, len, NULL, ch, NULL, &info);
+	if (rc)
+		return peer_fail(14, "token", rc);
+	if (info.measurement_len != hlen)
+		return 15;
+	for (i = 0; i < 64; i++)
+		if (info.rpv[i] != 0x40 + i)
+			return 16;
+	if (exe_hash(md, rim) == 0 && memcmp(info.rim, rim, hlen))
+		return 17;
+	extended(md, hlen, "caec", 4, rem);
+	if (memcmp(info.rem[1], rem, hlen) || memcmp(info.rem[0], zero, hlen) ||
+	    memcmp(info.rem[2], zero, hlen) || memcmp(info.rem[3], zero, hlen))
+		return 18;
+	/* A SHA-512 RIM is no 32-byte measurement. */
+	if (sha512 && caec_csm_token_verify(tok, len, NULL, ch, rim, &info) !=
+			      -EACCES)
+		return 19;
+	return 0;
+}
+
+static void
+test_realm_params_and_extend(void **state)
+{
+	struct peer p;
+	int mode;
+
+	(void)state;
+	for (mode = 0; mode < 2; mode++) {
+		assert_int_equal(peer_start(&p, peer_with_params, &mode), 0);
+		assert_int_equal(peer_wait(&p, PEER_WAIT_MS), 0);
+	}
+}
+
+/* The daemon takes REALM_PARAMS only first, once, and well formed. */
+static void
+test_realm_params_fixed_once_running(void **state)
+{
+	struct rmmd_req_hello h = { RMMD_VERSION, RMMD_VERSION, 0 };
+	struct rmmd_req_realm_params q = { 0 };
+	struct rmmd_req_create cr = { 4096 };
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	uint8_t pkt[RMMD_MSG_MAX];
+	struct rmmd_reply rep;
+	struct pollfd pf;
+	/* round 0: HELLO, PARAMS of an unknown algorithm, PARAMS, PARAMS
+	 * again; round 1: HELLO, CREATE, PARAMS. */
+	static const int32_t want[2][4] = {
+		{ 0, -EINVAL, 0, -EPROTO },
+		{ 0, 0, -EPROTO, 0 },
+	};
+	int fd, round, i;
+
+	(void)state;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", getenv("CAEC_RMMD_SOCKET"));
+	for (round = 0; round < 2; round++) {
+		fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+		assert_true(fd >= 0);
+		assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+		for (i = 0; i < (round ? 3 : 4); i++) {
+			size_t n;
+
+			if (i == 0) {
+				n = rmmd_pack(pkt, RMMD_T_HELLO, 1, &h, sizeof(h));
+			} else if (round == 1 && i == 1) {
+				n = rmmd_pack(pkt, RMMD_T_CREATE, 1, &cr, sizeof(cr));
+			} else {
+				q.hash_algo = round == 0 && i == 1 ? 7 :
+					      RMMD_HASH_SHA512;
+				n = rmmd_pack(pkt, RMMD_T_REALM_PARAMS, 1, &q,
+					      sizeof(q));
+			}
+			assert_int_equal(rmmd_send(fd, pkt, n, -1, 0), (ssize_t)n);
+			pf.fd = fd;
+			pf.events = POLLIN;
+			assert_int_equal(poll(&pf, 1, 5000), 1);
+			assert_int_equal(recv(fd, pkt, sizeof(pkt), 0),
+					 (ssize_t)(sizeof(struct rmmd_hdr) + sizeof(rep)));
+			memcpy(&rep, pkt + sizeof(struct rmmd_hdr), sizeof(rep));
+			assert_int_equal(rep.status, want[round][i]);
+		}
+		close(fd);
+	}
+}
+
 int
 main(void)
 {
@@ -376,6 +659,9 @@ main(void)
 		cmocka_unit_test(test_every_bit_flip_rejected),
 		cmocka_unit_test(test_huge_declared_lengths),
 		cmocka_unit_test(test_mutual_attestation_and_claims),
+		cmocka_unit_test(test_token_in_current_profiles),
+		cmocka_unit_test(test_realm_params_and_extend),
+		cmocka_unit_test(test_realm_params_fixed_once_running),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, csm_group_teardown);

@@ -327,16 +327,39 @@ int caec_channel_csm_revoke(struct caec_channel *ch);
 /*
  * ATTESTATION
  *
- * A realm's token is in the CCA format: CBOR tag 399 around {44234:
- * platform COSE_Sign1, 44241: realm COSE_Sign1}, both ES384; the realm
- * claims carry the challenge, the RIM (under caec-rmmd: the SHA-256 of the
- * program), the RAK, and the firmware's claims: the realm id (-70001) and
- * the CSM membership (-70002). The paper's way: each realm owner asks the
- * peer for a token over a fresh challenge, verifies it, and only then
- * shares with (provider) or attaches to (consumer) the realm id it names.
+ * A realm's token is a CCA attestation token: CBOR tag 399 (or 907, a CMW
+ * collection) around {44234: platform COSE_Sign1, 44241: realm
+ * COSE_Sign1}, both ES384. The verifier accepts what real RMMs emit (TF-RMM
+ * early and current: the realm profile absent, the RAK a raw point, or
+ * "tag:arm.com,2023:realm#1.0.0", the RAK a COSE_Key; the platform profiles
+ * "http://arm.com/CCA-SSD/1.0.0" and "tag:arm.com,2023:cca_platform#1.0.0";
+ * SHA-256 and SHA-512 realms) and checks every claim the profiles make
+ * mandatory. The realm claims carry the challenge, the RIM (under
+ * caec-rmmd: the hash of the program), the REMs, the RPV, the RAK, and the
+ * firmware's claims: the realm id (-70001) and the CSM membership
+ * (-70002). caec-rmmd's tokens say they come from an emulated platform
+ * (lifecycle CAEC_CSM_LIFECYCLE_EMULATED).
+ *
+ * The paper's way: each realm owner asks the peer for a token over a fresh
+ * challenge, verifies it, and only then shares with (provider) or attaches
+ * to (consumer) the realm id it names. caec_channel_attest() does that on
+ * a csm: channel, bound to it (caec/channel.h).
  */
 #define CAEC_CSM_CHALLENGE_LEN 64
-#define CAEC_CSM_TOKEN_MAX 8192	/* bytes; a token is about 1.5 KiB */
+#define CAEC_CSM_TOKEN_MAX 8192	/* bytes: no token is bigger (a token is
+				 * about 1.5 KiB, 4 KiB with a full
+				 * membership claim) */
+#define CAEC_CSM_HASH_MAX 64	/* a SHA-512 measurement */
+#define CAEC_CSM_RPV_LEN 64
+
+/* Realm hash algorithms (RMI_REALM_CREATE's numbering). */
+#define CAEC_CSM_HASH_SHA256 0u
+#define CAEC_CSM_HASH_SHA512 1u
+
+/* The platform lifecycle caec-rmmd's tokens carry: 0x5000,
+ * "recoverable-cca-platform-rot-debug" (its keys live in a process). A
+ * secured production platform says 0x3000..0x30ff. */
+#define CAEC_CSM_LIFECYCLE_EMULATED 0x5000u
 
 /*
  * caec_csm_token - this realm's attestation token, binding @challenge.
@@ -351,37 +374,195 @@ int caec_csm_token(const uint8_t challenge[CAEC_CSM_CHALLENGE_LEN],
 
 /*
  * struct caec_csm_token_info - what a verified token says.
- * @struct_size:  sizeof(struct caec_csm_token_info), set by the caller
+ * @struct_size:  sizeof(struct caec_csm_token_info), set by the caller; a
+ *                smaller one (an older caller) gets the fields it covers
  * @has_realm_id: the token carries the realm-id claim
  * @realm_id:     the realm id (claim -70001), bound to the RIM by the
  *                signature: the id to SHARE with or to expect in a sid
- * @measurement:  the RIM (claim 44238)
+ * @measurement:  the RIM's first 32 bytes: all of a SHA-256 RIM
+ * @measurement_len: the RIM's length: 32 (SHA-256) or 64 (SHA-512)
+ * @lifecycle:    the platform's lifecycle claim (CAEC_CSM_LIFECYCLE_*)
+ * @rim:          the whole RIM (claim 44238)
+ * @rpv:          the realm personalization value (claim 44235)
+ * @rem:          the four REMs (claim 44239), @measurement_len bytes each
  */
 struct caec_csm_token_info {
 	uint32_t struct_size;
 	uint32_t has_realm_id;
 	uint64_t realm_id;
 	uint8_t measurement[32];
+	uint32_t measurement_len;
+	uint32_t lifecycle;
+	uint8_t rim[CAEC_CSM_HASH_MAX];
+	uint8_t rpv[CAEC_CSM_RPV_LEN];
+	uint8_t rem[4][CAEC_CSM_HASH_MAX];
 };
 
 /*
  * caec_csm_token_verify - check a peer's token: the platform signature
- * against the trust anchor, the realm signature with the RAK it carries,
- * the key binding (platform challenge = hash of the RAK), @challenge, and
- * @measurement (32 bytes) unless NULL.
- * @anchor: PEM public key of the platform; NULL: the running caec-rmmd's,
- *          "$CAEC_RMMD_SOCKET.pub" (or the default socket path + ".pub")
+ * against the trust anchor, every claim its profiles make mandatory, the
+ * realm signature with the RAK it carries, the key binding (platform
+ * challenge = hash of the RAK), @challenge, and @measurement unless NULL.
+ * @anchor:      PEM public key of the platform, or a directory of them
+ *               (*.pem, *.pub); NULL: the running caec-rmmd's,
+ *               "$CAEC_RMMD_SOCKET.pub" (or the default socket path + ".pub")
+ * @measurement: the expected RIM of a SHA-256 realm (32 bytes); NULL: any
+ *               (a SHA-512 realm's RIM is in @info->rim)
  *
- * RETURN VALUE: 0 and @info; -EBADMSG (malformed, or a signature or the
- * binding fails), -EACCES (challenge or measurement differ), -ENOENT (no
- * anchor file), -ENOTSUP (built without libcbor), -EINVAL, -ENOMEM. The
- * detail names the check that failed.
+ * RETURN VALUE: 0 and @info; -EBADMSG (malformed, a mandatory claim missing
+ * or of the wrong shape, a signature or the binding fails), -EMSGSIZE
+ * (over CAEC_CSM_TOKEN_MAX), -EACCES (challenge or measurement differ),
+ * -ENOENT (no anchor file), -ENOTSUP (built without libcbor), -EINVAL,
+ * -ENOMEM. The detail names the check that failed.
  */
 int caec_csm_token_verify(const uint8_t *token, size_t len,
 			  const char *anchor,
 			  const uint8_t challenge[CAEC_CSM_CHALLENGE_LEN],
 			  const uint8_t *measurement,
 			  struct caec_csm_token_info *info);
+
+/*
+ * REALM PARAMETERS AND MEASUREMENTS
+ *
+ * RMI_REALM_CREATE fixes two things of a realm, chosen by whoever starts
+ * it: the hash algorithm of its measurements (RIM and REMs: SHA-256 or
+ * SHA-512) and its personalization value (RPV, 64 bytes, token claim
+ * 44235). Under caec-rmmd the process is the realm and it starts at its
+ * first CSM call; its parameters are those of caec_csm_realm_params() if
+ * it was called before, else those its launcher put in the environment:
+ * $CAEC_CSM_RPV (128 hex digits) and $CAEC_CSM_HASH ("sha-256" or
+ * "sha-512"). Default: SHA-256 and an all-zero RPV. A connection made
+ * after the service restarted (a new realm) takes them again. In a CCA
+ * realm the host chose them: they cannot be set from inside.
+ */
+
+/*
+ * struct caec_csm_realm_params - @struct_size: sizeof(struct
+ * caec_csm_realm_params); @hash_algo: CAEC_CSM_HASH_*; @rpv: the RPV.
+ */
+struct caec_csm_realm_params {
+	uint32_t struct_size;
+	uint32_t hash_algo;
+	uint8_t rpv[CAEC_CSM_RPV_LEN];
+};
+
+/*
+ * caec_csm_realm_params - the parameters this process's next realm starts
+ * with (call it before the first CSM call).
+ *
+ * RETURN VALUE: 0; -EINVAL (NULL, struct_size too small, unknown
+ * @hash_algo).
+ */
+int caec_csm_realm_params(const struct caec_csm_realm_params *p);
+
+/*
+ * caec_csm_measurement_extend - RSI_MEASUREMENT_EXTEND: extensible
+ * measurement @index (1..4; the token's REM @index - 1) becomes
+ * H(REM || @data[0..@len)), H the realm's hash algorithm.
+ *
+ * RETURN VALUE: 0; -EINVAL (@index not 1..4, @len over 64, @data NULL with
+ * @len), -ENOTSUP (the device path: use the kernel's interface; a
+ * caec-rmmd built without libcbor), the connection errors of
+ * caec_csm_info().
+ */
+int caec_csm_measurement_extend(unsigned int index, const void *data,
+				size_t len);
+
+/*
+ * THE ATTESTED CHANNEL HANDSHAKE
+ *
+ * caec_channel_attest() runs a mutual attestation as the first messages on
+ * a csm: channel, before any application data: each side proves itself to
+ * the other with its realm token, and the tokens are bound to this
+ * channel. Each token's challenge is
+ *
+ *   SHA-512("CAEC attested channel v1" || 0 || role || provider || handle
+ *           || size || nonce_creator || nonce_attacher)
+ *
+ * (role: 0 for the creator's token, 1 for the attacher's; provider, handle,
+ * size: the channel's sharing id, 64-bit little-endian; each nonce 32 fresh
+ * random bytes of its side), so a token made for another channel, another
+ * handshake or the other direction does not verify here. Each side then
+ * checks the peer's token against its policy and the grant: the creator
+ * wants the realm it shared the region with (csm:share/REALMID), the
+ * attacher the provider of the sharing id it attached. Both sides tell
+ * each other their verdict; the handshake succeeds only when both
+ * accepted. It fails closed: after a failure every call on the channel
+ * returns -EACCES.
+ */
+
+/*
+ * struct caec_attest_policy - what the peer must prove.
+ * @struct_size:     sizeof(struct caec_attest_policy)
+ * @flags:           CAEC_ATTEST_SECURED: refuse a platform whose lifecycle
+ *                   is not "secured" (caec-rmmd's never is)
+ * @anchors:         trust anchors, a NULL-terminated list of PEM files or
+ *                   directories of them; NULL: the running caec-rmmd's
+ * @measurements:    the accepted RIMs, @n_measurements of them back to
+ *                   back, @measurement_len (32 or 64) bytes each; none: any
+ * @rpv:             the personalization value the peer must carry, 64
+ *                   bytes; NULL: any
+ * @timeout_ms:      the longest wait for each of the peer's messages; 0:
+ *                   10 s; CAEC_FOREVER: no limit
+ */
+struct caec_attest_policy {
+	uint32_t struct_size;
+	uint32_t flags;
+	const char *const *anchors;
+	const uint8_t *measurements;
+	uint32_t n_measurements;
+	uint32_t measurement_len;
+	const uint8_t *rpv;
+	int timeout_ms;
+};
+
+#define CAEC_ATTEST_SECURED 0x1u
+
+/* Why a handshake failed (struct caec_attest_result.reason). */
+#define CAEC_ATTEST_OK 0u
+#define CAEC_ATTEST_BAD_TOKEN 1u	/* malformed, forged, off-profile */
+#define CAEC_ATTEST_NOT_BOUND 2u	/* made for another channel: replayed */
+#define CAEC_ATTEST_REALM_ID 3u		/* not the realm of the grant */
+#define CAEC_ATTEST_MEASUREMENT 4u	/* a RIM the policy does not accept */
+#define CAEC_ATTEST_RPV 5u		/* another personalization value */
+#define CAEC_ATTEST_PLATFORM 6u		/* a lifecycle the policy refuses */
+#define CAEC_ATTEST_PEER_REFUSED 7u	/* the peer refused this side */
+#define CAEC_ATTEST_TIMEOUT 8u		/* the peer stopped half-way */
+#define CAEC_ATTEST_PEER_GONE 9u	/* the peer closed the channel */
+#define CAEC_ATTEST_PROTOCOL 10u	/* not the handshake (or out of order) */
+#define CAEC_ATTEST_NO_TOKEN 11u	/* this side has no token to give */
+
+/*
+ * struct caec_attest_result - the outcome.
+ * @struct_size: sizeof(struct caec_attest_result)
+ * @reason:      CAEC_ATTEST_OK, or why it failed
+ * @peer:        the peer's verified token (valid when @reason is OK)
+ */
+struct caec_attest_result {
+	uint32_t struct_size;
+	uint32_t reason;
+	struct caec_csm_token_info peer;
+};
+
+/*
+ * caec_channel_attest - the attested handshake on csm: channel @ch (both
+ * sides call it, right after create and attach).
+ * @policy: what the peer must prove; NULL: the running caec-rmmd's anchor,
+ *          any measurement, any RPV, 10 s per message
+ * @result: the outcome, or NULL
+ *
+ * RETURN VALUE: 0; -EACCES (the peer's token is not bound to this channel,
+ * names another realm, or the policy refuses its measurement, RPV or
+ * platform; or the peer refused this side), -EBADMSG (the peer's token is
+ * malformed or forged), -ETIMEDOUT (the peer stopped half-way), -EPIPE
+ * (the peer closed), -EPROTO (the peer does not speak the handshake),
+ * -ENOTSUP (not a csm: channel, or no attestation here), -EINVAL, -ENOMEM;
+ * @result->reason says which, the detail in words. On failure the channel
+ * is closed to data: every later call returns -EACCES.
+ */
+int caec_channel_attest(struct caec_channel *ch,
+			const struct caec_attest_policy *policy,
+			struct caec_attest_result *result);
 
 /*
  * THE SERVICE FOR PROCESSES THAT NEED NO SETUP (tests, caec-bench)

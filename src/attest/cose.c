@@ -15,14 +15,16 @@
 #include <openssl/err.h>
 #include <openssl/param_build.h>
 
+#include "claim_map.h"
 #include "cose.h"
 
 /*
  * Is @buf[0..@len) exactly one well-formed, definite-length CBOR item whose
  * declared sizes the input backs (see cose_cbor_load())? Iterative: @left[d]
  * counts the items still expected at nesting depth d.
+ * RETURN VALUE: NULL, or what is wrong, in words.
  */
-static bool
+static const char *
 cbor_prescan(const uint8_t *buf, size_t len)
 {
 	uint64_t left[COSE_CBOR_MAX_DEPTH + 1], v, rest;
@@ -38,7 +40,7 @@ cbor_prescan(const uint8_t *buf, size_t len)
 		}
 		left[d]--;
 		if (pos >= len)
-			return false;
+			return "truncated CBOR (an item is missing)";
 		major = buf[pos] >> 5;
 		ai = buf[pos] & 31;
 		pos++;
@@ -47,38 +49,47 @@ cbor_prescan(const uint8_t *buf, size_t len)
 		} else if (ai <= 27) {
 			n = 1u << (ai - 24);
 			if (len - pos < n)
-				return false;
+				return "truncated CBOR (in an item's header)";
 			for (v = 0, i = 0; i < n; i++)
 				v = v << 8 | buf[pos + i];
 			pos += n;
+		} else if (ai == 31) {
+			return "CBOR of indefinite length (not accepted)";
 		} else {
-			return false;	/* reserved, or indefinite length */
+			return "malformed CBOR (a reserved header value)";
 		}
 		rest = len - pos;
 		switch (major) {
 		case 2:			/* byte string */
 		case 3:			/* text string */
 			if (v > rest)
-				return false;
+				return "a CBOR string longer than the input";
 			pos += v;
 			break;
 		case 4:			/* array: one byte per entry at least */
 		case 5:			/* map: two */
-			if (v > rest / (major == 5 ? 2 : 1) ||
-			    d == COSE_CBOR_MAX_DEPTH)
-				return false;
+			if (v > rest / (major == 5 ? 2 : 1))
+				return "a CBOR array or map declares more entries than the input holds";
+			if (d == COSE_CBOR_MAX_DEPTH)
+				return "CBOR nested deeper than the verifier accepts";
 			left[++d] = major == 5 ? 2 * v : v;
 			break;
 		case 6:			/* tag: one item follows */
 			if (d == COSE_CBOR_MAX_DEPTH)
-				return false;
+				return "CBOR nested deeper than the verifier accepts";
 			left[++d] = 1;
 			break;
 		default:		/* integers, simple values, floats */
 			break;
 		}
 	}
-	return pos == len;
+	return pos == len ? NULL : "trailing bytes after the CBOR item";
+}
+
+const char *
+cose_cbor_check(const uint8_t *buf, size_t len)
+{
+	return buf ? cbor_prescan(buf, len) : "no input";
 }
 
 void *
@@ -87,7 +98,7 @@ cose_cbor_load(const uint8_t *buf, size_t len)
 	struct cbor_load_result res;
 	cbor_item_t *it;
 
-	if (!buf || !cbor_prescan(buf, len))
+	if (!buf || cbor_prescan(buf, len))
 		return NULL;
 	it = cbor_load(buf, len, &res);
 	if (it && (res.error.code != CBOR_ERR_NONE || res.read != len)) {
@@ -196,19 +207,28 @@ cose_es384_verify(EVP_PKEY *key, const uint8_t *tbs, size_t len,
 }
 
 int
-cose_key_encode(EVP_PKEY *key, uint8_t **out, size_t *out_len)
+cose_p384_point(EVP_PKEY *key, uint8_t pt[COSE_P384_POINT])
 {
-	uint8_t pt[1 + 2 * P384_COORD];
-	cbor_item_t *m;
 	size_t n = 0;
-	bool ok;
 
 	if (EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_PUB_KEY, pt,
-					    sizeof(pt), &n) != 1 ||
-	    n != sizeof(pt) || pt[0] != 0x04) {
+					    COSE_P384_POINT, &n) != 1 ||
+	    n != COSE_P384_POINT || pt[0] != 0x04) {
 		ERR_clear_error();
 		return -EIO;
 	}
+	return 0;
+}
+
+int
+cose_key_encode(EVP_PKEY *key, uint8_t **out, size_t *out_len)
+{
+	uint8_t pt[COSE_P384_POINT];
+	cbor_item_t *m;
+	bool ok;
+
+	if (cose_p384_point(key, pt))
+		return -EIO;
 	m = cbor_new_definite_map(4);
 	if (!m)
 		return -ENOMEM;
@@ -233,84 +253,117 @@ cose_key_encode(EVP_PKEY *key, uint8_t **out, size_t *out_len)
 	return serialize(m, out, out_len);
 }
 
-/* The integer value of @it (uint or negint), or false. */
-static bool
-int_of(const cbor_item_t *it, int64_t *v)
-{
-	if (cbor_isa_uint(it) && cbor_get_int(it) <= INT64_MAX) {
-		*v = (int64_t)cbor_get_int(it);
-		return true;
-	}
-	if (cbor_isa_negint(it) && cbor_get_int(it) <= INT64_MAX) {
-		*v = -1 - (int64_t)cbor_get_int(it);
-		return true;
-	}
-	return false;
-}
-
-static EVP_PKEY *
-p384_from_point(const uint8_t pt[1 + 2 * P384_COORD])
+int
+cose_p384_from_point(const uint8_t pt[COSE_P384_POINT], EVP_PKEY **key)
 {
 	OSSL_PARAM_BLD *b = OSSL_PARAM_BLD_new();
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+	EVP_PKEY_CTX *check = NULL;
 	OSSL_PARAM *params = NULL;
-	EVP_PKEY *key = NULL;
+	int rc = -ENOMEM;
 
-	if (b && ctx &&
-	    OSSL_PARAM_BLD_push_utf8_string(b, OSSL_PKEY_PARAM_GROUP_NAME,
-					    "P-384", 0) == 1 &&
-	    OSSL_PARAM_BLD_push_octet_string(b, OSSL_PKEY_PARAM_PUB_KEY, pt,
-					     1 + 2 * P384_COORD) == 1 &&
-	    (params = OSSL_PARAM_BLD_to_param(b)) &&
-	    EVP_PKEY_fromdata_init(ctx) == 1 &&
-	    EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY, params) != 1)
-		key = NULL;
+	*key = NULL;
+	if (pt[0] != 0x04) {
+		rc = -EBADMSG;
+	} else if (b && ctx &&
+		   OSSL_PARAM_BLD_push_utf8_string(b, OSSL_PKEY_PARAM_GROUP_NAME,
+						   "P-384", 0) == 1 &&
+		   OSSL_PARAM_BLD_push_octet_string(b, OSSL_PKEY_PARAM_PUB_KEY,
+						    pt, COSE_P384_POINT) == 1 &&
+		   (params = OSSL_PARAM_BLD_to_param(b))) {
+		rc = -EBADMSG;
+		/* fromdata decodes the point; the public check puts it on
+		 * the curve (and outside the small subgroups). */
+		if (EVP_PKEY_fromdata_init(ctx) == 1 &&
+		    EVP_PKEY_fromdata(ctx, key, EVP_PKEY_PUBLIC_KEY,
+				      params) == 1 &&
+		    (check = EVP_PKEY_CTX_new_from_pkey(NULL, *key, NULL)) &&
+		    EVP_PKEY_public_check(check) == 1)
+			rc = 0;
+	}
+	if (rc) {
+		EVP_PKEY_free(*key);
+		*key = NULL;
+	}
+	EVP_PKEY_CTX_free(check);
 	OSSL_PARAM_free(params);
 	OSSL_PARAM_BLD_free(b);
 	EVP_PKEY_CTX_free(ctx);
 	ERR_clear_error();
-	return key;
+	return rc;
 }
 
 int
-cose_key_decode(const uint8_t *buf, size_t len, EVP_PKEY **key)
+cose_key_decode(const uint8_t *buf, size_t len, EVP_PKEY **key,
+		const char **why)
 {
-	uint8_t pt[1 + 2 * P384_COORD] = { 0x04 };
+	uint8_t pt[COSE_P384_POINT] = { 0x04 };
 	cbor_item_t *m = cose_cbor_load(buf, len);
+	const cbor_item_t *v;
+	const uint8_t *c;
+	const char *bad = NULL;
 	struct cbor_pair *kv;
-	unsigned int seen = 0;
-	int64_t k, v;
-	size_t i;
+	int64_t k, x;
+	size_t i, n;
+	int rc;
 
 	*key = NULL;
-	if (!m || !cbor_isa_map(m) || cbor_map_size(m) != 4)
-		goto bad;
-	kv = cbor_map_handle(m);
-	for (i = 0; i < 4; i++) {
-		if (!int_of(kv[i].key, &k))
-			goto bad;
-		if ((k == 1 || k == -1) &&
-		    (!int_of(kv[i].value, &v) || v != 2))
-			goto bad;
-		if (k == -2 || k == -3) {
-			if (!cbor_isa_bytestring(kv[i].value) ||
-			    !cbor_bytestring_is_definite(kv[i].value) ||
-			    cbor_bytestring_length(kv[i].value) != P384_COORD)
-				goto bad;
-			memcpy(pt + 1 + (k == -3 ? P384_COORD : 0),
-			       cbor_bytestring_handle(kv[i].value), P384_COORD);
-		}
-		if (k < -3 || k > 1 || k == 0)
-			goto bad;
-		seen |= 1u << (k + 3);
+	if (!m || !cbor_isa_map(m)) {
+		bad = "not a CBOR map";
+		goto out;
 	}
-	if (seen != 0x17)	/* -3, -2, -1 and 1, each once */
-		goto bad;
-	cbor_decref(&m);
-	*key = p384_from_point(pt);
-	return *key ? 0 : -EBADMSG;
-bad:
+	if (cm_check_keys(m, "COSE_Key", NULL, 0)) {
+		bad = "a key that is not an integer, or one given twice";
+		goto out;
+	}
+	kv = cbor_map_handle(m);
+	for (i = 0; i < cbor_map_size(m) && !bad; i++) {
+		(void)cm_int(kv[i].key, &k);
+		v = kv[i].value;
+		switch (k) {
+		case 1:			/* kty */
+			if (!cm_int(v, &x) || x != 2)
+				bad = "kty (1) is not EC2 (2)";
+			break;
+		case -1:		/* crv */
+			if (!cm_int(v, &x) || x != 2)
+				bad = "crv (-1) is not P-384 (2)";
+			break;
+		case -2:		/* x */
+		case -3:		/* y */
+			c = cm_bstr(v, &n);
+			if (!c || n != P384_COORD)
+				bad = "a coordinate that is not 48 bytes";
+			else
+				memcpy(pt + 1 + (k == -3 ? P384_COORD : 0), c,
+				       P384_COORD);
+			break;
+		case 2:			/* kid: any byte string */
+			if (!cm_bstr(v, &n))
+				bad = "kid (2) is not a byte string";
+			break;
+		case 3:			/* alg: if given, the one it signs with */
+			if (!cm_int(v, &x) || x != COSE_ALG_ES384)
+				bad = "alg (3) is not ES384 (-35)";
+			break;
+		default:
+			bad = "a parameter other than kty, crv, x, y, kid, alg";
+			break;
+		}
+	}
+	if (!bad && (!cm_get(m, 1) || !cm_get(m, -1) || !cm_get(m, -2) ||
+		     !cm_get(m, -3)))
+		bad = "kty (1), crv (-1), x (-2) or y (-3) is missing";
+out:
 	if (m)
 		cbor_decref(&m);
-	return -EBADMSG;
+	if (bad) {
+		if (why)
+			*why = bad;
+		return -EBADMSG;
+	}
+	rc = cose_p384_from_point(pt, key);
+	if (rc == -EBADMSG && why)
+		*why = "the point is not on the P-384 curve";
+	return rc;
 }

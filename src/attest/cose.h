@@ -20,6 +20,7 @@
 #define COSE_TAG_SIGN1 18
 #define ES384_SIG_LEN 96		/* r || s, 48 bytes each */
 #define P384_COORD 48
+#define COSE_P384_POINT 97		/* 0x04 || x || y */
 
 /*
  * cose_sig_structure - the ToBeSigned bytes of a COSE_Sign1:
@@ -42,8 +43,22 @@ int cose_es384_verify(EVP_PKEY *key, const uint8_t *tbs, size_t len,
  * -3: y}, CBOR; *@out is malloc()ed. */
 int cose_key_encode(EVP_PKEY *key, uint8_t **out, size_t *out_len);
 
-/* A P-384 public key from COSE_Key bytes (exactly that map, nothing more). */
-int cose_key_decode(const uint8_t *buf, size_t len, EVP_PKEY **key);
+/*
+ * cose_key_decode - a P-384 public key from COSE_Key bytes: kty EC2, crv
+ * P-384, x and y of 48 bytes, optionally kid and alg (ES384 only); any
+ * other parameter, a repeated one, or a point off the curve is refused.
+ * RETURN VALUE: 0; -EBADMSG with *@why (may be NULL) saying what is wrong;
+ * -ENOMEM.
+ */
+int cose_key_decode(const uint8_t *buf, size_t len, EVP_PKEY **key,
+		    const char **why);
+
+/* A P-384 public key from an uncompressed point (0x04 || x || y), checked
+ * to be on the curve: 0, -EBADMSG, -ENOMEM. */
+int cose_p384_from_point(const uint8_t pt[COSE_P384_POINT], EVP_PKEY **key);
+
+/* @key's public half as an uncompressed point: 0, -EIO. */
+int cose_p384_point(EVP_PKEY *key, uint8_t pt[COSE_P384_POINT]);
 
 /*
  * cose_cbor_load - decode @buf[0..@len) as exactly one CBOR item.
@@ -61,5 +76,9 @@ int cose_key_decode(const uint8_t *buf, size_t len, EVP_PKEY **key);
  */
 #define COSE_CBOR_MAX_DEPTH 16
 void *cose_cbor_load(const uint8_t *buf, size_t len);
+
+/* The pre-scan alone: NULL when cose_cbor_load() would decode @buf, else
+ * what is wrong with it, in words ("trailing bytes after ..."). */
+const char *cose_cbor_check(const uint8_t *buf, size_t len);
 
 #endif /* CAEC_COSE_H */

@@ -19,7 +19,10 @@
 #include "sha256.h"
 #include "token.h"
 
-static const char profile[] = "tag:arm.com,2023:cca_platform#1.0.0";
+/* What the platform token says of the emulator (docs/csm.md). */
+static const char sw_name[] = "caec-rmmd";
+static const char config[] = "caec-rmmd: an emulated CCA platform; "
+			     "its keys live in an ordinary process";
 
 /* Serialise @item (consumed) into a malloc()ed buffer. */
 static int
@@ -170,45 +173,57 @@ self_measure(uint8_t out[32])
 	sha256_final(&s, out);
 }
 
+/*
+ * The platform token, in profile CCA_PROFILE_PLATFORM with every claim it
+ * makes mandatory. The lifecycle is CCA_LIFECYCLE_EMULATED
+ * ("recoverable-cca-platform-rot-debug"): the platform's secrets, the IAK
+ * among them, are open to whoever can debug this process, and a verifier's
+ * policy must not take it for a secured production platform.
+ */
 static int
 platform_token(struct token_signer *t)
 {
-	uint8_t binding[48], inst[33], impl[32], meas[32], *claims = NULL;
-	unsigned char *der = NULL;
+	static const uint8_t no_signer[32];	/* an unsigned build */
+	uint8_t binding[48], inst[TOKEN_INSTANCE_ID_LEN], impl[32], meas[32];
+	uint8_t *claims = NULL;
 	cbor_item_t *m = cbor_new_definite_map(8), *sw, *comp;
 	unsigned int blen = 0;
 	size_t len;
-	int dlen, rc;
+	int rc;
 
 	/* The key binding: challenge = SHA-384 of the RAK claim's bytes. */
 	if (EVP_Digest(t->rak_cose, t->rak_cose_len, binding, &blen,
-		       EVP_sha384(), NULL) != 1 || blen != sizeof(binding)) {
+		       EVP_sha384(), NULL) != 1 || blen != sizeof(binding) ||
+	    token_instance_id(t->iak, inst)) {
 		if (m)
 			cbor_decref(&m);
 		return -EIO;
 	}
-	dlen = i2d_PUBKEY(t->iak, &der);
-	inst[0] = 0x01;		/* UEID type RAND */
-	sha256_of(der, dlen > 0 ? (size_t)dlen : 0, inst + 1);
-	OPENSSL_free(der);
 	sha256_of("caec-rmmd: an emulation of the CCA RMM", 38, impl);
 	self_measure(meas);
-	comp = cbor_new_definite_map(2);
+	comp = cbor_new_definite_map(5);
 	sw = cbor_new_definite_array(1);
 	if (!m || !comp || !sw ||
-	    !put(comp, 1, cbor_build_string("caec-rmmd (emulated RMM)")) ||
-	    !put(comp, 2, cbor_build_bytestring(meas, sizeof(meas))) ||
+	    !put(comp, CCA_SWC_TYPE, cbor_build_string(sw_name)) ||
+	    !put(comp, CCA_SWC_MEASUREMENT,
+		 cbor_build_bytestring(meas, sizeof(meas))) ||
+	    !put(comp, CCA_SWC_VERSION, cbor_build_string(CAEC_VERSION)) ||
+	    !put(comp, CCA_SWC_SIGNER_ID,
+		 cbor_build_bytestring(no_signer, sizeof(no_signer))) ||
+	    !put(comp, CCA_SWC_DESCRIPTION, cbor_build_string("sha-256")) ||
 	    !cbor_array_push(sw, comp) ||
-	    !put(m, CCA_PLAT_PROFILE, cbor_build_string(profile)) ||
+	    !put(m, CCA_PROFILE, cbor_build_string(CCA_PROFILE_PLATFORM)) ||
 	    !put(m, CCA_CHALLENGE, cbor_build_bytestring(binding,
 							 sizeof(binding))) ||
 	    !put(m, CCA_PLAT_IMPL_ID, cbor_build_bytestring(impl,
 							    sizeof(impl))) ||
 	    !put(m, CCA_PLAT_INSTANCE_ID, cbor_build_bytestring(inst,
 								sizeof(inst))) ||
-	    !put(m, CCA_PLAT_LIFECYCLE, cbor_build_uint16(0x3000)) ||
+	    !put(m, CCA_PLAT_CONFIG,
+		 cbor_build_bytestring((const uint8_t *)config,
+				       sizeof(config) - 1)) ||
+	    !put(m, CCA_PLAT_LIFECYCLE, build_int(CCA_LIFECYCLE_EMULATED)) ||
 	    !put(m, CCA_PLAT_SW_COMPONENTS, cbor_incref(sw)) ||
-	    !put(m, CCA_PLAT_VERIFICATION, cbor_build_string("none")) ||
 	    !put(m, CCA_PLAT_HASH_ALGO, cbor_build_string("sha-256"))) {
 		rc = -ENOMEM;
 		if (m)
@@ -260,32 +275,51 @@ token_signer_free(struct token_signer *t)
 	memset(t, 0, sizeof(*t));
 }
 
-#define REALM_STD_CLAIMS 7u
+size_t
+token_hash_len(unsigned int hash_algo)
+{
+	return hash_algo == TOKEN_HASH_SHA256 ? 32 :
+	       hash_algo == TOKEN_HASH_SHA512 ? 64 : 0;
+}
 
+#define REALM_STD_CLAIMS 8u
+
+/*
+ * The realm claims, in profile CCA_PROFILE_REALM (the RAK as a COSE_Key),
+ * then the firmware's members spliced in.
+ */
 static int
 realm_claims(const struct token_signer *t,
 	     const uint8_t challenge[TOKEN_CHALLENGE_LEN],
-	     const uint8_t rim[TOKEN_RIM_LEN], const uint8_t *fw, size_t fw_len,
+	     const struct token_realm *r, const uint8_t *fw, size_t fw_len,
 	     unsigned int fw_count, uint8_t **out, size_t *len)
 {
-	static const uint8_t zero[64];
+	size_t hlen = token_hash_len(r->hash_algo);
 	cbor_item_t *m = cbor_new_definite_map(REALM_STD_CLAIMS), *rem;
 	uint8_t *std = NULL, *all;
 	size_t std_len;
 	int rc, i;
 
-	rem = cbor_new_definite_array(4);
-	for (i = 0; rem && i < 4; i++)
-		if (!cbor_array_push(rem, cbor_move(cbor_build_bytestring(zero,
-									   32))))
+	if (!hlen) {
+		if (m)
+			cbor_decref(&m);
+		return -EINVAL;
+	}
+	rem = cbor_new_definite_array(TOKEN_NR_REM);
+	for (i = 0; rem && i < TOKEN_NR_REM; i++)
+		if (!cbor_array_push(rem, cbor_move(cbor_build_bytestring(r->rem[i],
+									   hlen))))
 			break;
-	if (!m || !rem || i < 4 ||
+	if (!m || !rem || i < TOKEN_NR_REM ||
+	    !put(m, CCA_PROFILE, cbor_build_string(CCA_PROFILE_REALM)) ||
 	    !put(m, CCA_CHALLENGE, cbor_build_bytestring(challenge,
 							 TOKEN_CHALLENGE_LEN)) ||
-	    !put(m, CCA_REALM_PERSONALIZATION, cbor_build_bytestring(zero, 64)) ||
-	    !put(m, CCA_REALM_RIM, cbor_build_bytestring(rim, TOKEN_RIM_LEN)) ||
+	    !put(m, CCA_REALM_PERSONALIZATION,
+		 cbor_build_bytestring(r->rpv, TOKEN_RPV_LEN)) ||
+	    !put(m, CCA_REALM_RIM, cbor_build_bytestring(r->rim, hlen)) ||
 	    !put(m, CCA_REALM_REM, cbor_incref(rem)) ||
-	    !put(m, CCA_REALM_HASH_ALGO, cbor_build_string("sha-256")) ||
+	    !put(m, CCA_REALM_HASH_ALGO,
+		 cbor_build_string(hlen == 32 ? "sha-256" : "sha-512")) ||
 	    !put(m, CCA_REALM_PUB_KEY, cbor_build_bytestring(t->rak_cose,
 							     t->rak_cose_len)) ||
 	    !put(m, CCA_REALM_PUB_KEY_HASH_ALGO, cbor_build_string("sha-384"))) {
@@ -322,7 +356,7 @@ realm_claims(const struct token_signer *t,
 int
 token_build(const struct token_signer *t,
 	    const uint8_t challenge[TOKEN_CHALLENGE_LEN],
-	    const uint8_t rim[TOKEN_RIM_LEN], const uint8_t *fw, size_t fw_len,
+	    const struct token_realm *r, const uint8_t *fw, size_t fw_len,
 	    unsigned int fw_count, uint8_t *out, size_t cap, size_t *len)
 {
 	uint8_t *claims = NULL, *realm = NULL, *tok = NULL;
@@ -330,7 +364,7 @@ token_build(const struct token_signer *t,
 	cbor_item_t *m = NULL;
 	int rc;
 
-	rc = realm_claims(t, challenge, rim, fw, fw_len, fw_count, &claims,
+	rc = realm_claims(t, challenge, r, fw, fw_len, fw_count, &claims,
 			  &claims_len);
 	if (!rc)
 		rc = sign1(t->rak, claims, claims_len, &realm, &realm_len);
@@ -350,7 +384,7 @@ token_build(const struct token_signer *t,
 	}
 	if (m)
 		cbor_decref(&m);
-	if (!rc && tok_len > cap)
+	if (!rc && (tok_len > cap || tok_len > TOKEN_MAX))
 		rc = -ENOSPC;
 	if (!rc) {
 		memcpy(out, tok, tok_len);

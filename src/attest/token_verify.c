@@ -1,98 +1,41 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Verifying CCA attestation tokens (token.h). Everything in a token is
- * untrusted input: each item's type and length is checked before use,
- * duplicate keys are refused, and nothing is believed before the signature
- * that covers it verified.
+ * Verifying CCA attestation tokens (token.h): the size bound, the
+ * collection (tag 399 or 907), the two COSE_Sign1, the platform signature
+ * against the trust anchors, the claims against their profiles
+ * (token_claims.c), the realm signature, the key binding, and last what
+ * the caller expects.
+ *
+ * Everything in a token is untrusted input: nothing is decoded before the
+ * pre-scan (cose_cbor_load()) accepted it, each item's type and length is
+ * checked before use, a map's keys are integers none of which repeats, and
+ * nothing is believed before the signatures that cover it and the binding
+ * verified. Every refusal says what was wrong.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cbor.h>
 #include <openssl/err.h>
-#include <openssl/pem.h>
 
+#include "claim_map.h"
 #include "cose.h"
-#include "token.h"
-
-static int __attribute__((format(printf, 4, 5)))
-fail(int rc, char *why, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && len) {
-		va_start(ap, fmt);
-		vsnprintf(why, len, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
-
-/* The whole of @buf as one CBOR item, or NULL (pre-scanned: cose.h). */
-static cbor_item_t *
-load_all(const uint8_t *buf, size_t len)
-{
-	return cose_cbor_load(buf, len);
-}
-
-static bool
-key_is(const cbor_item_t *k, int64_t key)
-{
-	if (key >= 0)
-		return cbor_isa_uint(k) && cbor_get_int(k) == (uint64_t)key;
-	return cbor_isa_negint(k) && cbor_get_int(k) == (uint64_t)(-1 - key);
-}
-
-/* The value of @key in map @m; NULL if absent or present twice. */
-static cbor_item_t *
-map_get(const cbor_item_t *m, int64_t key)
-{
-	struct cbor_pair *kv = cbor_map_handle(m);
-	cbor_item_t *v = NULL;
-	size_t i, n = cbor_map_size(m);
-
-	for (i = 0; i < n; i++) {
-		if (!key_is(kv[i].key, key))
-			continue;
-		if (v)
-			return NULL;
-		v = kv[i].value;
-	}
-	return v;
-}
-
-/* A definite byte string of @len bytes (0: any length) at @key. */
-static const uint8_t *
-map_bytes(const cbor_item_t *m, int64_t key, size_t len, size_t *got)
-{
-	cbor_item_t *v = map_get(m, key);
-
-	if (!v || !cbor_isa_bytestring(v) || !cbor_bytestring_is_definite(v) ||
-	    (len && cbor_bytestring_length(v) != len))
-		return NULL;
-	if (got)
-		*got = cbor_bytestring_length(v);
-	return cbor_bytestring_handle(v);
-}
-
-static bool
-map_string_is(const cbor_item_t *m, int64_t key, const char *want)
-{
-	cbor_item_t *v = map_get(m, key);
-
-	return v && cbor_isa_string(v) && cbor_string_is_definite(v) &&
-	       cbor_string_length(v) == strlen(want) &&
-	       !memcmp(cbor_string_handle(v), want, strlen(want));
-}
+#include "token_priv.h"
 
 struct sign1 {
-	cbor_item_t *item;		/* owns everything below */
+	cbor_item_t *item;		/* the array; owns the pointers below */
 	const uint8_t *prot, *payload, *sig;
 	size_t prot_len, payload_len;
 	cbor_item_t *claims;		/* the payload, decoded */
+};
+
+/* A token taken apart. */
+struct parts {
+	cbor_item_t *top;
+	unsigned int tag;
+	struct sign1 plat, realm;
 };
 
 static void
@@ -104,23 +47,81 @@ sign1_free(struct sign1 *s)
 		cbor_decref(&s->claims);
 }
 
-static const uint8_t *
-bstr(const cbor_item_t *it, size_t *len)
+static void
+parts_free(struct parts *p)
 {
-	if (!cbor_isa_bytestring(it) || !cbor_bytestring_is_definite(it))
-		return NULL;
-	*len = cbor_bytestring_length(it);
-	return cbor_bytestring_handle(it);
+	sign1_free(&p->plat);
+	sign1_free(&p->realm);
+	if (p->top)
+		cbor_decref(&p->top);
+	memset(p, 0, sizeof(*p));
 }
 
-/* Parse a COSE_Sign1_Tagged whose protected header is exactly {1: -35}. */
+/*
+ * Decode @buf as one CBOR item. What the pre-scan refuses is named; what
+ * libcbor refuses after it (a tag it does not know, memory) is malformed
+ * too: a token is small, and the verifier fails closed either way.
+ */
+static int
+load(const uint8_t *buf, size_t len, cbor_item_t **it, const char *what,
+     char *why, size_t wl)
+{
+	const char *bad = cose_cbor_check(buf, len);
+
+	*it = NULL;
+	if (bad)
+		return token_fail(-EBADMSG, why, wl, "%s: %s", what, bad);
+	*it = cose_cbor_load(buf, len);
+	if (!*it)
+		return token_fail(-EBADMSG, why, wl,
+				  "%s: CBOR the decoder refuses (an unknown tag, or no memory)",
+				  what);
+	return 0;
+}
+
+/* The protected header: exactly {1: -35}. */
+static int
+protected_header(const struct sign1 *s, const char *what, char *why,
+		 size_t wl)
+{
+	char w[48];
+	cbor_item_t *h;
+	int64_t alg;
+	int rc;
+
+	snprintf(w, sizeof(w), "%s: protected header", what);
+	rc = load(s->prot, s->prot_len, &h, w, why, wl);
+	if (rc)
+		return rc;
+	if (!cbor_isa_map(h) || cm_check_keys(h, "", NULL, 0))
+		rc = token_fail(-EBADMSG, why, wl,
+				"%s: the protected header is not a map of integer labels",
+				what);
+	else if (!cm_int(cm_get(h, 1), &alg))
+		rc = token_fail(-EBADMSG, why, wl,
+				"%s: the protected header names no algorithm (label 1)",
+				what);
+	else if (alg != COSE_ALG_ES384)
+		rc = token_fail(-EBADMSG, why, wl,
+				"%s: algorithm %lld is not ES384 (-35), the one CCA tokens use",
+				what, (long long)alg);
+	else if (cbor_map_size(h) != 1)
+		rc = token_fail(-EBADMSG, why, wl,
+				"%s: the protected header carries more than the algorithm",
+				what);
+	cbor_decref(&h);
+	return rc;
+}
+
+/* Parse a COSE_Sign1_Tagged @buf: ES384, an attached payload that is a map. */
 static int
 sign1_parse(const uint8_t *buf, size_t len, struct sign1 *s, const char *what,
 	    char *why, size_t wl)
 {
-	static const uint8_t es384_hdr[] = { 0xa1, 0x01, 0x38, 0x22 };
 	cbor_item_t *a, **e;
+	char w[48];
 	size_t n = 0;
+	int rc;
 
 	memset(s, 0, sizeof(*s));
 	/*
@@ -128,28 +129,41 @@ sign1_parse(const uint8_t *buf, size_t len, struct sign1 *s, const char *what,
 	 * to decode tags 6..20 (it calls them unassigned).
 	 */
 	if (len < 1 || buf[0] != 0xc0 + COSE_TAG_SIGN1)
-		return fail(-EBADMSG, why, wl, "%s: not a tagged COSE_Sign1",
-			    what);
-	s->item = a = load_all(buf + 1, len - 1);
-	if (!a || !cbor_isa_array(a) || !cbor_array_is_definite(a) ||
-	    cbor_array_size(a) != 4)
-		return fail(-EBADMSG, why, wl, "%s: COSE_Sign1 is not [4]",
-			    what);
+		return token_fail(-EBADMSG, why, wl,
+				  "%s: not a COSE_Sign1 (tag 18)", what);
+	rc = load(buf + 1, len - 1, &s->item, what, why, wl);
+	if (rc)
+		return rc;
+	a = s->item;
+	if (!cbor_isa_array(a) || cbor_array_size(a) != 4)
+		return token_fail(-EBADMSG, why, wl,
+				  "%s: a COSE_Sign1 is an array of 4", what);
 	e = cbor_array_handle(a);
-	s->prot = bstr(e[0], &s->prot_len);
-	s->payload = bstr(e[2], &s->payload_len);
-	s->sig = bstr(e[3], &n);
-	if (!s->prot || !cbor_isa_map(e[1]) || !s->payload || !s->sig ||
-	    n != ES384_SIG_LEN)
-		return fail(-EBADMSG, why, wl, "%s: COSE_Sign1 field types",
-			    what);
-	if (s->prot_len != sizeof(es384_hdr) ||
-	    memcmp(s->prot, es384_hdr, sizeof(es384_hdr)))
-		return fail(-EBADMSG, why, wl,
-			    "%s: protected header is not {1: -35} (ES384)", what);
-	s->claims = load_all(s->payload, s->payload_len);
-	if (!s->claims || !cbor_isa_map(s->claims))
-		return fail(-EBADMSG, why, wl, "%s: payload is not a map", what);
+	s->prot = cm_bstr(e[0], &s->prot_len);
+	s->payload = cm_bstr(e[2], &s->payload_len);
+	s->sig = cm_bstr(e[3], &n);
+	if (!s->prot || !cbor_isa_map(e[1]))
+		return token_fail(-EBADMSG, why, wl,
+				  "%s: COSE headers of the wrong types", what);
+	if (!s->payload)
+		return token_fail(-EBADMSG, why, wl,
+				  "%s: the payload is %s, not an attached byte string",
+				  what, cm_type_name(e[2]));
+	if (!s->sig || n != ES384_SIG_LEN)
+		return token_fail(-EBADMSG, why, wl,
+				  "%s: the signature is not %u bytes (ES384, r || s)",
+				  what, ES384_SIG_LEN);
+	rc = protected_header(s, what, why, wl);
+	if (rc)
+		return rc;
+	snprintf(w, sizeof(w), "%s: claims", what);
+	rc = load(s->payload, s->payload_len, &s->claims, w, why, wl);
+	if (rc)
+		return rc;
+	if (!cbor_isa_map(s->claims))
+		return token_fail(-EBADMSG, why, wl,
+				  "%s: the claims are %s, not a map", what,
+				  cm_type_name(s->claims));
 	return 0;
 }
 
@@ -168,62 +182,229 @@ sign1_verify(const struct sign1 *s, EVP_PKEY *key)
 	return rc;
 }
 
-/* Key binding: the platform challenge is the hash of the RAK claim. */
-static bool
-bound(const cbor_item_t *plat, const cbor_item_t *realm, const uint8_t *rak,
-      size_t rak_len)
+/* One entry of the collection: a byte string (399) or [263, bstr] (907). */
+static int
+entry(const struct parts *p, const cbor_item_t *v, int64_t key,
+      const uint8_t **b, size_t *n, char *why, size_t wl)
+{
+	uint64_t cf;
+
+	if (p->tag == CCA_TOKEN_TAG_CMW) {
+		if (!cbor_isa_array(v) || cbor_array_size(v) != 2)
+			return token_fail(-EBADMSG, why, wl,
+					  "collection: entry %lld is not a CMW record [content-format, bytes]",
+					  (long long)key);
+		if (!cm_uint(cbor_array_handle(v)[0], &cf) ||
+		    cf != CCA_CMW_EAT_CWT)
+			return token_fail(-EBADMSG, why, wl,
+					  "collection: entry %lld: content-format is not %u (application/eat+cwt)",
+					  (long long)key, CCA_CMW_EAT_CWT);
+		v = cbor_array_handle(v)[1];
+	}
+	*b = cm_bstr(v, n);
+	if (!*b)
+		return token_fail(-EBADMSG, why, wl,
+				  "collection: entry %lld is %s, not a byte string",
+				  (long long)key, cm_type_name(v));
+	return 0;
+}
+
+/* Size, framing, both COSE_Sign1. */
+static int
+split(const uint8_t *tok, size_t len, struct parts *p, char *why, size_t wl)
+{
+	const uint8_t *pb, *rb;
+	struct cbor_pair *kv;
+	cbor_item_t *m;
+	size_t pn, rn, i;
+	int64_t k;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	if (len > TOKEN_MAX)
+		return token_fail(-EMSGSIZE, why, wl,
+				  "token: %zu bytes, more than the %u a verifier accepts",
+				  len, TOKEN_MAX);
+	rc = load(tok, len, &p->top, "token", why, wl);
+	if (rc)
+		return rc;
+	if (!cbor_isa_tag(p->top))
+		return token_fail(-EBADMSG, why, wl,
+				  "not a CCA token: %s, not a tag 399 or 907 collection",
+				  cm_type_name(p->top));
+	if (cbor_tag_value(p->top) != CCA_TOKEN_TAG &&
+	    cbor_tag_value(p->top) != CCA_TOKEN_TAG_CMW)
+		return token_fail(-EBADMSG, why, wl,
+				  "not a CCA token: tag %llu, not 399 or 907",
+				  (unsigned long long)cbor_tag_value(p->top));
+	p->tag = (unsigned int)cbor_tag_value(p->top);
+	/* cbor_tag_item() takes a reference; the tag keeps its own, so
+	 * dropping ours leaves @m valid while p->top lives. */
+	m = cbor_tag_item(p->top);
+	cbor_decref(&m);
+	if (!cbor_isa_map(m))
+		return token_fail(-EBADMSG, why, wl,
+				  "collection: %s, not a map", cm_type_name(m));
+	rc = cm_check_keys(m, "collection", why, wl);
+	if (rc)
+		return rc;
+	kv = cbor_map_handle(m);
+	for (i = 0; i < cbor_map_size(m); i++) {
+		(void)cm_int(kv[i].key, &k);
+		if (k != CCA_PLATFORM_TOKEN && k != CCA_REALM_TOKEN)
+			return token_fail(-EBADMSG, why, wl,
+					  "collection: key %lld is neither 44234 (platform) nor 44241 (realm)",
+					  (long long)k);
+	}
+	if (!cm_get(m, CCA_PLATFORM_TOKEN) || !cm_get(m, CCA_REALM_TOKEN))
+		return token_fail(-EBADMSG, why, wl,
+				  "collection: the %s token (%d) is missing",
+				  cm_get(m, CCA_PLATFORM_TOKEN) ? "realm" :
+								  "platform",
+				  cm_get(m, CCA_PLATFORM_TOKEN) ?
+					  CCA_REALM_TOKEN : CCA_PLATFORM_TOKEN);
+	rc = entry(p, cm_get(m, CCA_PLATFORM_TOKEN), CCA_PLATFORM_TOKEN, &pb,
+		   &pn, why, wl);
+	if (!rc)
+		rc = entry(p, cm_get(m, CCA_REALM_TOKEN), CCA_REALM_TOKEN, &rb,
+			   &rn, why, wl);
+	if (!rc)
+		rc = sign1_parse(pb, pn, &p->plat, "platform token", why, wl);
+	if (!rc)
+		rc = sign1_parse(rb, rn, &p->realm, "realm token", why, wl);
+	return rc;
+}
+
+/*
+ * The platform signature: the anchors whose instance id is claim 256 (an
+ * unverified hint, used only to choose), else every anchor in turn.
+ */
+static int
+platform_signature(const struct parts *p, const struct token_anchors *set,
+		   struct token_claims *out, char *why, size_t wl)
+{
+	const uint8_t *inst;
+	size_t n = 0, i, tried = 0;
+	bool match, any = false;
+	int pass, rc;
+
+	if (!set || !set->n)
+		return token_fail(-EINVAL, why, wl, "no trust anchor given");
+	inst = cm_bstr(cm_get(p->plat.claims, CCA_PLAT_INSTANCE_ID), &n);
+	if (n != TOKEN_INSTANCE_ID_LEN)
+		inst = NULL;
+	for (i = 0; inst && i < set->n; i++)
+		any |= !memcmp(set->a[i].instance_id, inst, n) ||
+		       (set->a[i].named && !memcmp(set->a[i].name_id, inst, n));
+	for (pass = any ? 0 : 1; pass < 2 && !tried; pass++) {
+		for (i = 0; i < set->n; i++) {
+			match = inst && (!memcmp(set->a[i].instance_id, inst, n) ||
+					 (set->a[i].named &&
+					  !memcmp(set->a[i].name_id, inst, n)));
+			if (pass == 0 && !match)
+				continue;
+			tried++;
+			rc = sign1_verify(&p->plat, set->a[i].key);
+			if (rc == -ENOMEM || rc == -EIO)
+				return rc;
+			if (!rc) {
+				out->anchor = i;
+				return 0;
+			}
+		}
+	}
+	if (set->n == 1)
+		return token_fail(-EBADMSG, why, wl,
+				  "platform token: the signature does not verify with the trust anchor");
+	return token_fail(-EBADMSG, why, wl,
+			  "platform token: the signature verifies with none of the %zu trust anchors %s",
+			  tried, any ? "of its instance id" : "tried");
+}
+
+/* The key binding: the platform challenge is the hash of the RAK claim. */
+static int
+binding(const struct parts *p, const struct token_rak *rak, char *why,
+	size_t wl)
 {
 	uint8_t md[EVP_MAX_MD_SIZE];
-	const EVP_MD *alg = NULL;
-	const uint8_t *ch;
 	unsigned int mdlen = 0;
-	size_t chlen = 0;
+	const uint8_t *ch;
+	size_t n = 0;
 
-	if (map_string_is(realm, CCA_REALM_PUB_KEY_HASH_ALGO, "sha-256"))
-		alg = EVP_sha256();
-	else if (map_string_is(realm, CCA_REALM_PUB_KEY_HASH_ALGO, "sha-384"))
-		alg = EVP_sha384();
-	else if (map_string_is(realm, CCA_REALM_PUB_KEY_HASH_ALGO, "sha-512"))
-		alg = EVP_sha512();
-	ch = map_bytes(plat, CCA_CHALLENGE, 0, &chlen);
-	return alg && ch && EVP_Digest(rak, rak_len, md, &mdlen, alg, NULL) == 1 &&
-	       mdlen == chlen && !memcmp(md, ch, chlen);
+	ch = cm_bstr(cm_get(p->plat.claims, CCA_CHALLENGE), &n);
+	if (EVP_Digest(rak->claim, rak->claim_len, md, &mdlen, rak->bind,
+		       NULL) != 1) {
+		ERR_clear_error();
+		return -EIO;
+	}
+	if (!ch || n != mdlen || memcmp(md, ch, n))
+		return token_fail(-EBADMSG, why, wl,
+				  "key binding: the platform challenge (claim 10) is not the %s hash of the realm's RAK (claim 44237)",
+				  rak->bind_name);
+	return 0;
 }
 
 static int
-realm_checks(const cbor_item_t *realm,
-	     const uint8_t challenge[TOKEN_CHALLENGE_LEN], const uint8_t *rim,
-	     struct token_claims *out, char *why, size_t wl)
+expectations(const struct token_claims *c, const struct token_expect *x,
+	     char *why, size_t wl)
 {
-	const uint8_t *ch = map_bytes(realm, CCA_CHALLENGE, TOKEN_CHALLENGE_LEN,
-				      NULL);
-	const uint8_t *m = map_bytes(realm, CCA_REALM_RIM, TOKEN_RIM_LEN, NULL);
-	cbor_item_t *id = map_get(realm, -70001), *mem = map_get(realm, -70002);
-	unsigned char *buf = NULL;
-	size_t cap = 0;
+	unsigned int i;
 
-	if (!ch || !m)
-		return fail(-EBADMSG, why, wl,
-			    "realm token: no 64-byte challenge or 32-byte RIM");
-	if (memcmp(ch, challenge, TOKEN_CHALLENGE_LEN))
-		return fail(-EACCES, why, wl,
-			    "realm token: the challenge is not the one asked (replayed?)");
-	if (rim && memcmp(m, rim, TOKEN_RIM_LEN))
-		return fail(-EACCES, why, wl,
-			    "realm token: the measurement (RIM) is not the expected one");
-	memcpy(out->challenge, ch, TOKEN_CHALLENGE_LEN);
-	memcpy(out->rim, m, TOKEN_RIM_LEN);
-	if (id && cbor_isa_uint(id)) {
-		out->has_realm_id = true;
-		out->realm_id = cbor_get_int(id);
-	}
-	if (mem) {
-		out->membership_len = cbor_serialize_alloc(mem, &buf, &cap);
-		out->membership = buf;
-		if (!out->membership_len)
-			return -ENOMEM;
-	}
+	if (memcmp(c->challenge, x->challenge, TOKEN_CHALLENGE_LEN))
+		return token_fail(-EACCES, why, wl,
+				  "realm token: the challenge is not the one asked (replayed?)");
+	if (x->rim && (x->rim_len != c->meas_len ||
+		       memcmp(c->rim, x->rim, c->meas_len)))
+		return token_fail(-EACCES, why, wl,
+				  "realm token: the measurement (RIM) is not the expected one");
+	if (x->rpv && memcmp(c->rpv, x->rpv, TOKEN_RPV_LEN))
+		return token_fail(-EACCES, why, wl,
+				  "realm token: the personalization value (RPV) is not the expected one");
+	for (i = 0; i < TOKEN_NR_REM; i++)
+		if (x->rem[i] && (x->rem_len[i] != c->meas_len ||
+				  memcmp(c->rem[i], x->rem[i], c->meas_len)))
+			return token_fail(-EACCES, why, wl,
+					  "realm token: extensible measurement %u (REM[%u]) is not the expected one",
+					  i + 1, i);
 	return 0;
+}
+
+int
+token_verify_with(const uint8_t *tok, size_t len,
+		  const struct token_anchors *anchors,
+		  const struct token_expect *x, struct token_claims *out,
+		  char *why, size_t wl)
+{
+	struct token_rak rak = { 0 };
+	struct parts p;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!tok || !x || !x->challenge)
+		return token_fail(-EINVAL, why, wl,
+				  "no token, or no challenge to check it against");
+	rc = split(tok, len, &p, why, wl);
+	if (!rc)
+		rc = platform_signature(&p, anchors, out, why, wl);
+	if (!rc)
+		rc = token_platform_check(p.plat.claims, out, why, wl);
+	if (!rc)
+		rc = token_realm_check(p.realm.claims, out, &rak, why, wl);
+	if (!rc) {
+		rc = sign1_verify(&p.realm, rak.key);
+		if (rc == -EBADMSG)
+			token_fail(rc, why, wl,
+				   "realm token: the signature does not verify with the RAK it carries (claim 44237)");
+	}
+	if (!rc)
+		rc = binding(&p, &rak, why, wl);
+	if (!rc)
+		rc = expectations(out, x, why, wl);
+	EVP_PKEY_free(rak.key);
+	parts_free(&p);
+	if (rc)
+		token_claims_free(out);
+	return rc;
 }
 
 int
@@ -231,56 +412,21 @@ token_verify(const uint8_t *tok, size_t len, EVP_PKEY *iak,
 	     const uint8_t challenge[TOKEN_CHALLENGE_LEN], const uint8_t *rim,
 	     struct token_claims *out, char *why, size_t wl)
 {
-	struct sign1 plat = { 0 }, realm = { 0 };
-	const uint8_t *p, *r, *rak = NULL;
-	cbor_item_t *top, *m = NULL;
-	size_t plen, rlen, raklen = 0;
-	EVP_PKEY *rakey = NULL;
+	struct token_anchors set = { 0 };
+	struct token_expect x = {
+		.challenge = challenge,
+		.rim = rim,
+		.rim_len = TOKEN_RIM_LEN,
+	};
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	top = load_all(tok, len);
-	if (top && cbor_isa_tag(top) &&
-	    (cbor_tag_value(top) == CCA_TOKEN_TAG ||
-	     cbor_tag_value(top) == CCA_TOKEN_TAG_NEW)) {
-		m = cbor_tag_item(top);
-		cbor_decref(&m);	/* still owned by the tag */
-	}
-	if (!m || !cbor_isa_map(m) ||
-	    !(p = map_bytes(m, CCA_PLATFORM_TOKEN, 0, &plen)) ||
-	    !(r = map_bytes(m, CCA_REALM_TOKEN, 0, &rlen))) {
-		rc = fail(-EBADMSG, why, wl,
-			  "not a CCA token (tag 399 around {44234, 44241})");
-		goto out;
-	}
-	rc = sign1_parse(p, plen, &plat, "platform token", why, wl);
-	if (!rc && sign1_verify(&plat, iak))
-		rc = fail(-EBADMSG, why, wl,
-			  "platform token: the signature does not verify with the trust anchor");
+	if (!iak)
+		return token_fail(-EINVAL, why, wl, "no trust anchor given");
+	rc = token_anchors_add(&set, iak, NULL);
 	if (!rc)
-		rc = sign1_parse(r, rlen, &realm, "realm token", why, wl);
-	if (!rc) {
-		rak = map_bytes(realm.claims, CCA_REALM_PUB_KEY, 0, &raklen);
-		if (!rak || cose_key_decode(rak, raklen, &rakey))
-			rc = fail(-EBADMSG, why, wl,
-				  "realm token: no P-384 COSE_Key in claim 44237");
-	}
-	if (!rc && sign1_verify(&realm, rakey))
-		rc = fail(-EBADMSG, why, wl,
-			  "realm token: the signature does not verify with its RAK");
-	if (!rc && !bound(plat.claims, realm.claims, rak, raklen))
-		rc = fail(-EBADMSG, why, wl,
-			  "key binding: the platform challenge is not the hash of the RAK");
-	if (!rc)
-		rc = realm_checks(realm.claims, challenge, rim, out, why, wl);
-out:
-	EVP_PKEY_free(rakey);
-	sign1_free(&plat);
-	sign1_free(&realm);
-	if (top)
-		cbor_decref(&top);
-	if (rc)
-		token_claims_free(out);
+		rc = token_verify_with(tok, len, &set, &x, out, why, wl);
+	token_anchors_free(&set);
 	return rc;
 }
 
@@ -293,15 +439,34 @@ token_claims_free(struct token_claims *c)
 }
 
 int
-token_anchor_load(const char *path, EVP_PKEY **iak)
+token_open(const uint8_t *tok, size_t len, struct token_view *v, char *why,
+	   size_t wl)
 {
-	FILE *f = fopen(path, "r");
+	struct parts *p = calloc(1, sizeof(*p));
+	int rc;
 
-	*iak = NULL;
-	if (!f)
-		return -ENOENT;
-	*iak = PEM_read_PUBKEY(f, NULL, NULL, NULL);
-	fclose(f);
-	ERR_clear_error();
-	return *iak ? 0 : -EBADMSG;
+	memset(v, 0, sizeof(*v));
+	if (!p)
+		return -ENOMEM;
+	rc = split(tok, len, p, why, wl);
+	if (rc) {
+		parts_free(p);
+		free(p);
+		return rc;
+	}
+	v->tag = p->tag;
+	v->platform = p->plat.claims;
+	v->realm = p->realm.claims;
+	v->priv = p;
+	return 0;
+}
+
+void
+token_view_free(struct token_view *v)
+{
+	if (v->priv) {
+		parts_free(v->priv);
+		free(v->priv);
+	}
+	memset(v, 0, sizeof(*v));
 }

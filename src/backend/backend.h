@@ -81,11 +81,17 @@ struct backend_ops {
 	 */
 	void (*bind)(struct backend_region *reg,
 		     const struct backend_owner *owner);
-	/* Optional (csm): the sharing id of the region's grant; revoke it. */
+	/* Optional (csm): the sharing id of the region's grant; the realm
+	 * at the other end (the creator: the grant's consumer; the attacher:
+	 * the sid's provider); revoke the grant. */
 	int (*csm_sid)(const struct backend_region *reg,
 		       struct caec_csm_sid *sid);
+	int (*csm_peer)(const struct backend_region *reg, uint64_t *realm_id);
 	int (*csm_revoke)(struct backend_region *reg);
 };
+
+/* csm: the trust anchor of the running caec-rmmd, "SOCKET.pub" (csm_token.c). */
+void backend_csm_anchor(char *buf, size_t len);
 
 extern const struct backend_ops backend_nw_ops;
 extern const struct backend_ops backend_csm_ops;

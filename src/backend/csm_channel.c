@@ -20,6 +20,7 @@
 struct csm_chan {
 	struct caec_csm_region *r;
 	struct caec_csm_sid sid;	/* the grant made, or the one attached */
+	uint64_t peer;			/* the realm at the other end */
 	bool provider;
 };
 
@@ -113,6 +114,7 @@ csm_create(const struct caec_uri *u, size_t len, uint32_t mode,
 		return rc;
 	}
 	cc->provider = true;
+	cc->peer = peer;
 	memset(out, 0, sizeof(*out));
 	out->base = caec_csm_base(cc->r);
 	out->len = caec_csm_size(cc->r);
@@ -147,6 +149,7 @@ csm_attach(const struct caec_uri *u, struct backend_region *out)
 		free(cc);
 		return rc;
 	}
+	cc->peer = cc->sid.provider;
 	memset(out, 0, sizeof(*out));
 	out->base = caec_csm_base(cc->r);
 	out->len = caec_csm_size(cc->r);
@@ -192,6 +195,15 @@ csm_sid(const struct backend_region *reg, struct caec_csm_sid *sid)
 }
 
 static int
+csm_peer(const struct backend_region *reg, uint64_t *realm_id)
+{
+	const struct csm_chan *cc = reg->priv;
+
+	*realm_id = cc->peer;
+	return 0;
+}
+
+static int
 csm_revoke(struct backend_region *reg)
 {
 	struct csm_chan *cc = reg->priv;
@@ -209,5 +221,6 @@ const struct backend_ops backend_csm_ops = {
 	.release = csm_release,
 	.bind = csm_bind,
 	.csm_sid = csm_sid,
+	.csm_peer = csm_peer,
 	.csm_revoke = csm_revoke,
 };

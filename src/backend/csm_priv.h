@@ -15,7 +15,8 @@
  *   csm_rmmd.c      transport: caec-rmmd protocol (src/proto/)
  *   csm_dev.c       transport: /dev/caec-csm (caec/csm_uapi.h)
  *   csm_service.c   caec_csm_service_start(): a private caec-rmmd
- *   csm_token.c     attestation tokens: caec_csm_token(), verification
+ *   csm_token.c     attestation tokens: caec_csm_token(), verification,
+ *                   the realm's parameters, measurement extension
  */
 #ifndef CAEC_CSM_PRIV_H
 #define CAEC_CSM_PRIV_H
@@ -61,6 +62,10 @@ struct csm_transport {
 	/* An attestation token for @challenge; NULL: not offered. */
 	int (*token)(struct csm_conn *c, const uint8_t challenge[64],
 		     uint8_t *buf, size_t cap, size_t *len);
+	/* RSI_MEASUREMENT_EXTEND (index 1..4, len <= 64 checked); NULL: not
+	 * offered. */
+	int (*extend)(struct csm_conn *c, unsigned int index,
+		      const void *data, size_t len);
 	/* In a forked child: close the descriptor, free, never talk. */
 	void (*forget)(struct csm_conn *c);
 	/*
@@ -94,6 +99,15 @@ struct csm_conn {
 /* Connect one transport: 0, -ENOENT (nothing there), other -errno. */
 int csm_rmmd_connect(const char *path, struct csm_conn *c);
 int csm_dev_connect(const char *path, struct csm_conn *c);
+
+/*
+ * csm_realm_params_get - the parameters a new realm starts with: those of
+ * caec_csm_realm_params(), else $CAEC_CSM_HASH and $CAEC_CSM_RPV; *@given
+ * is false when none was chosen (SHA-256, zero RPV).
+ * RETURN VALUE: 0; -EINVAL (a malformed variable, detail recorded).
+ */
+int csm_realm_params_get(uint32_t *hash_algo, uint8_t rpv[CAEC_CSM_RPV_LEN],
+			 bool *given);
 
 /* The socket path the library uses: $CAEC_RMMD_SOCKET or the default. */
 void csm_rmmd_socket_path(char *buf, size_t len);

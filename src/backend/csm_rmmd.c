@@ -349,6 +349,54 @@ rmmd_token(struct csm_conn *c, const uint8_t challenge[64], uint8_t *buf,
 	return 0;
 }
 
+static int
+rmmd_extend(struct csm_conn *c, unsigned int index, const void *data,
+	    size_t len)
+{
+	struct rmmd_req_extend q = { .index = index, .size = (uint32_t)len };
+	struct reply r = { 0 };
+	int rc;
+
+	if (len)
+		memcpy(q.value, data, len);
+	rc = roundtrip(c->priv, RMMD_T_MEASURE_EXTEND, &q, sizeof(q), &r);
+	if (r.fd >= 0)
+		close(r.fd);
+	if (rc)
+		return rc;
+	if (r.rep.status)
+		return caec_set_detail(r.rep.status,
+			"caec-rmmd: no measurement extended: %s",
+			caec_strerror(r.rep.status));
+	return 0;
+}
+
+/*
+ * The realm's parameters (csm_realm_params_get()), when any were chosen:
+ * the first request after HELLO, before the realm does anything.
+ */
+static int
+realm_params(struct csm_conn *c)
+{
+	struct rmmd_req_realm_params q = { 0 };
+	struct reply r = { 0 };
+	bool given;
+	int rc;
+
+	rc = csm_realm_params_get(&q.hash_algo, q.rpv, &given);
+	if (rc || !given)
+		return rc;
+	rc = roundtrip(c->priv, RMMD_T_REALM_PARAMS, &q, sizeof(q), &r);
+	if (r.fd >= 0)
+		close(r.fd);
+	if (!rc && r.rep.status)
+		rc = caec_set_detail(r.rep.status,
+			"caec-rmmd refused the realm's parameters (hash %s): %s",
+			q.hash_algo == CAEC_CSM_HASH_SHA512 ? "sha-512" : "sha-256",
+			caec_strerror(r.rep.status));
+	return rc;
+}
+
 static void
 rmmd_forget(struct csm_conn *c)
 {
@@ -402,6 +450,7 @@ static const struct csm_transport rmmd_transport = {
 	.kind = CAEC_CSM_EMULATED,
 	.call = rmmd_call,
 	.token = rmmd_token,
+	.extend = rmmd_extend,
 	.forget = rmmd_forget,
 	.alive = rmmd_alive,
 	.close = rmmd_close,
@@ -521,7 +570,10 @@ csm_rmmd_connect(const char *path, struct csm_conn *c)
 		c->priv = NULL;
 		goto fail;
 	}
-	return 0;
+	rc = realm_params(c);
+	if (rc)
+		rmmd_close(c);
+	return rc;
 fail:
 	close(s->fd);
 	free(s);

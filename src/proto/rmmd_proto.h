@@ -54,6 +54,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../attest/token_limits.h"
+
 #define RMMD_MAGIC 0x444d5243u		/* "CRMD" little-endian */
 #define RMMD_VERSION 2u
 #define RMMD_MSG_MAX 256u		/* no message of v2 is longer */
@@ -78,7 +80,9 @@ struct rmmd_hdr {
 #define RMMD_T_DESTROY	8u
 #define RMMD_T_TOKEN	9u
 #define RMMD_T_ACK	10u		/* no reply */
-#define RMMD_T_MAX	10u
+#define RMMD_T_REALM_PARAMS 11u
+#define RMMD_T_MEASURE_EXTEND 12u
+#define RMMD_T_MAX	12u
 #define RMMD_REPLY	0x8000u
 #define RMMD_EV_REVOKED	0x4001u
 #define RMMD_EV_MOVED	0x4002u
@@ -133,8 +137,38 @@ struct rmmd_req_token {
 	uint8_t challenge[64];
 };
 
-#define RMMD_TOKEN_MAX 8192u
+/* The one token-size bound (src/attest/token_limits.h). */
+#define RMMD_TOKEN_MAX TOKEN_MAX
 #define RMMD_REPLY_MAX (16u + 64u + RMMD_TOKEN_MAX)
+
+/*
+ * REALM_PARAMS: what RMI_REALM_CREATE fixes for a realm, chosen by
+ * whoever starts it: @hash_algo (RMMD_HASH_*) of its measurements and its
+ * personalization value @rpv (token claim 44235). Only as the first request
+ * after HELLO, and once: later, the realm runs and they are fixed
+ * (-EPROTO). A realm that never sends it has SHA-256 and an all-zero RPV.
+ * Reply: val[0] = the hash algorithm. -EINVAL for an unknown algorithm,
+ * -ENOTSUP from a daemon built without libcbor.
+ */
+#define RMMD_HASH_SHA256 0u		/* RMI_REALM_CREATE's numbering */
+#define RMMD_HASH_SHA512 1u
+
+struct rmmd_req_realm_params {
+	uint32_t hash_algo;
+	uint32_t reserved;		/* zero */
+	uint8_t rpv[64];
+};
+
+/*
+ * MEASURE_EXTEND: RSI_MEASUREMENT_EXTEND. REM[@index - 1] becomes
+ * H(REM[@index - 1] || @value[0..@size)), H the realm's hash algorithm.
+ * -EINVAL: @index not 1..4, @size over 64. -ENOTSUP without libcbor.
+ */
+struct rmmd_req_extend {
+	uint32_t index;
+	uint32_t size;
+	uint8_t value[64];
+};
 
 /*
  * Every reply. @status: 0 or a negative errno (the library's contract);
@@ -190,6 +224,10 @@ _Static_assert(offsetof(struct rmmd_req_share, perm) == 16, "perm");
 _Static_assert(sizeof(struct rmmd_req_sid) == 24, "sid");
 _Static_assert(sizeof(struct rmmd_req_destroy) == 8, "destroy");
 _Static_assert(sizeof(struct rmmd_req_token) == 64, "token");
+_Static_assert(sizeof(struct rmmd_req_realm_params) == 72, "params");
+_Static_assert(offsetof(struct rmmd_req_realm_params, rpv) == 8, "rpv");
+_Static_assert(sizeof(struct rmmd_req_extend) == 72, "extend");
+_Static_assert(offsetof(struct rmmd_req_extend, value) == 8, "value");
 _Static_assert(sizeof(struct rmmd_reply) == 64, "reply");
 _Static_assert(offsetof(struct rmmd_reply, detail) == 4, "detail");
 _Static_assert(offsetof(struct rmmd_reply, fw_status) == 8, "fw_status");

@@ -30,7 +30,8 @@ void ring_set_lost(struct caec_ring *r, const int *lost);
  *       longer than the channel's), -EBADMSG (a record or the end of the
  *       stream failed authentication), -EIO (the cipher library failed),
  *       -EOVERFLOW (sequence numbers used up), -EPIPE (an authentic end of
- *       stream: the direction is over)
+ *       stream: the direction is over),
+ *       -EACCES (the channel's attested handshake failed: channel_attest.c)
  *
  * A direction has one sticky error: once set, every data call on the ring
  * returns it, and it is never replaced. When two errors meet, the first one

@@ -92,12 +92,27 @@ struct rmmd_ipa {
 	struct rmmd_ipa *next;
 };
 
+/*
+ * What the realm's attestation token says of it beyond the RIM: the
+ * parameters whoever started it chose (REALM_PARAMS) and the REMs it
+ * extended (MEASURE_EXTEND), @hash_algo's length each.
+ */
+struct rmmd_attest {
+	unsigned int hash_algo;		/* RMMD_HASH_* */
+	uint8_t rim[64];		/* SHA-512: the executable's; SHA-256:
+					 * measurement[] */
+	uint8_t rem[4][64];
+	uint8_t rpv[64];
+};
+
 struct rmmd_client {
 	int fd;
 	pid_t pid;
 	uid_t uid;
 	bool hello;
+	bool started;			/* served more than HELLO, REALM_PARAMS */
 	uint8_t measurement[32];
+	struct rmmd_attest att;
 	struct hm_realm *realm;
 	uint64_t realm_id;
 	struct rmmd_region *regions;
@@ -199,6 +214,10 @@ unsigned int rmmd_mapped_perm(struct rmmd *d, struct rmmd_client *p,
 			      struct rmmd_client *c, uint64_t handle);
 int rmmd_consumer_fd(int memfd, unsigned int perm, bool *close_it);
 int rmmd_region_memfd(uint64_t size);
+int rmmd_cmd_realm_params(struct rmmd *d, struct rmmd_client *c,
+			  const void *req, struct rmmd_cmd_out *out);
+int rmmd_cmd_extend(struct rmmd *d, struct rmmd_client *c, const void *req,
+		    struct rmmd_cmd_out *out);
 
 /* rmmd_realm.c: a connection's realm */
 int rmmd_realm_open(struct rmmd *d, struct rmmd_client *c);
@@ -223,7 +242,8 @@ void rmmd_retire_all(struct rmmd *d);
 int rmmd_move(struct rmmd *d, struct rmmd_client *p, struct rmmd_region *r,
 	      uint64_t revoked, struct rmmd_retire **out);
 
-/* rmmd_token.c: attestation (a no-op without libcbor) */
+/* rmmd_token.c: attestation (a no-op without libcbor): the realm's
+ * parameters, its REMs, its tokens */
 int rmmd_tokens_start(struct rmmd *d);
 void rmmd_tokens_stop(struct rmmd *d);
 

@@ -53,6 +53,12 @@ static const struct cmd_row {
 			   rmmd_cmd_token },
 	[RMMD_T_ACK] = { "ACK", sizeof(struct rmmd_req_ack), rmmd_cmd_ack,
 			 true },
+	[RMMD_T_REALM_PARAMS] = { "REALM_PARAMS",
+				  sizeof(struct rmmd_req_realm_params),
+				  rmmd_cmd_realm_params },
+	[RMMD_T_MEASURE_EXTEND] = { "MEASURE_EXTEND",
+				    sizeof(struct rmmd_req_extend),
+				    rmmd_cmd_extend },
 };
 
 struct rmmd_client *
@@ -293,6 +299,11 @@ handle(struct rmmd *d, struct rmmd_client *c, const uint8_t *pkt, ssize_t n,
 			rc = -EPROTO;	/* out of order: HELLO first */
 		else
 			rc = row->fn(d, c, pkt + sizeof(h), &out);
+		/* Past HELLO and REALM_PARAMS the realm runs: its parameters
+		 * are fixed from here on. */
+		if (c->hello && h.type != RMMD_T_HELLO &&
+		    h.type != RMMD_T_REALM_PARAMS)
+			c->started = true;
 	}
 	if (rc == -EPROTO && ++c->nr_bad >= MAX_BAD) {
 		rmmd_kill(c, "too many malformed packets");
