@@ -4,8 +4,10 @@
  * sweep as the caec modes, as modes of their own ("peer-uds", "peer-pipe",
  * "peer-ckring"). Each becomes ordinary rows of the JSON "results" (with
  * "kind": "peer"), of the table, the CSV, the summary and the plots, and is
- * interleaved with the same bare references, same pinning, warm-up, counts,
- * payload stamping and O(1) payload check as the subject (patterns.c):
+ * a lane of group.c like the subject (patterns.c): set up once per group,
+ * measured in blocks interleaved with the other lanes and the same bare
+ * references, with the same pinning, warm-up, payload stamping and O(1)
+ * payload check:
  *
  * stream:   the sender writes each S-byte message, the receiver reads each
  *           one into a private buffer and checks it; send-to-receive latency
@@ -21,12 +23,7 @@
  *              sized to the ring (F_SETPIPE_SZ, best effort).
  * peer-ckring: concurrencykit's ck_ring (alt_ckring.c), busy-polling.
  *
- * Warm-up: the subject's round-trip warm-up is one lap of its ack ring
- * (main.c), tens of thousands of round trips that a blocking peer would
- * spend seconds on and that mean nothing for a socket; without --warmup the
- * peers' round trips warm up with one lap of their own buffer (ring / size
- * messages, at least ALT_WARM_MIN, at most the subject's). The stream keeps
- * the subject's two laps.
+ * Warm-up: the group's, bounded in time (group.c), like every lane's.
  *
  * The socket and pipe peers block in the kernel as their users would (no
  * busy-polling); a child that dies ends the parent's read with EOF (or the
@@ -45,7 +42,6 @@
 #include "bench.h"
 
 #define ACK_SIZE 8u
-#define ALT_WARM_MIN 1000u
 
 enum alt_kind {
 	ALT_UDS,
@@ -55,13 +51,13 @@ enum alt_kind {
 };
 
 static const struct bench_mode alt_modes[ALT_N] = {
-	[ALT_UDS] = { "peer-uds", "peer" },
-	[ALT_PIPE] = { "peer-pipe", "peer" },
-	[ALT_CKRING] = { "peer-ckring", "peer" },
+	[ALT_UDS] = { "peer-uds", "peer", NULL },
+	[ALT_PIPE] = { "peer-pipe", "peer", NULL },
+	[ALT_CKRING] = { "peer-ckring", "peer", NULL },
 };
 
 /*
- * One run's link between the parent and the child. fd[] holds the
+ * One lane's link between the parent and the peer. fd[] holds the
  * parent-to-child direction in [0] (write end) and [1] (read end), the
  * child-to-parent one in [2] and [3]; for the socket pair [0] = [3] and
  * [1] = [2]. After the fork each process closes the other's ends and keeps
@@ -74,6 +70,7 @@ struct alt_link {
 	int fd[4];
 	int tx, rx;
 	struct alt_ck *ck;
+	uint8_t *src, *dst;	/* one message each, this side's */
 };
 
 const struct bench_mode *
@@ -337,7 +334,7 @@ link_recv(const struct alt_link *l, void *buf, uint32_t len)
 
 static void
 stream_send(const struct alt_link *l, uint8_t *src, uint64_t first,
-	    uint64_t n, bool stamp)
+	    uint64_t n, uint32_t every)
 {
 	const struct bench_run *run = l->run;
 	uint32_t sleft = 1;
@@ -345,7 +342,7 @@ stream_send(const struct alt_link *l, uint8_t *src, uint64_t first,
 
 	for (i = 0; i < n; i++) {
 		bench_fill(src, run->size, first + i,
-			   stamp && bench_stamp_due(&sleft, run->stamp_every) ?
+			   every && bench_stamp_due(&sleft, every) ?
 				   bench_now_ns() : 0);
 		link_send(l, src, run->size);
 	}
@@ -375,75 +372,76 @@ round_trip(const struct alt_link *l, uint8_t *src, uint8_t *dst,
 }
 
 static void
-rt_send(const struct alt_link *l, pid_t pid, struct bench_result *res,
-	struct bench_meter *m)
+rt_send(struct bench_lane *ln, const struct bench_cmd *c,
+	struct bench_result *res, struct bench_meter *m)
 {
-	const struct bench_run *run = l->run;
-	uint8_t *src = bench_alloc(run->size), *dst = bench_alloc(run->size);
-	uint64_t *lat = bench_alloc(run->count * sizeof(*lat));
+	const struct alt_link *l = ln->priv;
+	uint64_t *lat = bench_lane_lat(ln, c->count);
 	uint64_t i, t, prev, t0, t1;
 
-	for (i = 0; i < run->warm; i++)
-		round_trip(l, src, dst, i);
-	bench_peer_wait(&bench_peer_ctl()->warm_done, pid, "end of warm-up");
+	for (i = 0; i < c->warm; i++)
+		round_trip(l, l->src, l->dst, ln->seq++);
+	bench_block_warm_wait(bench_peer_ctl());
 
 	bench_meter_start(m);
 	t0 = bench_now_ns();
 	prev = bench_ticks();
-	for (i = 0; i < run->count; i++) {
-		round_trip(l, src, dst, run->warm + i);
+	for (i = 0; i < c->count; i++) {
+		round_trip(l, l->src, l->dst, ln->seq++);
 		t = bench_ticks();
 		lat[i] = t - prev;
 		prev = t;
 	}
 	t1 = bench_now_ns();
 	bench_meter_stop(m);
-
-	bench_rt_result(res, lat, run->count, t0, t1);
-	free(lat);
-	free(dst);
-	free(src);
+	bench_rt_result(res, lat, c->count, t0, t1);
 }
 
-/* --- receiver side (child) --- */
+/* --- receiver side (the peer) --- */
 
-static void
-stream_recv(const struct alt_link *l, struct bench_ctl *ctl)
+/* Receive and check @n messages; stamped ones into @lat (see patterns.c). */
+static size_t
+stream_take(struct bench_lane *ln, uint64_t n, uint64_t *lat, size_t cap,
+	    uint64_t *first)
 {
+	const struct alt_link *l = ln->priv;
 	const struct bench_run *run = l->run;
-	uint8_t *dst = bench_alloc(run->size);
-	size_t cap = run->count / run->stamp_every + 2, k = 0;
-	uint64_t *lat = bench_alloc(cap * sizeof(*lat));
-	uint64_t i, stamp, first = 0, seq, end, cpu;
+	uint64_t i, stamp, seq;
+	size_t k = 0;
 
-	for (i = 0; i < run->warm; i++) {
-		link_recv(l, dst, run->size);
-		if (!bench_check(dst, run->size, run->size, i))
-			bench_die_data(run, "receiver", i, dst, run->size);
-	}
-	cpu = bench_thread_cpu_ns();
-	/* Pairs with the parent's acquire load in bench_peer_wait(). */
-	__atomic_store_n(&ctl->warm_done, 1, __ATOMIC_RELEASE);
-
-	for (i = 0; i < run->count; i++) {
-		seq = run->warm + i;
-		link_recv(l, dst, run->size);
-		if (!bench_check(dst, run->size, run->size, seq))
-			bench_die_data(run, "receiver", seq, dst, run->size);
-		stamp = bench_stamp_of(dst);
-		if (stamp && k < cap) {
-			if (!first)
-				first = stamp;
+	for (i = 0; i < n; i++) {
+		seq = ln->seq++;
+		link_recv(l, l->dst, run->size);
+		if (!bench_check(l->dst, run->size, run->size, seq))
+			bench_die_data(run, "receiver", seq, l->dst,
+				       run->size);
+		stamp = bench_stamp_of(l->dst);
+		if (lat && stamp && k < cap) {
+			if (!*first)
+				*first = stamp;
 			lat[k++] = bench_now_ns() - stamp;
 		}
 	}
+	return k;
+}
+
+static void
+stream_recv(struct bench_lane *ln, const struct bench_cmd *c,
+	    struct bench_ctl *ctl)
+{
+	size_t cap = c->count / c->stamp_every + 2, k;
+	uint64_t *lat = bench_lane_lat(ln, cap);
+	uint64_t first = 0, end, cpu;
+
+	stream_take(ln, c->warm, NULL, 0, &first);
+	cpu = bench_thread_cpu_ns();
+	bench_block_warm_done(ctl);
+	k = stream_take(ln, c->count, lat, cap, &first);
 	end = bench_now_ns();
 	ctl->cpu_ns = bench_thread_cpu_ns() - cpu;
 	ctl->elapsed_ns = end - first;
 	ctl->lat_p50_ns = bench_percentile(lat, k, 50);
 	ctl->lat_p99_ns = bench_percentile(lat, k, 99);
-	free(lat);
-	free(dst);
 }
 
 static inline void
@@ -461,94 +459,102 @@ rt_answer(const struct alt_link *l, uint8_t *dst, uint64_t seq)
 }
 
 static void
-rt_recv(const struct alt_link *l, struct bench_ctl *ctl)
+rt_recv(struct bench_lane *ln, const struct bench_cmd *c,
+	struct bench_ctl *ctl)
 {
-	uint8_t *dst = bench_alloc(l->run->size);
+	const struct alt_link *l = ln->priv;
 	uint64_t i, cpu;
 
-	for (i = 0; i < l->run->warm; i++)
-		rt_answer(l, dst, i);
+	for (i = 0; i < c->warm; i++)
+		rt_answer(l, l->dst, ln->seq++);
 	cpu = bench_thread_cpu_ns();
-	__atomic_store_n(&ctl->warm_done, 1, __ATOMIC_RELEASE);
-	for (i = 0; i < l->run->count; i++)
-		rt_answer(l, dst, l->run->warm + i);
+	bench_block_warm_done(ctl);
+	for (i = 0; i < c->count; i++)
+		rt_answer(l, l->dst, ln->seq++);
 	ctl->cpu_ns = bench_thread_cpu_ns() - cpu;
-	free(dst);
 }
 
-static int
-alt_child(void *arg)
+/* --- the lane --- */
+
+static void
+alt_open(struct bench_lane *ln)
 {
-	struct alt_link *l = arg;
-	struct bench_ctl *ctl = bench_peer_ctl();
+	struct alt_link *l = bench_alloc(sizeof(*l));
 
-	link_side(l, true);
-	__atomic_store_n(&ctl->ready, 1, __ATOMIC_RELEASE);
-	if (l->run->pattern == BENCH_STREAM)
-		stream_recv(l, ctl);
-	else
-		rt_recv(l, ctl);
-	return 0;
-}
-
-/*
- * bench_alt_run - one run of @run over a fresh link of the peer run->mode;
- * fills @res like bench_subject_run(). Exits on any failure.
- */
-void
-bench_alt_run(const struct bench_run *subject_run, struct bench_result *res)
-{
-	struct bench_ctl *ctl = bench_peer_ctl();
-	struct bench_run own = *subject_run;
-	const struct bench_run *run = &own;
-	struct bench_meter m;
-	struct alt_link l;
-	uint64_t lap;
-	uint8_t *src;
-	pid_t pid;
-
-	if (!bench_point_applies(own.mode, own.pattern))
+	if (!bench_point_applies(ln->run.mode, ln->run.pattern))
 		bench_die("internal error: %s has no %s pattern (%s)",
-			  own.mode->name, bench_pattern_name(own.pattern),
-			  bench_alt_lacks(own.pattern));
-	lap = own.ring / own.size;
-	if (lap < ALT_WARM_MIN)
-		lap = ALT_WARM_MIN;
-	if (own.pattern != BENCH_STREAM && own.cfg->warmup < 0 &&
-	    lap < own.warm)
-		own.warm = lap;
-
-	/* A write to a dead child's pipe must fail with EPIPE, not kill. */
+			  ln->run.mode->name,
+			  bench_pattern_name(ln->run.pattern),
+			  bench_alt_lacks(ln->run.pattern));
+	/* A write to a dead peer's pipe must fail with EPIPE, not kill. */
 	signal(SIGPIPE, SIG_IGN);
-	link_open(&l, run);
-	pid = bench_peer_spawn(run->cfg, alt_child, &l);
-	link_side(&l, false);
-	bench_peer_wait(&ctl->ready, pid, "peer start");
-
-	if (run->pattern == BENCH_STREAM) {
-		src = bench_alloc(run->size);
-		stream_send(&l, src, 0, run->warm, false);
-		bench_peer_wait(&ctl->warm_done, pid, "end of warm-up");
-		bench_meter_start(&m);
-		stream_send(&l, src, run->warm, run->count, true);
-		bench_meter_stop(&m);
-		free(src);
-	} else {
-		rt_send(&l, pid, res, &m);
-	}
-	bench_peer_join(pid);
-	link_close(&l);
-
-	if (run->pattern == BENCH_STREAM) {
-		res->msgs_per_s = (double)run->count * 1e9 /
-				  (double)ctl->elapsed_ns;
-		res->lat_p50_ns = ctl->lat_p50_ns;
-		res->lat_p99_ns = ctl->lat_p99_ns;
-	}
-	res->mbytes_per_s = res->msgs_per_s * run->size / 1e6;
-	res->cpu_ns_per_msg = (double)(m.cpu_ns + ctl->cpu_ns) /
-			      (double)run->count;
-	res->cycles_per_msg = bench_cycles_per_msg(&m, run->count);
-	res->cycles_source = isnan(res->cycles_per_msg) ? BENCH_CYC_NONE :
-							  m.source;
+	link_open(l, &ln->run);
+	l->src = bench_alloc(ln->run.size);
+	l->dst = bench_alloc(ln->run.size);
+	ln->priv = l;
 }
+
+static void
+alt_connect(struct bench_lane *ln)
+{
+	link_side(ln->priv, false);
+}
+
+static void
+alt_attach(struct bench_lane *ln)
+{
+	link_side(ln->priv, true);
+}
+
+static void
+alt_send(struct bench_lane *ln, const struct bench_cmd *c,
+	 struct bench_result *res, struct bench_meter *m)
+{
+	struct alt_link *l = ln->priv;
+
+	if (ln->run.pattern != BENCH_STREAM) {
+		rt_send(ln, c, res, m);
+		return;
+	}
+	stream_send(l, l->src, ln->seq, c->warm, 0);
+	ln->seq += c->warm;
+	bench_block_warm_wait(bench_peer_ctl());
+	bench_meter_start(m);
+	stream_send(l, l->src, ln->seq, c->count, c->stamp_every);
+	bench_meter_stop(m);
+	ln->seq += c->count;
+}
+
+static void
+alt_recv(struct bench_lane *ln, const struct bench_cmd *c,
+	 struct bench_ctl *ctl)
+{
+	if (ln->run.pattern == BENCH_STREAM)
+		stream_recv(ln, c, ctl);
+	else
+		rt_recv(ln, c, ctl);
+}
+
+static void
+alt_close(struct bench_lane *ln)
+{
+	struct alt_link *l = ln->priv;
+
+	link_close(l);
+	if (bench_in_child)
+		return;
+	free(l->src);
+	free(l->dst);
+	free(l);
+	ln->priv = NULL;
+}
+
+/* A peer: what a user would pick instead of libcaec. */
+const struct bench_lane_ops bench_alt_ops = {
+	.open = alt_open,
+	.connect = alt_connect,
+	.attach = alt_attach,
+	.send = alt_send,
+	.recv = alt_recv,
+	.close = alt_close,
+};

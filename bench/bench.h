@@ -2,10 +2,13 @@
 /*
  * caec-bench private interfaces.
  *
- * A run is one fork of a pinned peer process and one timed phase: the parent
- * (core A) always sends, the child (core B) receives, echoes or acknowledges.
- * A point (mode, pattern, size) alternates reference runs and subject runs
- * and keeps the median of each metric.
+ * A group is every mode's point at one pattern and size. The group's lanes
+ * (the bare reference and one channel per mode) are set up once, each with
+ * its sending end in the parent (core A) and its receiving end in one peer
+ * process (core B), then measured in rounds: each round runs one short
+ * block of every lane in a random order, so that every lane samples the
+ * same host conditions (group.c). A point keeps one result per block;
+ * ratios are paired by round (paired.c).
  *
  * Every message carries, in its payload:
  *   bytes 0..7          CLOCK_MONOTONIC send time in ns, or 0 (not stamped)
@@ -26,10 +29,11 @@
 #include <unistd.h>
 
 #define BENCH_SCHEMA 1
-#define BENCH_MAX_MODES 8
+#define BENCH_MAX_MODES 10		/* the modes, the peers and the A/A lane */
 #define BENCH_MAX_PATTERNS 8
 #define BENCH_MAX_SIZES 64
-#define BENCH_MAX_REPEAT 64
+#define BENCH_MAX_ROUNDS 100000u	/* the sweep's --repeat's upper bound */
+#define BENCH_MAX_REPEAT 64		/* share's and calls' --repeat's */
 #define BENCH_MIN_SIZE 64u
 #define BENCH_MAX_SIZE (64u << 20)
 #define BENCH_RING_MIN (1u << 20)	/* auto ring: 1 MiB ... */
@@ -37,6 +41,9 @@
 #define BENCH_TIMEOUT_MS 10000		/* a silent peer is a failure */
 #define BENCH_STAMP_MAX_EVERY 64u	/* stream: stamp at least 1 in 64 */
 #define BENCH_NOISY_PCT 5.0		/* other load + steal that taints a sweep */
+#define BENCH_RESOLVE_PCT 10.0		/* a ratio is resolved when its 95%
+					   interval lies within +-10% of it */
+#define BENCH_MAX_PLACES 4		/* placements reported per group */
 
 /*
  * BENCH_STREAM and BENCH_STREAM_ZC are the two pipelined streams, copy
@@ -58,25 +65,43 @@ enum bench_cycles_source {
 	BENCH_CYC_PERF,
 };
 
-/* A --mode value and the channel URI scheme that implements it. */
+/* The metrics that ratios are taken of (bench_metric_of()). */
+enum bench_metric {
+	BENCH_M_LAT,		/* latency_ns_p50, lower is better */
+	BENCH_M_TPUT,		/* mbytes_per_s, higher is better */
+	BENCH_M_CYC,		/* cycles_per_msg, lower is better */
+	BENCH_NMETRICS,
+};
+
+/*
+ * A --mode value and the channel URI scheme that implements it. @aa_of is
+ * set on the A/A lane only (--aa): a second, identical channel of the mode
+ * it names, measured as a mode of its own ("nw#aa").
+ */
 struct bench_mode {
 	const char *name;
 	const char *scheme;
+	const struct bench_mode *aa_of;
 };
 
 struct bench_cfg {
 	const struct bench_mode *modes[BENCH_MAX_MODES];
-	unsigned int nmodes;
+	unsigned int nmodes;		/* the A/A lane, if any, is the last */
 	enum bench_pattern patterns[BENCH_MAX_PATTERNS];
 	unsigned int npatterns;
 	uint32_t sizes[BENCH_MAX_SIZES];
 	unsigned int nsizes;
-	uint64_t count;		/* 0: the pattern's default */
-	int64_t warmup;		/* -1: one lap of the ring (see main.c) */
+	uint64_t count;		/* 0: the pattern's default minimum */
+	int64_t warmup;		/* -1: one lap of the ring (see group.c) */
 	int cores[2];		/* sender, receiver */
 	const char *json_path;
 	const char *csv_path;
-	unsigned int repeat;	/* reference/subject alternations per point */
+	unsigned int repeat;	/* rounds per point, at least */
+	double budget_s;	/* per point: more rounds until resolved */
+	unsigned int block_us;	/* a block's target duration */
+	uint64_t seed;		/* the rounds' order and the bootstrap */
+	bool aa;		/* --aa: the A/A lane */
+	bool quick;		/* --quick */
 	uint32_t ring;		/* 0: auto */
 	unsigned int batch;	/* stream: publish every @batch messages */
 	bool wake_futex;	/* region with the futex wake-up protocol */
@@ -87,20 +112,35 @@ struct bench_cfg {
 	const char *plot_path;	/* --plot FILE.png or FILE.svg */
 };
 
-/* One timed run, subject or reference. */
+/* What a lane is: fixed for the group (both processes hold a copy). */
 struct bench_run {
 	const struct bench_cfg *cfg;
-	const struct bench_mode *mode;	/* NULL for a reference run */
+	const struct bench_mode *mode;	/* NULL for the reference */
 	enum bench_pattern pattern;
 	uint32_t size;
 	uint32_t ring;		/* ring data bytes; the reference buffer too */
-	uint64_t count;		/* timed messages or round trips */
-	uint64_t warm;		/* untimed messages first (page faults, caches) */
-	uint32_t stamp_every;	/* stream: stamp one message in this many */
 	unsigned int batch;	/* stream: publish every @batch messages */
 };
 
-/* What one run (or the median of several) measured. NAN = not measured. */
+/*
+ * One block, as the parent orders it through the control block: @warm
+ * untimed messages, then @count timed ones; streams stamp one timed
+ * message in @stamp_every.
+ */
+struct bench_cmd {
+	uint32_t lane;
+	uint32_t op;		/* BENCH_OP_* */
+	uint64_t warm;
+	uint64_t count;
+	uint32_t stamp_every;
+};
+
+enum {
+	BENCH_OP_BLOCK = 1,
+	BENCH_OP_QUIT,
+};
+
+/* What one block (or a point's median over blocks) measured. NAN = none. */
 struct bench_result {
 	double msgs_per_s;
 	double mbytes_per_s;
@@ -111,23 +151,68 @@ struct bench_result {
 	enum bench_cycles_source cycles_source;
 };
 
-/* One line of the output: subject and reference medians at one point. */
+/* One block of one lane and the bare round trip its probe saw before it. */
+struct bench_block {
+	struct bench_result r;
+	double level_ns;
+	int place;		/* its placement (placement.c), -1: none */
+	unsigned int epoch;	/* the set of channels it ran on */
+};
+
+/*
+ * A ratio of two lanes' metric, paired by round (paired.c): the mean over
+ * @epochs epochs of the median of their per-round ratios, and its 95%
+ * interval, from @blocks rounds.
+ */
+struct bench_ratio {
+	double ratio;
+	double lo, hi;
+	unsigned int blocks;
+	unsigned int epochs;
+	bool resolved;		/* [lo, hi] within +-BENCH_RESOLVE_PCT */
+};
+
+/*
+ * The placements the blocks of a group fell into, told apart by the bare
+ * round trip of each block's probe (placement.c). [0] is the dominant one:
+ * every figure of the group is taken over its blocks.
+ */
+struct bench_placement {
+	unsigned int n;
+	double lo_ns[BENCH_MAX_PLACES], hi_ns[BENCH_MAX_PLACES];
+	double mid_ns[BENCH_MAX_PLACES];
+	unsigned int blocks[BENCH_MAX_PLACES];
+	unsigned int total;	/* blocks of the group */
+	bool split;		/* another placement holds >= 10% of them */
+};
+
+/* One line of the output: a mode at one pattern and size. */
 struct bench_point {
 	const struct bench_mode *mode;
 	enum bench_pattern pattern;
 	uint32_t size;
 	uint32_t ring;
-	uint64_t count;
+	uint64_t count;		/* the minimum of timed messages */
+	uint64_t messages;	/* timed messages measured */
+	uint64_t block_msgs;	/* timed messages per block */
 	unsigned int batch;
-	unsigned int repeats;
-	struct bench_result subj;
-	struct bench_result subj_min;	/* each metric's extremes across */
-	struct bench_result subj_max;	/* the repeats (NAN: not measured) */
-	struct bench_result ref;
+	unsigned int repeats;	/* rounds, i.e. blocks of this mode */
+	unsigned int epochs;	/* sets of channels they ran on */
+	unsigned int used;	/* ... of them in the dominant placement */
+	struct bench_result subj;	/* medians over the used blocks */
+	struct bench_result subj_min;	/* each metric's 5th and 95th */
+	struct bench_result subj_max;	/* percentile over them */
+	struct bench_result ref;	/* the same of the reference lane */
 	struct bench_result ref_min;
 	struct bench_result ref_max;
-	double ref_ratio;
-	double spread_pct;	/* (max - min) / 2 / median of the main metric */
+	double ref_ratio;	/* = ref_ci.ratio */
+	struct bench_ratio ref_ci;	/* main metric / the reference's */
+	const struct bench_point *vs;	/* what vs_ci compares with, or NULL */
+	struct bench_ratio vs_ci[BENCH_NMETRICS];	/* this / vs */
+	struct bench_placement place;	/* the group's */
+	double elapsed_s;	/* the group's rounds took this long */
+	bool budget_out;	/* its budget ran out before it was resolved */
+	double spread_pct;	/* (p95 - p5) / 2 / median of the main metric */
 	double seal_mbps;	/* encrypted stream: crypto-only references, */
 	double open_mbps;	/* NAN when not measured */
 	double crypto_ratio;	/* stream MB/s / min(seal, open) */
@@ -156,17 +241,57 @@ struct bench_load {
 
 /*
  * Shared control block between the parent and its peer process, mapped
- * before fork. Flags live on their own 128-byte blocks; the result fields
- * are written by the child before it exits and read after waitpid().
+ * before fork. Each field has one writer; every flag and counter lives on
+ * its own 128-byte block. The parent writes @cmd, then @cmd_seq (release);
+ * the peer answers the probe, runs the block, raising @warm_done to the
+ * block's @cmd_seq when its warm-up is consumed and @done_seq when it is
+ * over (release, after the result fields).
  */
 struct bench_ctl {
-	_Alignas(128) uint32_t ready;	/* child attached and pinned */
-	_Alignas(128) uint32_t warm_done; /* child consumed the warm-up */
-	_Alignas(128) int32_t pin_err;	/* child's sched_setaffinity errno */
-	uint64_t cpu_ns;		/* child CPU time of the timed phase */
+	_Alignas(128) uint32_t ready;	/* the peer attached every lane */
+	_Alignas(128) int32_t pin_err;	/* the peer's sched_setaffinity errno */
+	_Alignas(128) uint32_t cmd_seq;	/* parent: the block ordered */
+	struct bench_cmd cmd;
+	_Alignas(128) uint32_t warm_done; /* peer: block's warm-up consumed */
+	_Alignas(128) uint32_t done_seq;	/* peer: block finished */
+	uint64_t cpu_ns;		/* peer CPU time of the timed phase */
 	uint64_t elapsed_ns;		/* stream: first stamp to last recv */
 	double lat_p50_ns;		/* stream: stamped send-to-receive */
 	double lat_p99_ns;
+	_Alignas(128) uint64_t probe_ping;	/* parent: probe round trip k */
+	_Alignas(128) uint64_t probe_pong;	/* peer: k seen */
+};
+
+/*
+ * A lane's transport. Each process keeps its own struct bench_lane (the
+ * parent's, copied by the fork); @priv is the kind's state of that side.
+ * open: the parent, before the fork; connect (or NULL): the parent after
+ * it, in lane order; attach: the peer, in the same order; send: the
+ * parent's side of one block (warm-up, bench_peer_wait() for the peer's
+ * warm_done, the timed part inside @m; round trips fill msgs_per_s and the
+ * latencies of @res); recv: the peer's side (streams fill the ctl's result
+ * fields); close: each side, at the group's end.
+ */
+struct bench_lane;
+struct bench_meter;
+struct bench_lane_ops {
+	void (*open)(struct bench_lane *l);
+	void (*connect)(struct bench_lane *l);
+	void (*attach)(struct bench_lane *l);
+	void (*send)(struct bench_lane *l, const struct bench_cmd *c,
+		     struct bench_result *res, struct bench_meter *m);
+	void (*recv)(struct bench_lane *l, const struct bench_cmd *c,
+		     struct bench_ctl *ctl);
+	void (*close)(struct bench_lane *l);
+};
+
+struct bench_lane {
+	const struct bench_lane_ops *ops;
+	struct bench_run run;
+	void *priv;
+	uint64_t seq;		/* the next message's sequence number */
+	uint64_t *lat;		/* per-message samples, bench_lane_lat() */
+	size_t lat_cap;
 };
 
 /* cli.c */
@@ -193,6 +318,13 @@ bench_pattern_is_stream(enum bench_pattern p)
 	return p == BENCH_STREAM || p == BENCH_STREAM_ZC;
 }
 
+/* The mode a lane's channel is made of: the A/A lane's is its original's. */
+static inline const struct bench_mode *
+bench_mode_base(const struct bench_mode *m)
+{
+	return m->aa_of ? m->aa_of : m;
+}
+
 /* patterns.c: the subject, over a caec channel */
 const struct bench_mode *bench_mode_find(const char *name);
 const char *bench_mode_list(void);
@@ -200,7 +332,7 @@ int bench_mode_probe(const struct bench_mode *m);
 struct caec_channel_params;
 const struct caec_channel_params *
 bench_chan_params(struct caec_channel_params *p);
-void bench_subject_run(const struct bench_run *run, struct bench_result *res);
+extern const struct bench_lane_ops bench_subject_ops;
 
 /*
  * alt_ipc.c: the peers, what a user would pick instead of libcaec (a UNIX
@@ -213,7 +345,7 @@ const char *bench_alt_lacks(enum bench_pattern p);
 bool bench_point_applies(const struct bench_mode *m, enum bench_pattern p);
 const char *bench_alt_missing(const struct bench_mode *m);
 void bench_alt_add_all(struct bench_cfg *cfg);
-void bench_alt_run(const struct bench_run *run, struct bench_result *res);
+extern const struct bench_lane_ops bench_alt_ops;
 
 /*
  * alt_ckring.c: the ck_ring transport (only with concurrencykit). A link
@@ -227,7 +359,8 @@ void bench_ck_recv(struct alt_ck *c, bool child, void *buf, uint32_t len);
 void bench_ck_close(struct alt_ck *c);
 
 /* reference.c: bare memcpy stream and bare cache-line ping-pong */
-void bench_ref_stream(const struct bench_run *run, struct bench_result *res);
+extern const struct bench_lane_ops bench_ref_stream_ops;
+extern const struct bench_lane_ops bench_ref_pingpong_ops;
 int bench_calls_main(int argc, char **argv);	/* calls.c */
 bool bench_mode_encrypted(const struct bench_mode *m);
 void bench_csm_consumer(int rd, int wr, char *sid_text);
@@ -236,8 +369,28 @@ void bench_csm_provider_send(int wr, const uint8_t *their_challenge,
 			     const char *sid_text);
 void bench_crypto_ref(const struct bench_mode *m, uint32_t size,
 		      double *seal_mbps, double *open_mbps);
-void bench_ref_pingpong(const struct bench_run *run,
-			struct bench_result *res);
+
+/* group.c: one group's lanes, rounds and figures */
+void bench_group_measure(const struct bench_cfg *cfg,
+			 struct bench_point **grp, unsigned int n,
+			 unsigned int done, unsigned int total);
+const struct bench_mode *bench_base_mode(const struct bench_cfg *cfg);
+
+uint64_t *bench_lane_lat(struct bench_lane *l, size_t n);
+
+/* paired.c: paired ratios with intervals over epochs */
+double bench_metric_of(const struct bench_result *r, enum bench_metric m);
+enum bench_metric bench_main_metric_of(enum bench_pattern p);
+void bench_paired_ratio(const double *num, const double *den,
+			const unsigned int *epoch, unsigned int n,
+			struct bench_ratio *r);
+void bench_ratio_invert(const struct bench_ratio *in, struct bench_ratio *out);
+uint64_t bench_rand(uint64_t *state);
+
+/* placement.c: the blocks' placements */
+void bench_placement_find(struct bench_block *const *lanes,
+			  unsigned int nlanes, unsigned int rounds,
+			  struct bench_placement *pl);
 
 /* peer.c: the peer process, pinning, fatal errors */
 extern bool bench_in_child;
@@ -246,7 +399,7 @@ void bench_peer_init(void);
 struct bench_ctl *bench_peer_ctl(void);
 pid_t bench_peer_spawn(const struct bench_cfg *cfg, int (*fn)(void *),
 		       void *arg);
-void bench_peer_wait(const uint32_t *flag, pid_t pid, const char *what);
+void bench_peer_wait(const uint32_t *flag, uint32_t want, const char *what);
 void bench_peer_join(pid_t pid);
 int bench_pin(int core, int avoid);
 void *bench_alloc(size_t len);
@@ -264,6 +417,7 @@ uint64_t bench_now_ns(void);
 uint64_t bench_thread_cpu_ns(void);
 double bench_ticks_hz(void);
 double bench_ticks_resolution_ns(void);
+uint64_t bench_ticks_step(void);
 const char *bench_ticks_name(void);
 enum bench_cycles_source bench_cycles_source(void);
 
@@ -278,6 +432,7 @@ double bench_cycles_per_msg(const struct bench_meter *m, uint64_t count);
 
 /* stats.c */
 double bench_percentile(uint64_t *v, size_t n, double pct);
+double bench_percentile_d(double *v, size_t n, double pct);
 void bench_rt_result(struct bench_result *res, uint64_t *lat, uint64_t n,
 		     uint64_t t0_ns, uint64_t t1_ns);
 double bench_median(const double *v, size_t n);
@@ -296,8 +451,11 @@ int bench_pattern_find(const char *name);
 void bench_table_header(FILE *f, const struct bench_cfg *cfg,
 			const struct bench_machine *m);
 void bench_table_row(FILE *f, const struct bench_point *p);
+void bench_table_group_notes(FILE *f, struct bench_point *const *grp,
+			     unsigned int n);
 void bench_table_skips(FILE *f, const struct bench_cfg *cfg);
-void bench_table_footer(FILE *f, const struct bench_load *l);
+void bench_table_footer(FILE *f, const struct bench_cfg *cfg,
+			const struct bench_load *l);
 void bench_crypto_table(FILE *f, const struct bench_point *pts, size_t n,
 			bool only);
 int bench_write_json(FILE *f, const struct bench_cfg *cfg,
@@ -305,6 +463,7 @@ int bench_write_json(FILE *f, const struct bench_cfg *cfg,
 		     const struct bench_point *pts, size_t n);
 int bench_write_csv(FILE *f, const struct bench_point *pts, size_t n);
 const char *bench_main_metric(const struct bench_point *p);
+const char *bench_mode_kind(const struct bench_mode *m);
 void bench_json_num(FILE *f, const char *key, double v, bool comma);
 void bench_json_str(FILE *f, const char *key, const char *s, bool comma);
 void bench_json_machine(FILE *f, const struct bench_machine *m);
@@ -312,12 +471,28 @@ void bench_json_machine(FILE *f, const struct bench_machine *m);
 /* summary.c: the plaintext advantage factors, like the paper's claims */
 void bench_summary_print(FILE *f, const struct bench_point *pts, size_t n);
 void bench_summary_json(FILE *f, const struct bench_point *pts, size_t n);
+bool bench_summary_metric(enum bench_pattern p, enum bench_metric m);
 
 /* plot.c: the paper's three panels with gnuplot */
 void bench_plot_check(const char *path);
 int bench_plot(const char *path, const struct bench_cfg *cfg,
 	       const struct bench_machine *m, const struct bench_point *pts,
 	       size_t n);
+
+/* The parent: wait until the peer has consumed this block's warm-up. */
+static inline void
+bench_block_warm_wait(struct bench_ctl *ctl)
+{
+	bench_peer_wait(&ctl->warm_done, ctl->cmd_seq, "end of warm-up");
+}
+
+/* The peer: this block's warm-up is consumed; the timed part may start. */
+static inline void
+bench_block_warm_done(struct bench_ctl *ctl)
+{
+	/* Pairs with the parent's acquire load in bench_peer_wait(). */
+	__atomic_store_n(&ctl->warm_done, ctl->cmd_seq, __ATOMIC_RELEASE);
+}
 
 /*
  * Write (@wr) or read all @len bytes at @buf through @fd, retrying after

@@ -8,18 +8,22 @@
 #include <sched.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include <caec/caec.h>
 
 #include "bench.h"
 
 #define DEFAULT_RT_COUNT 1000u		/* mailbox, pingpong: as the paper */
-#define DEFAULT_STREAM_COUNT 1000000u	/* streams, capped by bytes below */
-#define DEFAULT_STREAM_BYTES (512u << 20)
-#define DEFAULT_STREAM_MIN 4096u
-#define DEFAULT_REPEAT 5u
+#define DEFAULT_STREAM_COUNT 4096u	/* streams */
+#define DEFAULT_REPEAT 20u
+#define DEFAULT_BUDGET_S 15u
+#define QUICK_BUDGET_S 4u
+#define DEFAULT_BLOCK_US 1000u
 #define DEFAULT_BATCH 32u
 #define MAX_COUNT 100000000ull
+#define MAX_BUDGET_S 3600u
 
 static const uint32_t default_sizes[] = {
 	64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768,
@@ -33,22 +37,35 @@ usage(FILE *f)
 "       caec-bench share [options]   the data-sharing benchmark (share --help)\n"
 "       caec-bench calls [options]   the calls' cost on one core (calls --help)\n"
 "\n"
-"Measures libcaec channels between two processes pinned to two cores, each\n"
-"point alternating with a bare reference (memcpy stream, cache-line ping-pong).\n"
+"Measures libcaec channels between two processes pinned to two cores. At\n"
+"each pattern and size every mode's channel and a bare reference (memcpy\n"
+"stream, cache-line ping-pong) are set up once, then measured in short\n"
+"blocks, one of each per round in a random order, until every ratio that\n"
+"matters is known to +-%.0f%% (95%% bootstrap interval over the rounds) or\n"
+"the point's time budget is spent.\n"
 "\n"
 "  --mode LIST       channel modes: nw, nw-openssl, nw-mbedtls, csm, or all\n"
 "                    (the four, those this build has), or a peer (--peers);\n"
 "                    a mode this build lacks is an error (exit 1) [nw]\n"
+"  --aa              the A/A control: a second channel of the first mode,\n"
+"                    measured as one more mode (\"nw#aa\"); its ratio to the\n"
+"                    first shows the method's own error\n"
 "  --pattern LIST    stream, stream-zc, pingpong, mailbox; stream-zc is the\n"
 "                    stream over the zero-copy calls (reserve/commit,\n"
 "                    peek/release; the peers have none and skip it)\n"
 "                    [mailbox,pingpong,stream]\n"
 "  --sizes LIST      message sizes in bytes, %u .. %u, K/M suffix allowed\n"
 "                    [64,128,256,512,1024,2048,4096,8192,16384,32768]\n"
-"  --count N         timed messages (round trips) per run, K/M allowed\n"
-"                    [mailbox, pingpong: %u; streams: %u, but at most %u MiB\n"
-"                    and at least %u messages per run]\n"
-"  --repeat K        reference/subject alternations per point, medians kept [%u]\n"
+"  --count N         timed messages (round trips) per mode and point, at\n"
+"                    least, K/M allowed [mailbox, pingpong: %u; streams: %u]\n"
+"  --repeat K        rounds per point, at least                  [%u]\n"
+"  --budget S        seconds a point's rounds may run on until its ratios\n"
+"                    are resolved (0: stop at the minimum)       [%u]\n"
+"  --block-us N      a block's length in microseconds (at least %u round\n"
+"                    trips or %u batches of a stream)            [%u]\n"
+"  --quick           budget %u s a point; without --mode, --pattern: --mode\n"
+"                    all --aa --pattern mailbox (every headline ratio)\n"
+"  --seed N          the rounds' order and the bootstrap's draws [random]\n"
 "  --cores A,B       sender core, receiver core                 [0,1]\n"
 "  --json FILE       write the results as JSON (schema %d)\n"
 "  --csv FILE        write the results as CSV\n"
@@ -56,9 +73,9 @@ usage(FILE *f)
 "                    [1 MiB, or 4 records of the size if larger]\n"
 "  --batch B         streams: publish counters every B messages, at most\n"
 "                    a quarter of the ring's messages            [%u]\n"
-"  --warmup N        untimed messages before each run\n"
-"                    [one lap of the ring: streams two laps; the peers'\n"
-"                    round trips one lap of their own buffer]\n"
+"  --warmup N        untimed messages of each channel before its first\n"
+"                    block [one lap of the ring (streams: two), at most\n"
+"                    100 ms]\n"
 "  --wake futex|none the region's wake-up protocol; waiting is always\n"
 "                    spin (busy-polling)                        [none]\n"
 "  --peers           also measure what a user would pick instead, in the same\n"
@@ -75,10 +92,10 @@ usage(FILE *f)
 "  --help            this text\n"
 "\n"
 "Exit status: 0 ok, 1 runtime failure, 2 command-line error.\n",
-		BENCH_MIN_SIZE, BENCH_MAX_SIZE, DEFAULT_RT_COUNT,
-		DEFAULT_STREAM_COUNT, DEFAULT_STREAM_BYTES >> 20,
-		DEFAULT_STREAM_MIN, DEFAULT_REPEAT, BENCH_SCHEMA,
-		DEFAULT_BATCH);
+		BENCH_RESOLVE_PCT, BENCH_MIN_SIZE, BENCH_MAX_SIZE,
+		DEFAULT_RT_COUNT, DEFAULT_STREAM_COUNT, DEFAULT_REPEAT,
+		DEFAULT_BUDGET_S, 8, 4, DEFAULT_BLOCK_US, QUICK_BUDGET_S,
+		BENCH_SCHEMA, DEFAULT_BATCH);
 }
 
 /* The command whose --help the usage errors point to. */
@@ -288,6 +305,8 @@ defaults(struct bench_cfg *cfg)
 	cfg->cores[0] = 0;
 	cfg->cores[1] = 1;
 	cfg->repeat = DEFAULT_REPEAT;
+	cfg->budget_s = DEFAULT_BUDGET_S;
+	cfg->block_us = DEFAULT_BLOCK_US;
 	cfg->batch = DEFAULT_BATCH;
 	cfg->warmup = -1;
 	cfg->modes[cfg->nmodes++] = bench_mode_find("nw");
@@ -296,6 +315,29 @@ defaults(struct bench_cfg *cfg)
 	cfg->patterns[cfg->npatterns++] = BENCH_STREAM;
 	for (i = 0; i < sizeof(default_sizes) / sizeof(default_sizes[0]); i++)
 		cfg->sizes[cfg->nsizes++] = default_sizes[i];
+}
+
+/*
+ * --aa: the A/A lane, a second channel of the first mode, last in the list.
+ * Its name is the first mode's with "#aa" appended.
+ */
+static void
+add_aa(struct bench_cfg *cfg)
+{
+	static char name[48];
+	static struct bench_mode aa;
+	const struct bench_mode *first = cfg->modes[0];
+
+	if (bench_mode_is_alt(first))
+		bench_cli_error("--aa: the first mode must be a libcaec mode, not the peer %s",
+				first->name);
+	if (cfg->nmodes == BENCH_MAX_MODES)
+		bench_cli_error("--aa: too many modes");
+	snprintf(name, sizeof(name), "%s#aa", first->name);
+	aa.name = name;
+	aa.scheme = first->scheme;
+	aa.aa_of = first;
+	cfg->modes[cfg->nmodes++] = &aa;
 }
 
 /*
@@ -321,9 +363,16 @@ bench_cli_parse(int argc, char **argv, struct bench_cfg *cfg)
 		{ "batch", required_argument, NULL, 'b' },
 		{ "warmup", required_argument, NULL, 'w' },
 		{ "wake", required_argument, NULL, 'W' },
+		{ "aa", no_argument, NULL, 'A' },
+		{ "quick", no_argument, NULL, 'Q' },
+		{ "budget", required_argument, NULL, 'B' },
+		{ "block-us", required_argument, NULL, 'K' },
+		{ "seed", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	bool have_mode = false, have_pattern = false, have_budget = false;
+	bool have_seed = false;
 	struct core_list cores;
 	uint64_t ring;
 	unsigned int i;
@@ -335,8 +384,10 @@ bench_cli_parse(int argc, char **argv, struct bench_cfg *cfg)
 		case 'm':
 			cfg->nmodes = 0;
 			bench_cli_each("--mode", optarg, mode_item, cfg);
+			have_mode = true;
 			break;
 		case 'p':
+			have_pattern = true;
 			cfg->npatterns = 0;
 			bench_cli_each("--pattern", optarg, pattern_item, cfg);
 			break;
@@ -365,7 +416,27 @@ bench_cli_parse(int argc, char **argv, struct bench_cfg *cfg)
 			break;
 		case 'r':
 			cfg->repeat = (unsigned int)bench_cli_num("--repeat",
-					optarg, 1, BENCH_MAX_REPEAT);
+					optarg, 1, BENCH_MAX_ROUNDS);
+			break;
+		case 'B':
+			cfg->budget_s = (double)bench_cli_num("--budget",
+					optarg, 0, MAX_BUDGET_S);
+			have_budget = true;
+			break;
+		case 'K':
+			cfg->block_us = (unsigned int)bench_cli_num("--block-us",
+					optarg, 1, 1000000);
+			break;
+		case 'S':
+			cfg->seed = bench_cli_num("--seed", optarg, 0,
+						  UINT64_MAX);
+			have_seed = true;
+			break;
+		case 'A':
+			cfg->aa = true;
+			break;
+		case 'Q':
+			cfg->quick = true;
 			break;
 		case 'R':
 			ring = bench_cli_num("--ring", optarg,
@@ -410,8 +481,26 @@ bench_cli_parse(int argc, char **argv, struct bench_cfg *cfg)
 	}
 	if (optind < argc)
 		bench_cli_error("unexpected argument '%s'", argv[optind]);
+	if (cfg->quick) {
+		if (!have_budget)
+			cfg->budget_s = QUICK_BUDGET_S;
+		if (!have_mode) {
+			cfg->nmodes = 0;
+			mode_item("all", cfg);
+			cfg->aa = true;
+		}
+		if (!have_pattern) {
+			cfg->patterns[0] = BENCH_MAILBOX;
+			cfg->npatterns = 1;
+		}
+	}
+	if (!have_seed && getrandom(&cfg->seed, sizeof(cfg->seed), 0) !=
+				  (ssize_t)sizeof(cfg->seed))
+		cfg->seed = (uint64_t)time(NULL);
 	if (cfg->peers)
 		bench_alt_add_all(cfg);
+	if (cfg->aa && !cfg->crypto_only)
+		add_aa(cfg);
 	if (cfg->crypto_only) {
 		unsigned int k = 0;
 
@@ -432,18 +521,13 @@ bench_cli_parse(int argc, char **argv, struct bench_cfg *cfg)
 				  caec_ring_max_msg_limit(cfg->ring));
 }
 
-/* Timed messages per run when --count is not given. */
+/* The minimum of timed messages per point when --count is not given. */
 uint64_t
 bench_default_count(enum bench_pattern p, uint32_t size)
 {
-	uint64_t n;
-
-	if (!bench_pattern_is_stream(p))
-		return DEFAULT_RT_COUNT;
-	n = DEFAULT_STREAM_BYTES / size;
-	if (n > DEFAULT_STREAM_COUNT)
-		n = DEFAULT_STREAM_COUNT;
-	return n < DEFAULT_STREAM_MIN ? DEFAULT_STREAM_MIN : n;
+	(void)size;
+	return bench_pattern_is_stream(p) ? DEFAULT_STREAM_COUNT :
+					    DEFAULT_RT_COUNT;
 }
 
 /*

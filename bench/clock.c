@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <linux/perf_event.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
@@ -19,6 +20,7 @@
 
 static double ticks_hz = 1e9;
 static double ticks_res_ns;
+static uint64_t ticks_step = 1;
 static const char *ticks_name = "clock_monotonic";
 static enum bench_cycles_source cyc_source = BENCH_CYC_NONE;
 static int perf_fd = -1;
@@ -66,11 +68,22 @@ calibrate(void)
 #endif
 }
 
-/* The smallest step the tick counter makes (a VM may scale it coarsely). */
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The smallest step the tick counter makes, and its usual one: a VM may
+ * advance it in steps of several ticks (and split one now and then).
+ */
 static void
 resolution(void)
 {
-	uint64_t a, b, best = UINT64_MAX;
+	uint64_t a, b, best = UINT64_MAX, step[1000];
 	unsigned int i;
 
 	for (i = 0; i < 1000; i++) {
@@ -78,9 +91,12 @@ resolution(void)
 		do {
 			b = bench_ticks();
 		} while (b == a);
+		step[i] = b - a;
 		if (b - a < best)
 			best = b - a;
 	}
+	qsort(step, 1000, sizeof(step[0]), cmp_u64);
+	ticks_step = step[500];
 	ticks_res_ns = (double)best * 1e9 / ticks_hz;
 }
 
@@ -129,6 +145,13 @@ double
 bench_ticks_resolution_ns(void)
 {
 	return ticks_res_ns;
+}
+
+/* The counter's usual step in ticks (see resolution()). */
+uint64_t
+bench_ticks_step(void)
+{
+	return ticks_step;
 }
 
 const char *

@@ -3,9 +3,13 @@
  * The measured subject: stream, pingpong and mailbox over a caec channel
  * between two pinned processes.
  *
- * The parent creates "SCHEME:memfd?ring=R&wait=spin&wake=none" and sends; the
- * forked child attaches "SCHEME:fd/N?wait=spin" and receives (stream),
- * echoes (pingpong) or acknowledges (mailbox). Both sides busy-poll (SPIN),
+ * A lane of group.c: the parent creates "SCHEME:memfd?ring=R&wait=spin&wake=none"
+ * once per group and sends; the group's peer process attaches
+ * "SCHEME:fd/N?wait=spin" and receives (stream), echoes (pingpong) or
+ * acknowledges (mailbox), one block at a time, on the same channel: the
+ * sequence numbers run on across blocks, every block ends with both sides
+ * published (the sender flushes, the receiver's last call of a block has
+ * no CAEC_MORE), so the next block starts from an empty ring. Both sides busy-poll (SPIN),
  * as the CAEC paper does; wake=none drops the futex wake-up protocol, whose
  * only effect under SPIN is a full fence per publication (--wake futex keeps
  * it, to measure that cost).
@@ -49,10 +53,10 @@ static int csm_start(void);
 #define ACK_SIZE 8u
 
 static const struct bench_mode modes[] = {
-	{ "nw", "nw" },
-	{ "nw-openssl", "nw-openssl" },
-	{ "nw-mbedtls", "nw-mbedtls" },
-	{ "csm", "csm" },
+	{ "nw", "nw", NULL },
+	{ "nw-openssl", "nw-openssl", NULL },
+	{ "nw-mbedtls", "nw-mbedtls", NULL },
+	{ "csm", "csm", NULL },
 };
 
 const struct bench_mode *
@@ -117,11 +121,18 @@ bench_mode_probe(const struct bench_mode *m)
 	return rc;
 }
 
-struct subj_ctx {
-	const struct bench_run *run;
+/*
+ * A subject lane's state. The parent holds @tx, the peer attaches @rx;
+ * each side touches only its own (the peer inherits the parent's handles
+ * and leaves them alone).
+ */
+struct subj_lane {
+	struct caec_channel *tx;	/* parent: the created end */
+	struct caec_channel *rx;	/* peer: the attached end */
 	int fd;			/* nw modes: the region descriptor */
-	int to_parent[2];	/* csm: the child's realm id goes up, */
+	int to_parent[2];	/* csm: the peer's realm id goes up, */
 	int to_child[2];	/* the sharing id comes down */
+	uint8_t *src, *dst;	/* one message each, this side's */
 };
 
 static bool
@@ -171,16 +182,17 @@ batch_flags(unsigned int *left, unsigned int batch)
 /* --- sender side (parent) --- */
 
 /*
- * Send messages @first .. @first + @n - 1, stamping one in run->stamp_every
- * when @stamp, then flush. @zc: reserve each slot, fill it in place and
- * commit it; else fill @src and send (copy) it. The stamp is taken before
- * the call that may wait for room in both cases, so that the two streams'
- * latencies mean the same. Inlined into stream_send() and stream_send_zc(),
- * so that each loop is compiled for one value of @zc.
+ * Send messages @first .. @first + @n - 1, stamping one in @every (none when
+ * 0), then flush. @zc: reserve each slot, fill it in place and commit it;
+ * else fill @src and send (copy) it. The stamp is taken before the call
+ * that may wait for room in both cases, so that the two streams' latencies
+ * mean the same. Inlined into stream_send() and stream_send_zc(), so that
+ * each loop is compiled for one value of @zc.
  */
 static inline __attribute__((always_inline)) void
 stream_send_loop(struct caec_channel *ch, const struct bench_run *run,
-		 uint8_t *src, uint64_t first, uint64_t n, bool stamp, bool zc)
+		 uint8_t *src, uint64_t first, uint64_t n, uint32_t every,
+		 bool zc)
 {
 	unsigned int left = run->batch;
 	uint32_t sleft = 1;
@@ -189,8 +201,8 @@ stream_send_loop(struct caec_channel *ch, const struct bench_run *run,
 	int rc;
 
 	for (i = 0; i < n; i++) {
-		t = stamp && bench_stamp_due(&sleft, run->stamp_every) ?
-			    bench_now_ns() : 0;
+		t = every && bench_stamp_due(&sleft, every) ? bench_now_ns() :
+							      0;
 		if (!zc) {
 			bench_fill(src, run->size, first + i, t);
 			rc = caec_channel_send(ch, src, run->size,
@@ -218,17 +230,17 @@ stream_send_loop(struct caec_channel *ch, const struct bench_run *run,
 /* The stream's sender: copy each message in (caec_channel_send()). */
 static void
 stream_send(struct caec_channel *ch, const struct bench_run *run,
-	    uint8_t *src, uint64_t first, uint64_t n, bool stamp)
+	    uint8_t *src, uint64_t first, uint64_t n, uint32_t every)
 {
-	stream_send_loop(ch, run, src, first, n, stamp, false);
+	stream_send_loop(ch, run, src, first, n, every, false);
 }
 
 /* stream-zc's sender: build each message in its reserved slot. */
 static void
 stream_send_zc(struct caec_channel *ch, const struct bench_run *run,
-	       uint8_t *src, uint64_t first, uint64_t n, bool stamp)
+	       uint8_t *src, uint64_t first, uint64_t n, uint32_t every)
 {
-	stream_send_loop(ch, run, src, first, n, stamp, true);
+	stream_send_loop(ch, run, src, first, n, every, true);
 }
 
 /* One round trip: S bytes out, S bytes (pingpong) or an ack (mailbox) back. */
@@ -263,45 +275,41 @@ round_trip(struct caec_channel *ch, const struct bench_run *run,
 }
 
 static void
-rt_send(struct caec_channel *ch, const struct bench_run *run, pid_t pid,
+rt_send(struct bench_lane *l, const struct bench_cmd *c,
 	struct bench_result *res, struct bench_meter *m)
 {
-	uint8_t *src = bench_alloc(run->size), *dst = bench_alloc(run->size);
-	uint64_t *lat = bench_alloc(run->count * sizeof(*lat));
+	struct subj_lane *s = l->priv;
+	uint64_t *lat = bench_lane_lat(l, c->count);
 	uint64_t i, t, prev, t0, t1;
 
-	for (i = 0; i < run->warm; i++)
-		round_trip(ch, run, src, dst, i);
-	bench_peer_wait(&bench_peer_ctl()->warm_done, pid, "end of warm-up");
+	for (i = 0; i < c->warm; i++)
+		round_trip(s->tx, &l->run, s->src, s->dst, l->seq++);
+	bench_block_warm_wait(bench_peer_ctl());
 
 	bench_meter_start(m);
 	t0 = bench_now_ns();
 	prev = bench_ticks();
-	for (i = 0; i < run->count; i++) {
-		round_trip(ch, run, src, dst, run->warm + i);
+	for (i = 0; i < c->count; i++) {
+		round_trip(s->tx, &l->run, s->src, s->dst, l->seq++);
 		t = bench_ticks();
 		lat[i] = t - prev;
 		prev = t;
 	}
 	t1 = bench_now_ns();
 	bench_meter_stop(m);
-
-	bench_rt_result(res, lat, run->count, t0, t1);
-	free(lat);
-	free(dst);
-	free(src);
+	bench_rt_result(res, lat, c->count, t0, t1);
 }
 
-/* --- receiver side (child) --- */
+/* --- receiver side (the peer) --- */
 
 /*
- * Receive message @seq and check it; RETURN VALUE: its stamp. @zc: peek,
- * check and read the stamp in place, then release; else copy it out into
- * @dst (recv). Either way the message is consumed when this returns.
+ * Receive message @seq and check it, consuming it with @flags; RETURN
+ * VALUE: its stamp. @zc: peek, check and read the stamp in place, then
+ * release; else copy it out into @dst (recv).
  */
 static inline __attribute__((always_inline)) uint64_t
 stream_recv_one(struct caec_channel *ch, const struct bench_run *run,
-		uint8_t *dst, uint64_t seq, unsigned int *left, bool zc)
+		uint8_t *dst, uint64_t seq, unsigned int flags, bool zc)
 {
 	const void *p;
 	uint64_t stamp;
@@ -309,8 +317,7 @@ stream_recv_one(struct caec_channel *ch, const struct bench_run *run,
 	int rc;
 
 	if (!zc) {
-		n = caec_channel_recv(ch, dst, run->size,
-				      batch_flags(left, run->batch),
+		n = caec_channel_recv(ch, dst, run->size, flags,
 				      BENCH_TIMEOUT_MS);
 		if (n < 0)
 			bench_die_lib("caec_channel_recv", n);
@@ -324,65 +331,80 @@ stream_recv_one(struct caec_channel *ch, const struct bench_run *run,
 	if (!bench_check(p, n, run->size, seq))
 		bench_die_data(run, "receiver", seq, p, n);
 	stamp = bench_stamp_of(p);
-	rc = caec_channel_release(ch, batch_flags(left, run->batch));
+	rc = caec_channel_release(ch, flags);
 	if (rc)
 		bench_die_lib("caec_channel_release", rc);
 	return stamp;
 }
 
 /*
- * The receiving side of either stream: the warm-up, then the timed
- * messages, whose stamps give the latencies and the elapsed time in @ctl.
+ * Consume @n messages from l->seq on, publishing every batch and after the
+ * last one; with @lat, record the send-to-receive time of each stamped one
+ * (up to @cap) and return their count, and the first stamp in @first.
  * Inlined into its two callers like stream_send_loop().
  */
-static inline __attribute__((always_inline)) void
-stream_recv_loop(struct caec_channel *ch, const struct bench_run *run,
-		 struct bench_ctl *ctl, bool zc)
+static inline __attribute__((always_inline)) size_t
+stream_recv_loop(struct bench_lane *l, uint64_t n, uint64_t *lat, size_t cap,
+		 uint64_t *first, bool zc)
 {
-	uint8_t *dst = bench_alloc(run->size);
-	size_t cap = run->count / run->stamp_every + 2, k = 0;
-	uint64_t *lat = bench_alloc(cap * sizeof(*lat));
-	uint64_t i, stamp, first = 0, end, cpu;
-	unsigned int left = run->batch;
+	struct subj_lane *s = l->priv;
+	unsigned int left = l->run.batch, flags;
+	uint64_t i, stamp;
+	size_t k = 0;
 
-	for (i = 0; i < run->warm; i++)
-		stream_recv_one(ch, run, dst, i, &left, zc);
-	cpu = bench_thread_cpu_ns();
-	/* Pairs with the parent's acquire load in bench_peer_wait(). */
-	__atomic_store_n(&ctl->warm_done, 1, __ATOMIC_RELEASE);
-
-	for (i = 0; i < run->count; i++) {
-		stamp = stream_recv_one(ch, run, dst, run->warm + i, &left,
-					zc);
-		if (stamp && k < cap) {
-			if (!first)
-				first = stamp;
+	for (i = 0; i < n; i++) {
+		flags = batch_flags(&left, l->run.batch);
+		if (i + 1 == n)
+			flags = 0;
+		stamp = stream_recv_one(s->rx, &l->run, s->dst, l->seq++,
+					flags, zc);
+		if (lat && stamp && k < cap) {
+			if (!*first)
+				*first = stamp;
 			lat[k++] = bench_now_ns() - stamp;
 		}
 	}
+	return k;
+}
+
+static size_t
+stream_recv_copy(struct bench_lane *l, uint64_t n, uint64_t *lat, size_t cap,
+		 uint64_t *first)
+{
+	return stream_recv_loop(l, n, lat, cap, first, false);
+}
+
+static size_t
+stream_recv_zc(struct bench_lane *l, uint64_t n, uint64_t *lat, size_t cap,
+	       uint64_t *first)
+{
+	return stream_recv_loop(l, n, lat, cap, first, true);
+}
+
+/*
+ * The receiving side of either stream's block: the warm-up, then the timed
+ * messages, whose stamps give the latencies and the elapsed time in @ctl.
+ */
+static void
+stream_recv(struct bench_lane *l, const struct bench_cmd *c,
+	    struct bench_ctl *ctl)
+{
+	size_t (*recv)(struct bench_lane *, uint64_t, uint64_t *, size_t,
+		       uint64_t *) = l->run.pattern == BENCH_STREAM_ZC ?
+		stream_recv_zc : stream_recv_copy;
+	size_t cap = c->count / c->stamp_every + 2, k;
+	uint64_t *lat = bench_lane_lat(l, cap);
+	uint64_t first = 0, end, cpu;
+
+	recv(l, c->warm, NULL, 0, &first);
+	cpu = bench_thread_cpu_ns();
+	bench_block_warm_done(ctl);
+	k = recv(l, c->count, lat, cap, &first);
 	end = bench_now_ns();
 	ctl->cpu_ns = bench_thread_cpu_ns() - cpu;
 	ctl->elapsed_ns = end - first;
 	ctl->lat_p50_ns = bench_percentile(lat, k, 50);
 	ctl->lat_p99_ns = bench_percentile(lat, k, 99);
-	free(lat);
-	free(dst);
-}
-
-/* The stream's receiver: copy each message out (caec_channel_recv()). */
-static void
-stream_recv(struct caec_channel *ch, const struct bench_run *run,
-	    struct bench_ctl *ctl)
-{
-	stream_recv_loop(ch, run, ctl, false);
-}
-
-/* stream-zc's receiver: check each message where it lies, then release. */
-static void
-stream_recv_zc(struct caec_channel *ch, const struct bench_run *run,
-	       struct bench_ctl *ctl)
-{
-	stream_recv_loop(ch, run, ctl, true);
 }
 
 static inline void
@@ -418,152 +440,180 @@ rt_answer(struct caec_channel *ch, const struct bench_run *run, uint8_t *dst,
 }
 
 static void
-rt_recv(struct caec_channel *ch, const struct bench_run *run,
+rt_recv(struct bench_lane *l, const struct bench_cmd *c,
 	struct bench_ctl *ctl)
 {
-	uint8_t *dst = bench_alloc(run->size);
+	struct subj_lane *s = l->priv;
 	uint64_t i, cpu;
 
-	for (i = 0; i < run->warm; i++)
-		rt_answer(ch, run, dst, i);
+	for (i = 0; i < c->warm; i++)
+		rt_answer(s->rx, &l->run, s->dst, l->seq++);
 	cpu = bench_thread_cpu_ns();
-	__atomic_store_n(&ctl->warm_done, 1, __ATOMIC_RELEASE);
-	for (i = 0; i < run->count; i++)
-		rt_answer(ch, run, dst, run->warm + i);
+	bench_block_warm_done(ctl);
+	for (i = 0; i < c->count; i++)
+		rt_answer(s->rx, &l->run, s->dst, l->seq++);
 	ctl->cpu_ns = bench_thread_cpu_ns() - cpu;
-	free(dst);
 }
 
-static int
-subj_child(void *arg)
+/* --- the lane --- */
+
+static const char *
+wake_of(const struct bench_run *run)
 {
-	const struct subj_ctx *c = arg;
-	const struct bench_run *run = c->run;
-	struct bench_ctl *ctl = bench_peer_ctl();
+	return run->cfg->wake_futex ? "futex" : "none";
+}
+
+/* Before the fork: an nw channel and its region descriptor; csm's pipes. */
+static void
+subj_open(struct bench_lane *l)
+{
+	const struct bench_mode *m = bench_mode_base(l->run.mode);
 	struct caec_channel_params p;
-	struct caec_channel *ch;
-	char uri[128];
+	struct subj_lane *s;
+	char uri[160];
 	int rc;
 
-	if (mode_is_csm(run->mode)) {
-		char sid[CAEC_CSM_SID_STRLEN];
-
-		/* This process is its own realm (csm_setup.c). */
-		bench_csm_consumer(c->to_child[0], c->to_parent[1], sid);
-		snprintf(uri, sizeof(uri), "csm:attach/%s?wait=spin", sid);
-	} else {
-		snprintf(uri, sizeof(uri), "%s:fd/%d?wait=spin",
-			 run->mode->scheme, c->fd);
+	s = bench_alloc(sizeof(*s));
+	l->priv = s;
+	s->fd = -1;
+	s->src = bench_alloc(l->run.size);
+	s->dst = bench_alloc(l->run.size);
+	if (mode_is_csm(m)) {
+		if (pipe(s->to_parent) || pipe(s->to_child))
+			bench_die("pipe: %s", strerror(errno));
+		return;
 	}
-	rc = caec_channel_attach(uri, bench_chan_params(&p), &ch);
+	snprintf(uri, sizeof(uri), "%s:memfd?ring=%u&wait=spin&wake=%s",
+		 m->scheme, l->run.ring, wake_of(&l->run));
+	rc = caec_channel_create(uri, bench_chan_params(&p), &s->tx);
 	if (rc)
-		bench_die_lib("caec_channel_attach", rc);
-	__atomic_store_n(&ctl->ready, 1, __ATOMIC_RELEASE);
-	if (run->pattern == BENCH_STREAM_ZC)
-		stream_recv_zc(ch, run, ctl);
-	else if (run->pattern == BENCH_STREAM)
-		stream_recv(ch, run, ctl);
-	else
-		rt_recv(ch, run, ctl);
-	caec_channel_close(ch);
-	return 0;
+		bench_die_lib("caec_channel_create", rc);
+	s->fd = caec_channel_region_fd(s->tx);
+	if (s->fd < 0)
+		bench_die_lib("caec_channel_region_fd", s->fd);
 }
 
 /*
- * bench_subject_run - one run of @run over a fresh channel; fills @res.
- * Exits the program on any library error or data mismatch.
+ * After the fork, csm: the paper's flow. The consumer realm (the peer)
+ * makes itself known, the provider (this process) creates the region and
+ * shares it with that realm id, the consumer attaches the sharing id.
  */
-void
-bench_subject_run(const struct bench_run *run, struct bench_result *res)
+static void
+subj_connect(struct bench_lane *l)
 {
-	void (*send)(struct caec_channel *, const struct bench_run *,
-		     uint8_t *, uint64_t, uint64_t, bool);
-	struct bench_ctl *ctl = bench_peer_ctl();
+	struct subj_lane *s = l->priv;
+	uint8_t challenge[CAEC_CSM_CHALLENGE_LEN];
+	char text[CAEC_CSM_SID_STRLEN], uri[160];
 	struct caec_channel_params p;
-	struct caec_channel *ch;
-	struct bench_meter m;
-	struct subj_ctx c;
-	char uri[160];
-	uint8_t *src;
-	pid_t pid;
+	struct caec_csm_sid sid;
+	uint64_t id;
 	int rc;
 
-	c.run = run;
-	if (mode_is_csm(run->mode)) {
-		uint8_t challenge[CAEC_CSM_CHALLENGE_LEN];
-		char text[CAEC_CSM_SID_STRLEN];
-		struct caec_csm_sid sid;
-		uint64_t id;
-
-		/*
-		 * The paper's flow: the consumer realm makes itself known,
-		 * the provider (this process) creates the region and shares
-		 * it with that realm id, the consumer attaches the sharing id.
-		 */
-		if (pipe(c.to_parent) || pipe(c.to_child))
-			bench_die("pipe: %s", strerror(errno));
-		c.fd = -1;
-		pid = bench_peer_spawn(run->cfg, subj_child, &c);
-		id = bench_csm_provider_verify(c.to_parent[0], c.to_child[1],
-					       challenge);
-		snprintf(uri, sizeof(uri),
-			 "csm:share/%016llx?ring=%u&wait=spin&wake=%s",
-			 (unsigned long long)id, run->ring,
-			 run->cfg->wake_futex ? "futex" : "none");
-		rc = caec_channel_create(uri, bench_chan_params(&p), &ch);
-		if (rc)
-			bench_die_lib("caec_channel_create", rc);
-		rc = caec_channel_csm_sid(ch, &sid);
-		if (!rc)
-			rc = caec_csm_sid_format(&sid, text, sizeof(text));
-		if (rc)
-			bench_die_lib("caec_channel_csm_sid", rc);
-		bench_csm_provider_send(c.to_child[1], challenge, text);
-		close(c.to_parent[0]);
-		close(c.to_parent[1]);
-		close(c.to_child[0]);
-		close(c.to_child[1]);
-	} else {
-		snprintf(uri, sizeof(uri),
-			 "%s:memfd?ring=%u&wait=spin&wake=%s",
-			 run->mode->scheme, run->ring,
-			 run->cfg->wake_futex ? "futex" : "none");
-		rc = caec_channel_create(uri, bench_chan_params(&p), &ch);
-		if (rc)
-			bench_die_lib("caec_channel_create", rc);
-		c.fd = caec_channel_region_fd(ch);
-		if (c.fd < 0)
-			bench_die_lib("caec_channel_region_fd", c.fd);
-		pid = bench_peer_spawn(run->cfg, subj_child, &c);
-	}
-	bench_peer_wait(&ctl->ready, pid, "channel attach");
-
-	if (bench_pattern_is_stream(run->pattern)) {
-		send = run->pattern == BENCH_STREAM_ZC ? stream_send_zc :
-							  stream_send;
-		src = bench_alloc(run->size);
-		send(ch, run, src, 0, run->warm, false);
-		bench_peer_wait(&ctl->warm_done, pid, "end of warm-up");
-		bench_meter_start(&m);
-		send(ch, run, src, run->warm, run->count, true);
-		bench_meter_stop(&m);
-		free(src);
-	} else {
-		rt_send(ch, run, pid, res, &m);
-	}
-	bench_peer_join(pid);
-	caec_channel_close(ch);
-
-	if (bench_pattern_is_stream(run->pattern)) {
-		res->msgs_per_s = (double)run->count * 1e9 /
-				  (double)ctl->elapsed_ns;
-		res->lat_p50_ns = ctl->lat_p50_ns;
-		res->lat_p99_ns = ctl->lat_p99_ns;
-	}
-	res->mbytes_per_s = res->msgs_per_s * run->size / 1e6;
-	res->cpu_ns_per_msg = (double)(m.cpu_ns + ctl->cpu_ns) /
-			      (double)run->count;
-	res->cycles_per_msg = bench_cycles_per_msg(&m, run->count);
-	res->cycles_source = isnan(res->cycles_per_msg) ? BENCH_CYC_NONE :
-							  m.source;
+	if (!mode_is_csm(bench_mode_base(l->run.mode)))
+		return;
+	id = bench_csm_provider_verify(s->to_parent[0], s->to_child[1],
+				       challenge);
+	snprintf(uri, sizeof(uri),
+		 "csm:share/%016llx?ring=%u&wait=spin&wake=%s",
+		 (unsigned long long)id, l->run.ring, wake_of(&l->run));
+	rc = caec_channel_create(uri, bench_chan_params(&p), &s->tx);
+	if (rc)
+		bench_die_lib("caec_channel_create", rc);
+	rc = caec_channel_csm_sid(s->tx, &sid);
+	if (!rc)
+		rc = caec_csm_sid_format(&sid, text, sizeof(text));
+	if (rc)
+		bench_die_lib("caec_channel_csm_sid", rc);
+	bench_csm_provider_send(s->to_child[1], challenge, text);
 }
+
+/* The peer's end: attach the region descriptor, or (csm) the sharing id. */
+static void
+subj_attach(struct bench_lane *l)
+{
+	struct subj_lane *s = l->priv;
+	struct caec_channel_params p;
+	char uri[160];
+	int rc;
+
+	if (mode_is_csm(bench_mode_base(l->run.mode))) {
+		char sid[CAEC_CSM_SID_STRLEN];
+
+		/* This process is its own realm (csm_setup.c). */
+		bench_csm_consumer(s->to_child[0], s->to_parent[1], sid);
+		snprintf(uri, sizeof(uri), "csm:attach/%s?wait=spin", sid);
+	} else {
+		snprintf(uri, sizeof(uri), "%s:fd/%d?wait=spin",
+			 bench_mode_base(l->run.mode)->scheme, s->fd);
+	}
+	rc = caec_channel_attach(uri, bench_chan_params(&p), &s->rx);
+	if (rc)
+		bench_die_lib("caec_channel_attach", rc);
+}
+
+static void
+subj_send(struct bench_lane *l, const struct bench_cmd *c,
+	  struct bench_result *res, struct bench_meter *m)
+{
+	void (*send)(struct caec_channel *, const struct bench_run *,
+		     uint8_t *, uint64_t, uint64_t, uint32_t);
+	struct subj_lane *s = l->priv;
+
+	if (!bench_pattern_is_stream(l->run.pattern)) {
+		rt_send(l, c, res, m);
+		return;
+	}
+	send = l->run.pattern == BENCH_STREAM_ZC ? stream_send_zc :
+						    stream_send;
+	send(s->tx, &l->run, s->src, l->seq, c->warm, 0);
+	l->seq += c->warm;
+	bench_block_warm_wait(bench_peer_ctl());
+	bench_meter_start(m);
+	send(s->tx, &l->run, s->src, l->seq, c->count, c->stamp_every);
+	bench_meter_stop(m);
+	l->seq += c->count;
+}
+
+static void
+subj_recv(struct bench_lane *l, const struct bench_cmd *c,
+	  struct bench_ctl *ctl)
+{
+	if (bench_pattern_is_stream(l->run.pattern))
+		stream_recv(l, c, ctl);
+	else
+		rt_recv(l, c, ctl);
+}
+
+/* Each side closes its own end; the peer only its attached one. */
+static void
+subj_close(struct bench_lane *l)
+{
+	struct subj_lane *s = l->priv;
+	int i;
+
+	if (bench_in_child) {
+		if (s->rx)
+			caec_channel_close(s->rx);
+		return;
+	}
+	if (s->tx)
+		caec_channel_close(s->tx);
+	for (i = 0; i < 2 && s->fd < 0; i++) {
+		close(s->to_parent[i]);
+		close(s->to_child[i]);
+	}
+	free(s->src);
+	free(s->dst);
+	free(s);
+	l->priv = NULL;
+}
+
+/* A caec channel of the lane's mode (bench_mode_base() for the A/A lane). */
+const struct bench_lane_ops bench_subject_ops = {
+	.open = subj_open,
+	.connect = subj_connect,
+	.attach = subj_attach,
+	.send = subj_send,
+	.recv = subj_recv,
+	.close = subj_close,
+};

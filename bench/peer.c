@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The peer process: fork, pin, hand-shake through the shared control block,
- * reap. Also the fatal-error exits, which differ in the child (_exit, so
+ * The peer process of a group: fork, pin, hand-shake through the shared
+ * control block, reap. Also the fatal-error exits, which differ in the child (_exit, so
  * that stdio buffers inherited from the parent are not flushed twice).
  */
 #include <errno.h>
@@ -23,6 +23,7 @@ bool bench_pinned = true;
 
 static struct bench_ctl *ctl;
 static int pin_core;
+static pid_t peer_pid;
 
 static void __attribute__((noreturn))
 die_exit(void)
@@ -88,10 +89,16 @@ bench_spin_slow(uint64_t *t0, const char *what)
 			  BENCH_TIMEOUT_MS / 1000);
 }
 
+/*
+ * bench_alloc - @len bytes, zeroed, page-aligned: every message buffer of
+ * every lane then stands in the same relation to the ring's slots modulo
+ * the page (copies between addresses 4 KiB apart slow down on x86), so two
+ * lanes differ by their channels, not by where malloc put their buffers.
+ */
 void *
 bench_alloc(size_t len)
 {
-	void *p = aligned_alloc(64, (len + 63) & ~(size_t)63);
+	void *p = aligned_alloc(4096, (len + 4095) & ~(size_t)4095);
 
 	if (!p)
 		bench_die("out of memory (%zu bytes)", len);
@@ -202,8 +209,10 @@ bench_peer_spawn(const struct bench_cfg *cfg, int (*fn)(void *), void *arg)
 	pid = fork();
 	if (pid < 0)
 		bench_die("fork: %s", strerror(errno));
-	if (pid)
+	if (pid) {
+		peer_pid = pid;
 		return pid;
+	}
 	bench_in_child = true;
 	signal(SIGCHLD, SIG_DFL);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -213,22 +222,25 @@ bench_peer_spawn(const struct bench_cfg *cfg, int (*fn)(void *), void *arg)
 	_exit(fn(arg));
 }
 
-/* Wait, outside any timed phase, for the child to raise @flag. */
+/*
+ * Wait, outside any timed phase, until the peer has set @flag to @want
+ * (a block's sequence number, or 1 for ready).
+ */
 void
-bench_peer_wait(const uint32_t *flag, pid_t pid, const char *what)
+bench_peer_wait(const uint32_t *flag, uint32_t want, const char *what)
 {
 	uint64_t t0 = bench_now_ns(), now;
 	unsigned int i;
 	int st;
 
 	for (i = 1;; i++) {
-		/* Pairs with the child's release store of the flag. */
-		if (__atomic_load_n(flag, __ATOMIC_ACQUIRE))
+		/* Pairs with the peer's release store of the flag. */
+		if (__atomic_load_n(flag, __ATOMIC_ACQUIRE) == want)
 			return;
 		bench_relax();
 		if (i & 0xfffu)
 			continue;
-		if (waitpid(pid, &st, WNOHANG) == pid)
+		if (waitpid(peer_pid, &st, WNOHANG) == peer_pid)
 			bench_die("the peer process exited while the parent waited for %s",
 				  what);
 		now = bench_now_ns();

@@ -3,9 +3,10 @@
  * --plot FILE.png|FILE.svg: the paper's Fig. 5 from the measured points,
  * drawn by gnuplot. One figure per pattern in the run, three log-log panels
  * each (latency p50, throughput, sender cycles per message against the
- * message size), one line per mode, bars from the min to the max across
- * the repeats. The mailbox figure (the paper's method) goes to FILE, the
- * others to FILE-PATTERN.EXT next to it. The stream-zc figure compares:
+ * message size), one line per mode, bars from the 5th to the 95th
+ * percentile over the blocks; the A/A lane is not drawn (it would lie on
+ * its original's line). The mailbox figure (the paper's method) goes to
+ * FILE, the others to FILE-PATTERN.EXT next to it. The stream-zc figure compares:
  * each mode's zero-copy stream (dashed, open marks) beside its copy stream
  * (solid, filled marks, the same colour). Points of a mode that lacks the
  * pattern (bench_point_applies()) are not drawn.
@@ -238,7 +239,7 @@ figure_collect(struct figure *fg, const struct bench_point *pts, size_t n)
 	if (!fg->pts)
 		bench_die("out of memory");
 	for (k = 0; k < n && nm < BENCH_MAX_MODES; k++) {
-		if (pts[k].pattern != fg->pattern ||
+		if (pts[k].pattern != fg->pattern || pts[k].mode->aa_of ||
 		    !bench_point_applies(pts[k].mode, pts[k].pattern) ||
 		    series_find(fg, pts[k].mode, fg->pattern) >= 0)
 			continue;

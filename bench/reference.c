@@ -2,7 +2,9 @@
 /*
  * The reference rows: what two pinned processes get without libcaec, in the
  * same kind of mapping (a memfd each side maps itself), with the same pinning,
- * warm-up, pause instruction, payload stamping and O(1) payload check.
+ * warm-up, pause instruction, payload stamping and O(1) payload check. Each
+ * is a lane of group.c: set up once per group, measured one block at a time
+ * like the subject, its counters running on across blocks.
  *
  * memcpy stream (the reference of stream and stream-zc alike): fixed-size
  * slots of exactly S bytes packed back to back in a buffer of the ring's
@@ -31,10 +33,13 @@ struct ref_shared {
 	/* slots follow at sizeof(struct ref_shared) */
 };
 
-struct ref_ctx {
-	const struct bench_run *run;
+/* A reference lane: the buffer and this side's state (each its own copy). */
+struct ref_lane {
 	int fd;
 	size_t len;
+	struct ref_shared *sh;	/* this process's own mapping */
+	uint8_t *buf;		/* one message */
+	struct ref_side *side;
 };
 
 /* Private state of one side of the stream. */
@@ -64,10 +69,10 @@ ref_map(int fd, size_t len)
  */
 static void
 ref_produce(struct ref_shared *sh, const struct bench_run *run,
-	    struct ref_side *s, uint8_t *src, uint64_t n, bool stamp)
+	    struct ref_side *s, uint8_t *src, uint64_t n, uint32_t every)
 {
 	uint8_t *slots = (uint8_t *)(sh + 1);
-	uint32_t sleft = 1, every = run->stamp_every, size = run->size;
+	uint32_t sleft = 1, size = run->size;
 	uint64_t pos = s->pos, pub = s->pub, head = s->peer, i, t0;
 	uint32_t slot = s->slot, nslots = s->nslots, spins;
 	unsigned int left = s->left;
@@ -88,7 +93,7 @@ ref_produce(struct ref_shared *sh, const struct bench_run *run,
 				bench_spin(&spins, &t0, "reference stream");
 		}
 		bench_fill(src, size, pos,
-			   stamp && bench_stamp_due(&sleft, every) ?
+			   every && bench_stamp_due(&sleft, every) ?
 				   bench_now_ns() : 0);
 		memcpy(slots + (size_t)slot * size, src, size);
 		if (++slot == nslots)
@@ -109,8 +114,9 @@ ref_produce(struct ref_shared *sh, const struct bench_run *run,
 }
 
 /*
- * Consume @n messages; with @lat, record send-to-receive times of stamped
- * ones (up to @cap) and return their count, and the first stamp in @first.
+ * Consume @n messages and publish the head after the last; with @lat,
+ * record send-to-receive times of stamped ones (up to @cap) and return
+ * their count, and the first stamp in @first.
  */
 static size_t
 ref_consume(struct ref_shared *sh, const struct bench_run *run,
@@ -157,6 +163,11 @@ ref_consume(struct ref_shared *sh, const struct bench_run *run,
 			pub = pos;
 		}
 	}
+	if (pub != pos) {
+		/* The block's end: every slot below pos may be reused. */
+		__atomic_store_n(&sh->head, pos, __ATOMIC_RELEASE);
+		pub = pos;
+	}
 	s->pos = pos;
 	s->pub = pub;
 	s->peer = tail;
@@ -173,177 +184,172 @@ side_init(struct ref_side *s, const struct bench_run *run)
 	s->left = run->batch;
 }
 
-static int
-stream_child(void *arg)
+static void
+ref_open(struct bench_lane *l)
 {
-	const struct ref_ctx *c = arg;
-	const struct bench_run *run = c->run;
-	struct bench_ctl *ctl = bench_peer_ctl();
-	struct ref_shared *sh = ref_map(c->fd, c->len);
-	uint8_t *dst = bench_alloc(run->size);
-	size_t cap = run->count / run->stamp_every + 2, k;
-	uint64_t *lat = bench_alloc(cap * sizeof(*lat));
-	uint64_t first = 0, end, cpu;
-	struct ref_side s;
+	struct ref_lane *r = bench_alloc(sizeof(*r));
 
-	side_init(&s, run);
-	__atomic_store_n(&ctl->ready, 1, __ATOMIC_RELEASE);
-	ref_consume(sh, run, &s, dst, run->warm, NULL, 0, NULL);
+	l->priv = r;
+	r->len = sizeof(struct ref_shared) +
+		 (bench_pattern_is_stream(l->run.pattern) ? l->run.ring : 0);
+	r->fd = memfd_create("caec-bench-ref", MFD_CLOEXEC);
+	if (r->fd < 0)
+		bench_die("memfd_create: %s", strerror(errno));
+	if (ftruncate(r->fd, (off_t)r->len))
+		bench_die("ftruncate of the reference buffer: %s",
+			  strerror(errno));
+	r->sh = ref_map(r->fd, r->len);
+	r->buf = bench_alloc(l->run.size);
+	r->side = bench_alloc(sizeof(*r->side));
+	side_init(r->side, &l->run);
+}
+
+/* The peer maps the buffer itself, as it attaches a channel's region. */
+static void
+ref_attach(struct bench_lane *l)
+{
+	struct ref_lane *r = l->priv;
+
+	r->sh = ref_map(r->fd, r->len);
+}
+
+static void
+ref_close(struct bench_lane *l)
+{
+	struct ref_lane *r = l->priv;
+
+	munmap(r->sh, r->len);
+	if (bench_in_child)
+		return;
+	close(r->fd);
+	free(r->buf);
+	free(r->side);
+	free(r);
+	l->priv = NULL;
+}
+
+/* The memcpy stream's block: the parent produces. */
+static void
+stream_send(struct bench_lane *l, const struct bench_cmd *c,
+	    struct bench_result *res, struct bench_meter *m)
+{
+	struct ref_lane *r = l->priv;
+
+	(void)res;
+	ref_produce(r->sh, &l->run, r->side, r->buf, c->warm, 0);
+	bench_block_warm_wait(bench_peer_ctl());
+	bench_meter_start(m);
+	ref_produce(r->sh, &l->run, r->side, r->buf, c->count,
+		    c->stamp_every);
+	bench_meter_stop(m);
+}
+
+/* ... and the peer consumes. */
+static void
+stream_recv(struct bench_lane *l, const struct bench_cmd *c,
+	    struct bench_ctl *ctl)
+{
+	struct ref_lane *r = l->priv;
+	size_t cap = c->count / c->stamp_every + 2, k;
+	uint64_t *lat = bench_lane_lat(l, cap);
+	uint64_t first = 0, end, cpu;
+
+	ref_consume(r->sh, &l->run, r->side, r->buf, c->warm, NULL, 0, NULL);
 	cpu = bench_thread_cpu_ns();
-	__atomic_store_n(&ctl->warm_done, 1, __ATOMIC_RELEASE);
-	k = ref_consume(sh, run, &s, dst, run->count, lat, cap, &first);
+	bench_block_warm_done(ctl);
+	k = ref_consume(r->sh, &l->run, r->side, r->buf, c->count, lat, cap,
+			&first);
 	end = bench_now_ns();
 	ctl->cpu_ns = bench_thread_cpu_ns() - cpu;
 	ctl->elapsed_ns = end - first;
 	ctl->lat_p50_ns = bench_percentile(lat, k, 50);
 	ctl->lat_p99_ns = bench_percentile(lat, k, 99);
-	return 0;
 }
 
-static int
-pingpong_child(void *arg)
+/* One bare round trip @seq: store it, spin until the peer echoes it. */
+static inline void
+ping(struct ref_shared *sh, uint64_t seq)
 {
-	const struct ref_ctx *c = arg;
-	const struct bench_run *run = c->run;
-	struct bench_ctl *ctl = bench_peer_ctl();
-	struct ref_shared *sh = ref_map(c->fd, c->len);
-	uint64_t i, cpu = 0, t0;
-	uint32_t spins;
+	uint64_t w0 = 0;
+	uint32_t spins = 0;
 
-	__atomic_store_n(&ctl->ready, 1, __ATOMIC_RELEASE);
-	if (!run->warm) {
-		cpu = bench_thread_cpu_ns();
-		__atomic_store_n(&ctl->warm_done, 1, __ATOMIC_RELEASE);
-	}
-	for (i = 1; i <= run->warm + run->count; i++) {
-		spins = 0;
-		t0 = 0;
-		/* Pairs with the parent's release store of tail. */
-		while (__atomic_load_n(&sh->tail, __ATOMIC_ACQUIRE) != i)
-			bench_spin(&spins, &t0, "reference ping-pong");
-		/* Pairs with the parent's acquire load of head. */
-		__atomic_store_n(&sh->head, i, __ATOMIC_RELEASE);
-		if (i == run->warm) {
-			cpu = bench_thread_cpu_ns();
-			__atomic_store_n(&ctl->warm_done, 1, __ATOMIC_RELEASE);
-		}
-	}
-	ctl->cpu_ns = bench_thread_cpu_ns() - cpu;
-	return 0;
+	/* Pairs with the peer's acquire load of tail. */
+	__atomic_store_n(&sh->tail, seq, __ATOMIC_RELEASE);
+	/* Pairs with the peer's release store of head. */
+	while (__atomic_load_n(&sh->head, __ATOMIC_ACQUIRE) != seq)
+		bench_spin(&spins, &w0, "reference ping-pong");
 }
 
-static pid_t
-ref_start(const struct bench_run *run, struct ref_ctx *c, int (*fn)(void *),
-	  struct ref_shared **sh)
-{
-	pid_t pid;
-
-	c->run = run;
-	c->len = sizeof(struct ref_shared) +
-		 (bench_pattern_is_stream(run->pattern) ? run->ring : 0);
-	c->fd = memfd_create("caec-bench-ref", MFD_CLOEXEC);
-	if (c->fd < 0)
-		bench_die("memfd_create: %s", strerror(errno));
-	if (ftruncate(c->fd, (off_t)c->len))
-		bench_die("ftruncate of the reference buffer: %s",
-			  strerror(errno));
-	*sh = ref_map(c->fd, c->len);
-	pid = bench_peer_spawn(run->cfg, fn, c);
-	bench_peer_wait(&bench_peer_ctl()->ready, pid, "reference start");
-	return pid;
-}
-
+/* The cache-line ping-pong's block: the parent's round trips. */
 static void
-ref_end(struct ref_ctx *c, struct ref_shared *sh, pid_t pid)
+pingpong_send(struct bench_lane *l, const struct bench_cmd *c,
+	      struct bench_result *res, struct bench_meter *m)
 {
-	bench_peer_join(pid);
-	munmap(sh, c->len);
-	close(c->fd);
-}
+	struct ref_lane *r = l->priv;
+	uint64_t *lat = bench_lane_lat(l, c->count);
+	uint64_t i, t, prev, t0, t1;
 
-static void
-ref_finish(const struct bench_run *run, const struct bench_meter *m,
-	   struct bench_result *res)
-{
-	res->mbytes_per_s = res->msgs_per_s * run->size / 1e6;
-	res->cpu_ns_per_msg = (double)(m->cpu_ns + bench_peer_ctl()->cpu_ns) /
-			      (double)run->count;
-	res->cycles_per_msg = bench_cycles_per_msg(m, run->count);
-	res->cycles_source = isnan(res->cycles_per_msg) ? BENCH_CYC_NONE :
-							  m->source;
-}
-
-/* bench_ref_stream - one run of the bare memcpy stream at run->size. */
-void
-bench_ref_stream(const struct bench_run *run, struct bench_result *res)
-{
-	struct bench_ctl *ctl = bench_peer_ctl();
-	struct ref_shared *sh;
-	struct bench_meter m;
-	struct ref_side s;
-	struct ref_ctx c;
-	uint8_t *src;
-	pid_t pid;
-
-	pid = ref_start(run, &c, stream_child, &sh);
-	src = bench_alloc(run->size);
-	side_init(&s, run);
-	ref_produce(sh, run, &s, src, run->warm, false);
-	bench_peer_wait(&ctl->warm_done, pid, "end of warm-up");
-	bench_meter_start(&m);
-	ref_produce(sh, run, &s, src, run->count, true);
-	bench_meter_stop(&m);
-	free(src);
-	ref_end(&c, sh, pid);
-
-	res->msgs_per_s = (double)run->count * 1e9 / (double)ctl->elapsed_ns;
-	res->lat_p50_ns = ctl->lat_p50_ns;
-	res->lat_p99_ns = ctl->lat_p99_ns;
-	ref_finish(run, &m, res);
-}
-
-/* bench_ref_pingpong - one run of the bare cache-line ping-pong. */
-void
-bench_ref_pingpong(const struct bench_run *run, struct bench_result *res)
-{
-	uint64_t *lat = bench_alloc(run->count * sizeof(*lat));
-	uint64_t i, seq, t, prev, t0, t1, w0;
-	struct ref_shared *sh;
-	struct bench_meter m;
-	struct ref_ctx c;
-	uint32_t spins;
-	pid_t pid;
-
-	pid = ref_start(run, &c, pingpong_child, &sh);
-	for (seq = 1; seq <= run->warm; seq++) {
-		spins = 0;
-		w0 = 0;
-		__atomic_store_n(&sh->tail, seq, __ATOMIC_RELEASE);
-		while (__atomic_load_n(&sh->head, __ATOMIC_ACQUIRE) != seq)
-			bench_spin(&spins, &w0, "reference ping-pong");
-	}
-	bench_peer_wait(&bench_peer_ctl()->warm_done, pid, "end of warm-up");
-
-	bench_meter_start(&m);
+	for (i = 0; i < c->warm; i++)
+		ping(r->sh, ++l->seq);
+	bench_block_warm_wait(bench_peer_ctl());
+	bench_meter_start(m);
 	t0 = bench_now_ns();
 	prev = bench_ticks();
-	for (i = 0; i < run->count; i++, seq++) {
-		spins = 0;
-		w0 = 0;
-		/* Pairs with the child's acquire load of tail. */
-		__atomic_store_n(&sh->tail, seq, __ATOMIC_RELEASE);
-		/* Pairs with the child's release store of head. */
-		while (__atomic_load_n(&sh->head, __ATOMIC_ACQUIRE) != seq)
-			bench_spin(&spins, &w0, "reference ping-pong");
+	for (i = 0; i < c->count; i++) {
+		ping(r->sh, ++l->seq);
 		t = bench_ticks();
 		lat[i] = t - prev;
 		prev = t;
 	}
 	t1 = bench_now_ns();
-	bench_meter_stop(&m);
-	ref_end(&c, sh, pid);
-
-	bench_rt_result(res, lat, run->count, t0, t1);
-	free(lat);
-	ref_finish(run, &m, res);
+	bench_meter_stop(m);
+	bench_rt_result(res, lat, c->count, t0, t1);
 }
+
+/* ... the peer echoes every round-trip number it sees. */
+static inline void
+pong(struct ref_shared *sh, uint64_t seq)
+{
+	uint64_t t0 = 0;
+	uint32_t spins = 0;
+
+	/* Pairs with the parent's release store of tail. */
+	while (__atomic_load_n(&sh->tail, __ATOMIC_ACQUIRE) != seq)
+		bench_spin(&spins, &t0, "reference ping-pong");
+	/* Pairs with the parent's acquire load of head. */
+	__atomic_store_n(&sh->head, seq, __ATOMIC_RELEASE);
+}
+
+static void
+pingpong_recv(struct bench_lane *l, const struct bench_cmd *c,
+	      struct bench_ctl *ctl)
+{
+	struct ref_lane *r = l->priv;
+	uint64_t i, cpu;
+
+	for (i = 0; i < c->warm; i++)
+		pong(r->sh, ++l->seq);
+	cpu = bench_thread_cpu_ns();
+	bench_block_warm_done(ctl);
+	for (i = 0; i < c->count; i++)
+		pong(r->sh, ++l->seq);
+	ctl->cpu_ns = bench_thread_cpu_ns() - cpu;
+}
+
+/* The bare memcpy stream: the reference of stream and stream-zc. */
+const struct bench_lane_ops bench_ref_stream_ops = {
+	.open = ref_open,
+	.attach = ref_attach,
+	.send = stream_send,
+	.recv = stream_recv,
+	.close = ref_close,
+};
+
+/* The bare cache-line ping-pong: the reference of pingpong and mailbox. */
+const struct bench_lane_ops bench_ref_pingpong_ops = {
+	.open = ref_open,
+	.attach = ref_attach,
+	.send = pingpong_send,
+	.recv = pingpong_recv,
+	.close = ref_close,
+};

@@ -23,7 +23,23 @@
  * - "peers": {"enabled", "measured": [modes], "skipped": [{"mode",
  *   "reason"}]}.
  * - "summary": the plaintext advantage factors (summary.c).
- * The CSV appends the same _min/_max columns, spread_pct and kind.
+ * - the blocks (group.c): "config" adds "budget_s", "block_us", "aa",
+ *   "quick", "seed", "resolve_pct"; results[] rows add "rounds" (= repeats:
+ *   the blocks of the mode), "epochs" (the sets of channels they ran on,
+ *   paired.c), "blocks_used" (those in the dominant
+ *   placement), "block_messages", "elapsed_s" (the group's rounds),
+ *   "budget_out" (the budget ran out before the headline ratios were
+ *   resolved), "ref_ratio_ci_low"/"_high", "ref_ratio_resolved",
+ *   "placement_ns" (the dominant placement's median bare round trip),
+ *   "placement_split", "placements" [{"rtt_ns_min", "rtt_ns_max",
+ *   "rtt_ns", "blocks"}] (dominant first) and "aa_of" (the A/A lane's
+ *   original, else null); "kind" is "aa" for the A/A lane. Since then
+ *   "messages" counts the timed messages of all blocks, "repeats" the
+ *   rounds, "ref_ratio" is the paired ratio (paired.c), and each metric's
+ *   "_min"/"_max" are its 5th and 95th percentile over the blocks used.
+ * The CSV appends the same _min/_max columns, spread_pct and kind, then
+ * ref_ratio_ci_low, ref_ratio_ci_high, rounds, blocks_used,
+ * placement_split.
  */
 #include <caec/caec.h>
 #include <math.h>
@@ -67,6 +83,13 @@ is_stream(const struct bench_point *p)
 	return bench_pattern_is_stream(p->pattern);
 }
 
+/* "caec", "peer" or "aa": the results[] rows' kind. */
+const char *
+bench_mode_kind(const struct bench_mode *m)
+{
+	return m->aa_of ? "aa" : bench_mode_is_alt(m) ? "peer" : "caec";
+}
+
 /* The metric a point is judged by, whose spread the table shows. */
 const char *
 bench_main_metric(const struct bench_point *p)
@@ -84,16 +107,21 @@ bench_table_header(FILE *f, const struct bench_cfg *cfg,
 		BENCH_SCHEMA, caec_version(), m->cpu_model, m->nproc, m->arch,
 		m->kernel, m->cores[0], m->cores[1],
 		m->pinned ? "" : " (NOT pinned)");
-	fprintf(f, "ticks %s %.1f MHz (step %.1f ns), clocksource %s, cycles %s, wait spin, wake %s, stream batch %u, %u alternations\n\n",
+	fprintf(f, "ticks %s %.1f MHz (step %.1f ns), clocksource %s, cycles %s, wait spin, wake %s, stream batch %u\n",
 		bench_ticks_name(), bench_ticks_hz() / 1e6,
-		bench_ticks_resolution_ns(), m->clocksource,
+		(double)bench_ticks_step() * 1e9 / bench_ticks_hz(),
+		m->clocksource,
 		cycles_names[bench_cycles_source()],
-		cfg->wake_futex ? "futex" : "none", cfg->batch, cfg->repeat);
+		cfg->wake_futex ? "futex" : "none", cfg->batch);
+	fprintf(f, "blocks of %u us, one per lane a round in random order (seed %llu), rounds in epochs of fresh channels;\n"
+		"at least %u rounds and 4 epochs, then up to %.0f s a point until resolved (95%% interval within +-%.0f%%)\n\n",
+		cfg->block_us, (unsigned long long)cfg->seed, cfg->repeat,
+		cfg->budget_s, BENCH_RESOLVE_PCT);
 	/* "±" is two bytes and one column: pad it one byte wider. */
-	fprintf(f, "%-11s %-9s %6s %8s %11s %9s %9s %9s %7s %8s %8s  %-20s %6s\n",
+	fprintf(f, "%-11s %-9s %6s %9s %11s %9s %9s %9s %7s %8s %8s %6s  %-20s %6s %-13s\n",
 		"mode", "pattern", "size", "messages", "msgs/s", "MB/s",
-		"p50 ns", "p99 ns", "±%", "cpu ns", "cycles", "reference",
-		"ratio");
+		"p50 ns", "p99 ns", "±%", "cpu ns", "cycles", "rounds",
+		"reference", "ratio", "95% CI");
 	fflush(f);
 }
 
@@ -117,12 +145,59 @@ bench_table_row(FILE *f, const struct bench_point *p)
 		snprintf(spread, sizeof(spread), "-");
 	else
 		snprintf(spread, sizeof(spread), "%.1f", p->spread_pct);
-	fprintf(f, "%-11s %-9s %6u %8llu %11.0f %9.1f %9.0f %9.0f %6s %9.1f %8.1f  %-20s %6.2f%s\n",
+	char ci[32];
+
+	snprintf(ci, sizeof(ci), "%.2f–%.2f%s", p->ref_ci.lo, p->ref_ci.hi,
+		 p->ref_ci.resolved ? "" : " ?");
+	/* The en dash is 3 bytes, 1 column. */
+	fprintf(f, "%-11s %-9s %6u %9llu %11.0f %9.1f %9.0f %9.0f %6s %9.1f %8.1f %6u  %-20s %6.2f %-15s%s%s\n",
 		p->mode->name, bench_pattern_name(p->pattern), p->size,
-		(unsigned long long)p->count, p->subj.msgs_per_s,
+		(unsigned long long)p->messages, p->subj.msgs_per_s,
 		p->subj.mbytes_per_s, p->subj.lat_p50_ns, p->subj.lat_p99_ns,
-		spread, p->subj.cpu_ns_per_msg, p->subj.cycles_per_msg, ref,
-		p->ref_ratio, p->busy_pct > BENCH_NOISY_PCT ? " !" : "");
+		spread, p->subj.cpu_ns_per_msg, p->subj.cycles_per_msg,
+		p->repeats, ref, p->ref_ratio, ci,
+		p->busy_pct > BENCH_NOISY_PCT ? " !" : "",
+		p->budget_out ? " budget" : "");
+	fflush(f);
+}
+
+/*
+ * After a group's rows: its placements when the blocks split between
+ * several, the A/A lane's ratio, and a note when the budget ran out.
+ */
+void
+bench_table_group_notes(FILE *f, struct bench_point *const *grp,
+			unsigned int n)
+{
+	const struct bench_point *p = n ? grp[0] : NULL;
+	unsigned int i;
+
+	if (!p)
+		return;
+	if (p->place.split) {
+		fprintf(f, "    placements: ");
+		for (i = 0; i < p->place.n; i++)
+			fprintf(f, "%s%.0f-%.0f ns bare RTT (%u blocks)",
+				i ? ", " : "", p->place.lo_ns[i],
+				p->place.hi_ns[i], p->place.blocks[i]);
+		fprintf(f, " of %u: compared within the first\n",
+			p->place.total);
+	}
+	for (i = 0; i < n; i++) {
+		const struct bench_ratio *r =
+			&grp[i]->vs_ci[bench_main_metric_of(p->pattern)];
+
+		if (!grp[i]->mode->aa_of || !grp[i]->vs)
+			continue;
+		fprintf(f, "    A/A %s / %s: %.3f [%.3f-%.3f] over %u rounds in %u epochs%s\n",
+			grp[i]->mode->name, grp[i]->vs->mode->name, r->ratio,
+			r->lo, r->hi, r->blocks, r->epochs,
+			!r->resolved ? ": NOT RESOLVED" :
+			r->lo <= 1 && r->hi >= 1 ? "" : ": EXCLUDES 1");
+	}
+	if (p->budget_out)
+		fprintf(f, "    the %.0f s budget ran out before every headline ratio was resolved\n",
+			p->elapsed_s);
 	fflush(f);
 }
 
@@ -185,15 +260,19 @@ bench_crypto_table(FILE *f, const struct bench_point *pts, size_t n,
 }
 
 void
-bench_table_footer(FILE *f, const struct bench_load *l)
+bench_table_footer(FILE *f, const struct bench_cfg *cfg,
+		   const struct bench_load *l)
 {
 	fprintf(f, "\nlatency: stream, stream-zc = send-to-receive of stamped messages; pingpong, mailbox = round trip seen by the sender.\n"
 		"stream-zc = stream with the zero-copy calls: the sender stamps each message in the reserved slot, the receiver checks it in place.\n"
 		"cpu ns = CPU time of both processes per message; cycles = the sender's, per message.\n"
-		"ratio: stream, stream-zc = MB/s / memcpy-stream MB/s (higher is better); pingpong, mailbox = p50 / bare cache-line RTT (lower is better).\n"
-		"Every value is the median over the alternations; reference and subject runs alternate.\n"
-		"±%% = half the min..max range across the alternations, in %% of the median, of MB/s (streams) or p50 (pingpong, mailbox).\n"
+		"ratio: stream, stream-zc = MB/s / memcpy-stream MB/s (higher is better); pingpong, mailbox = p50 / bare cache-line RTT (lower is better);\n"
+		"  paired by round; 95%% CI = the t interval over the epochs' medians, ? = wider than +-%.0f%% (not resolved).\n"
+		"Every value is the median over the blocks (%u us each, one per lane a round) in the dominant placement.\n"
+		"±%% = half the 5th..95th percentile range over the blocks, in %% of the median, of MB/s (streams) or p50 (pingpong, mailbox).\n"
+		"budget = the point's %.0f s ran out before its headline ratios were resolved.\n"
 		"! = other processes or the hypervisor took more than %.0f%% of the CPUs during that point.\n",
+		BENCH_RESOLVE_PCT, cfg->block_us, cfg->budget_s,
 		BENCH_NOISY_PCT);
 	if (l->valid)
 		fprintf(f, "During the sweep other processes used %.1f%% and the hypervisor stole %.1f%% of the CPUs%s\n",
@@ -262,6 +341,8 @@ bench_json_machine(FILE *f, const struct bench_machine *m)
 	jstr(f, "ticks", bench_ticks_name(), true);
 	jnum(f, "ticks_hz", bench_ticks_hz(), true);
 	jnum(f, "ticks_resolution_ns", bench_ticks_resolution_ns(), true);
+	jnum(f, "ticks_step_ns",
+	     (double)bench_ticks_step() * 1e9 / bench_ticks_hz(), true);
 	jstr(f, "cycles_source", cycles_names[bench_cycles_source()], true);
 	jstr(f, "caec_version", caec_version(), true);
 	jstr(f, "started", m->started, false);
@@ -275,7 +356,9 @@ json_config(FILE *f, const struct bench_cfg *cfg)
 
 	fputs("  \"config\": {\"modes\": [", f);
 	for (i = 0; i < cfg->nmodes; i++)
-		fprintf(f, "%s\"%s\"", i ? ", " : "", cfg->modes[i]->name);
+		if (!cfg->modes[i]->aa_of)
+			fprintf(f, "%s\"%s\"", i ? ", " : "",
+				cfg->modes[i]->name);
 	fputs("], \"patterns\": [", f);
 	for (i = 0; i < cfg->npatterns; i++)
 		fprintf(f, "%s\"%s\"", i ? ", " : "",
@@ -283,8 +366,21 @@ json_config(FILE *f, const struct bench_cfg *cfg)
 	fputs("], \"sizes\": [", f);
 	for (i = 0; i < cfg->nsizes; i++)
 		fprintf(f, "%s%u", i ? ", " : "", cfg->sizes[i]);
-	fprintf(f, "], \"repeat\": %u, \"batch\": %u, \"wait\": \"spin\", \"wake\": \"%s\"},\n",
+	fprintf(f, "], \"repeat\": %u, \"batch\": %u, \"wait\": \"spin\", \"wake\": \"%s\", ",
 		cfg->repeat, cfg->batch, cfg->wake_futex ? "futex" : "none");
+	jnum(f, "budget_s", cfg->budget_s, true);
+	fprintf(f, "\"block_us\": %u, \"quick\": %s, \"seed\": %llu, ",
+		cfg->block_us, cfg->quick ? "true" : "false",
+		(unsigned long long)cfg->seed);
+	jnum(f, "resolve_pct", BENCH_RESOLVE_PCT, true);
+	fputs("\"aa\": ", f);
+	for (i = 0; i < cfg->nmodes && !cfg->modes[i]->aa_of; i++)
+		;
+	if (i < cfg->nmodes)
+		fprintf(f, "\"%s\"", cfg->modes[i]->name);
+	else
+		fputs("null", f);
+	fputs("},\n", f);
 }
 
 /* Before each element of a JSON array: the comma after the previous one. */
@@ -293,6 +389,34 @@ jnext(FILE *f, bool *first)
 {
 	fputs(*first ? "    " : ",\n    ", f);
 	*first = false;
+}
+
+/* The block fields of a results[] row (see the top of this file). */
+static void
+json_blocks(FILE *f, const struct bench_point *p)
+{
+	unsigned int i;
+
+	fprintf(f, "\"rounds\": %u, \"epochs\": %u, \"blocks_used\": %u, \"block_messages\": %llu, ",
+		p->repeats, p->epochs, p->used,
+		(unsigned long long)p->block_msgs);
+	jnum(f, "elapsed_s", p->elapsed_s, true);
+	fprintf(f, "\"budget_out\": %s, ", p->budget_out ? "true" : "false");
+	jnum(f, "placement_ns", p->place.n ? p->place.mid_ns[0] : NAN, true);
+	fprintf(f, "\"placement_split\": %s, \"placements\": [",
+		p->place.split ? "true" : "false");
+	for (i = 0; i < p->place.n; i++) {
+		fputs(i ? ", {" : "{", f);
+		jnum(f, "rtt_ns_min", p->place.lo_ns[i], true);
+		jnum(f, "rtt_ns_max", p->place.hi_ns[i], true);
+		jnum(f, "rtt_ns", p->place.mid_ns[i], true);
+		fprintf(f, "\"blocks\": %u}", p->place.blocks[i]);
+	}
+	fputs("], \"aa_of\": ", f);
+	if (p->mode->aa_of)
+		fprintf(f, "\"%s\"", p->mode->aa_of->name);
+	else
+		fputs("null", f);
 }
 
 static void
@@ -304,7 +428,7 @@ json_result(FILE *f, const struct bench_point *p)
 	jstr(f, "mode", p->mode->name, true);
 	jstr(f, "pattern", bench_pattern_name(p->pattern), true);
 	fprintf(f, "\"size\": %u, \"messages\": %llu, ", p->size,
-		(unsigned long long)p->count);
+		(unsigned long long)p->messages);
 	jnum(f, "msgs_per_s", r->msgs_per_s, true);
 	jnum(f, "mbytes_per_s", r->mbytes_per_s, true);
 	jnum(f, "latency_ns_p50", r->lat_p50_ns, true);
@@ -324,17 +448,23 @@ json_result(FILE *f, const struct bench_point *p)
 	       p->subj_max.cycles_per_msg);
 	jnum(f, "spread_pct", p->spread_pct, true);
 	jstr(f, "spread_metric", bench_main_metric(p), true);
-	jstr(f, "kind", bench_mode_is_alt(p->mode) ? "peer" : "caec", true);
+	jstr(f, "kind", bench_mode_kind(p->mode), true);
 	if (r->cycles_source == BENCH_CYC_NONE)
 		fputs("\"cycles_source\": null, ", f);
 	else
 		jstr(f, "cycles_source", cycles_names[r->cycles_source], true);
 	jnum(f, "ref_ratio", p->ref_ratio, true);
+	jnum(f, "ref_ratio_ci_low", p->ref_ci.lo, true);
+	jnum(f, "ref_ratio_ci_high", p->ref_ci.hi, true);
+	fprintf(f, "\"ref_ratio_resolved\": %s, ",
+		p->ref_ci.resolved ? "true" : "false");
 	jstr(f, "ref_metric", is_stream(p) ? "mbytes_per_s" : "rtt_ns", true);
 	jnum(f, "crypto_ratio", p->crypto_ratio, true);
 	jnum(f, "busy_pct", p->busy_pct, true);
-	fprintf(f, "\"repeats\": %u, \"ring_bytes\": %u, \"batch\": %u}",
+	fprintf(f, "\"repeats\": %u, \"ring_bytes\": %u, \"batch\": %u, ",
 		p->repeats, p->ring, p->batch);
+	json_blocks(f, p);
+	fputc('}', f);
 }
 
 static void
@@ -376,7 +506,7 @@ json_reference(FILE *f, const struct bench_point *p)
 	}
 	jstr(f, "mode", p->mode->name, true);
 	fprintf(f, "\"messages\": %llu, \"repeats\": %u}",
-		(unsigned long long)p->count, p->repeats);
+		(unsigned long long)p->messages, p->repeats);
 }
 
 /* Does peer @m have rows, i.e. does any requested pattern apply to it? */
@@ -480,14 +610,15 @@ bench_write_csv(FILE *f, const struct bench_point *pts, size_t n)
 	      "cycles_source,ref_metric,ref_value,ref_ratio,repeats,"
 	      "msgs_per_s_min,msgs_per_s_max,mbytes_per_s_min,mbytes_per_s_max,"
 	      "latency_ns_p50_min,latency_ns_p50_max,cycles_per_msg_min,"
-	      "cycles_per_msg_max,spread_pct,kind\n", f);
+	      "cycles_per_msg_max,spread_pct,kind,ref_ratio_ci_low,"
+	      "ref_ratio_ci_high,rounds,blocks_used,placement_split\n", f);
 	for (i = 0; i < n; i++) {
 		p = &pts[i];
 		if (!bench_point_applies(p->mode, p->pattern))
 			continue;
 		fprintf(f, "%s,%s,%u,%llu,", p->mode->name,
 			bench_pattern_name(p->pattern), p->size,
-			(unsigned long long)p->count);
+			(unsigned long long)p->messages);
 		cnum(f, p->subj.msgs_per_s);
 		cnum(f, p->subj.mbytes_per_s);
 		cnum(f, p->subj.lat_p50_ns);
@@ -510,7 +641,11 @@ bench_write_csv(FILE *f, const struct bench_point *pts, size_t n)
 		cnum(f, p->subj_min.cycles_per_msg);
 		cnum(f, p->subj_max.cycles_per_msg);
 		cnum(f, p->spread_pct);
-		fprintf(f, "%s\n", bench_mode_is_alt(p->mode) ? "peer" : "caec");
+		fprintf(f, "%s,", bench_mode_kind(p->mode));
+		cnum(f, p->ref_ci.lo);
+		cnum(f, p->ref_ci.hi);
+		fprintf(f, "%u,%u,%s\n", p->repeats, p->used,
+			p->place.split ? "true" : "false");
 	}
 	return fflush(f) || ferror(f) ? -1 : 0;
 }

@@ -9,7 +9,10 @@ sweep), optionally share.json (`caec-bench share`), calls.json (`caec-bench
 calls`) and the figures
 results.png, results-stream.png, results-stream-zc.png, results-pingpong.png.
 Every number in the report is read from those files; the report states
-which checks the data pass and which they do not. Figures are linked relative to OUT.md.
+which checks the data pass and which they do not. Every ratio between modes
+is the paired ratio of caec-bench's summary, with its 95% interval; one
+whose interval is wider than +-10% is marked "not resolved". Figures are
+linked relative to OUT.md.
 """
 import json
 import os
@@ -51,6 +54,20 @@ def factor(base, other, higher_better):
     return base / other if higher_better else other / base
 
 
+def fx(e, digits=2):
+    """A factor with its interval: "4.98x [4.90–5.06]", and "(not
+    resolved)" when the interval is wider than +-10%."""
+    if e is None:
+        return "–"
+    f, lo, hi = e.get("factor", e.get("ratio")), e.get("ci_low"), e.get("ci_high")
+    text = f"{f:.{digits}f}x"
+    if lo is not None and hi is not None:
+        text += f" [{lo:.{digits}f}–{hi:.{digits}f}]"
+    if not e.get("resolved"):
+        text += " (not resolved)"
+    return text
+
+
 class Run:
     def __init__(self, d):
         self.d = d
@@ -59,6 +76,17 @@ class Run:
             self.rows[(r["mode"], r["pattern"], r["size"])] = r
         self.modes = d["config"]["modes"]
         self.sizes = sorted({r["size"] for r in d["results"]})
+        summ = d.get("summary", {})
+        # The paired factors: (base, other, pattern, metric) -> size -> entry
+        self.comp = {}
+        for c in summ.get("comparisons", []):
+            k = (c["baseline"], c["other"], c["pattern"], c["metric"])
+            self.comp[k] = {e["size"]: e for e in c["per_size"]}
+        self.ratios = summ.get("ratios", [])
+
+    def pair(self, other, pattern, key, size, base="csm"):
+        """The summary's paired factor of base over @other, or None."""
+        return self.comp.get((base, other, pattern, key), {}).get(size)
 
     def get(self, mode, pattern, size, key):
         r = self.rows.get((mode, pattern, size))
@@ -68,10 +96,14 @@ class Run:
         return any((mode, pattern, s) in self.rows for s in self.sizes)
 
     def factors(self, other, pattern, key, higher_better, base="csm"):
+        """(size, factor) of base over @other: the paired factor of the
+        summary where it has one, else the ratio of the two medians."""
         out = []
         for s in self.sizes:
-            f = factor(self.get(base, pattern, s, key),
-                       self.get(other, pattern, s, key), higher_better)
+            e = self.pair(other, pattern, key, s, base)
+            f = e["factor"] if e else factor(
+                self.get(base, pattern, s, key),
+                self.get(other, pattern, s, key), higher_better)
             if f is not None:
                 out.append((s, f))
         return out
@@ -91,6 +123,14 @@ def grows(fs):
     return drops, (fs[0][1], fs[-1][1]) if fs else (None, None)
 
 
+def separated(run, m, key, a, b):
+    """Do the intervals of the factor at sizes @a and @b not overlap?"""
+    x, y = run.pair(m, "mailbox", key, a), run.pair(m, "mailbox", key, b)
+    if not x or not y or None in (x.get("ci_low"), y.get("ci_low")):
+        return True
+    return x["ci_high"] < y["ci_low"] or y["ci_high"] < x["ci_low"]
+
+
 def section_machine(run, out, cmd):
     m, c, k = run.d["machine"], run.d["config"], run.d["conditions"]
     out.append("## Machine and method\n")
@@ -107,9 +147,22 @@ def section_machine(run, out, cmd):
                   "this VM has no cycle counters for perf."
                   if m["cycles_source"] == "estimate" else "") +
                " Latency and cycles are medians over the messages of a "
-               "run; each point is the median of "
-               f"{c['repeat']} runs alternated with its reference, and at "
-               "each size the modes alternate too.")
+               "block; each point is the median over its blocks.")
+    if "block_us" in c:
+        out.append(
+            f"- Method: at each pattern and size every mode's channel and "
+            f"the bare reference are set up, then measured in blocks of "
+            f"about {c['block_us'] / 1000:g} ms, one block of each per "
+            "round in a random order, so that all of them sample the same "
+            "host conditions; rounds come in epochs, each on channels set "
+            "up afresh. A ratio between two modes is paired by round: the "
+            "median of the per-round ratios within each epoch, then the "
+            "mean over the epochs with its 95% t interval. A point runs at "
+            f"least {c['repeat']} rounds in at least 4 epochs, then more "
+            f"epochs until its headline ratios are resolved (interval "
+            f"within ±{c.get('resolve_pct', 10):g}%) or its "
+            f"{c.get('budget_s', 0):g} s budget is spent. "
+            "[docs/bench.md](../docs/bench.md#the-method) explains it.")
     out.append(f"- Waiting: `{c['wait']}` (busy polling, as in the paper); "
                f"wake-up protocol `{c['wake']}`; stream batch {c['batch']}.")
     out.append(f"- Other load during the sweep: {k['other_cpu_pct']:.1f}% "
@@ -136,12 +189,15 @@ def section_paper(run, out, figdir):
             r += [fmt(run.get(m, "mailbox", s, key)) for m in modes]
             for m in ENCRYPTED + ["nw"]:
                 if m in modes:
+                    e = run.pair(m, "mailbox", key, s)
                     f = factor(run.get("csm", "mailbox", s, key),
                                run.get(m, "mailbox", s, key), hb)
-                    r.append("–" if f is None else f"{f:.2f}x")
+                    r.append(fx(e) if e else
+                             "–" if f is None else f"{f:.2f}x")
             rows.append(r)
         out.append(f"**{name}** ({'higher' if hb else 'lower'} is better; "
-                   "\"csm vs X\" = how many times better csm is)\n")
+                   "\"csm vs X\" = how many times better csm is, paired, "
+                   "with its 95% interval)\n")
         out.append(table(head, rows) + "\n")
     if figdir is not None:
         out.append(f"![mailbox: latency, throughput, cycles]({figdir}/"
@@ -151,7 +207,7 @@ def section_paper(run, out, figdir):
 def section_claims(run, out):
     out.append("## Ratios next to the paper's\n")
     head = ["csm vs", "metric", "here (64 B → largest)", "here: range",
-            "paper: range"]
+            "sizes resolved", "paper: range"]
     rows = []
     for m in ENCRYPTED + ["nw"]:
         if not run.has(m, "mailbox") or not run.has("csm", "mailbox"):
@@ -162,8 +218,10 @@ def section_claims(run, out):
                 continue
             lo, hi = min(f for _, f in fs), max(f for _, f in fs)
             p = PAPER_SWEEP.get(m, {}).get(key)
+            es = [run.pair(m, "mailbox", key, sz) for sz, _ in fs]
+            res = sum(1 for e in es if e and e.get("resolved"))
             rows.append([m, name, f"{fs[0][1]:.2f}x → {fs[-1][1]:.2f}x",
-                         f"{lo:.2f}x–{hi:.2f}x",
+                         f"{lo:.2f}x–{hi:.2f}x", f"{res} of {len(fs)}",
                          f"{p[0]}x–{p[1]}x" if p else "1.0x (same)"])
     out.append(table(head, rows) + "\n")
 
@@ -178,10 +236,19 @@ def section_claims(run, out):
             if len(fs) < 2:
                 continue
             drops, (a, b) = grows(fs)
+            real = [(x, y) for x, y in drops if separated(run, m, key, x, y)]
+            noise = [(x, y) for x, y in drops if (x, y) not in real]
             verdict = ("grows at every step" if not drops else
                        "grows overall but not at every step: it dips from "
                        + ", ".join(f"{size_label(x)} to {size_label(y)}"
-                                   for x, y in drops))
+                                   for x, y in real)
+                       if real else "grows overall")
+            if noise:
+                verdict += ("; the " + ("dips" if len(noise) > 1 else "dip")
+                            + " from " + ", ".join(
+                                f"{size_label(x)} to {size_label(y)}"
+                                for x, y in noise)
+                            + " lie within the intervals (not resolved)")
             out.append(f"- csm advantage over {m} in {name}: {a:.2f}x at "
                        f"{size_label(fs[0][0])}, {b:.2f}x at "
                        f"{size_label(fs[-1][0])}; {verdict}."
@@ -192,13 +259,103 @@ def section_claims(run, out):
     if run.has("nw", "mailbox") and run.has("csm", "mailbox"):
         for key, name, _, hb in METRICS:
             fs = run.factors("nw", "mailbox", key, hb)
+            if not fs:
+                continue
             out_of = [f"{size_label(s)} ({f:.2f}x)" for s, f in fs
                       if not 0.9 <= f <= 1.1]
+            es = [(sz, run.pair("nw", "mailbox", key, sz)) for sz, _ in fs]
+            unres = [size_label(sz) for sz, e in es
+                     if e and not e.get("resolved")]
+            excl = [f"{size_label(sz)} ({fx(e)})" for sz, e in es
+                    if e and e.get("resolved") and
+                    not e["ci_low"] <= 1 <= e["ci_high"]]
             lo, hi = min(f for _, f in fs), max(f for _, f in fs)
-            out.append(f"- csm vs nw, {name}: {lo:.2f}x–{hi:.2f}x; "
-                       + ("within 0.9–1.1 at every size." if not out_of else
-                          "outside 0.9–1.1 at " + ", ".join(out_of) + "."))
+            text = (f"- csm vs nw, {name}: {lo:.2f}x–{hi:.2f}x; "
+                    + ("within 0.9–1.1 at every size" if not out_of else
+                       "outside 0.9–1.1 at " + ", ".join(out_of)))
+            if es and all(e for _, e in es):
+                text += ("; the interval contains 1 at every resolved size"
+                         if not excl else
+                         "; the interval excludes 1 at " + ", ".join(excl))
+                if unres:
+                    text += "; not resolved at " + ", ".join(unres)
+            out.append(text + ".")
     out.append("")
+
+
+def section_controls(run, out):
+    """The A/A control, the positive control, the placements and the
+    budget: how far the ratios above can be trusted."""
+    summ = run.d.get("summary", {})
+    aa = [e for e in run.ratios if e.get("role") == "aa"]
+    pc = summ.get("positive_control")
+    out.append("## The method's own error: A/A and positive control\n")
+    out.append(
+        "csm and nw run the same ring over the same kind of memory here "
+        "(caec-rmmd hands out ordinary shared memory), so csm / nw ≈ 1 is "
+        "expected by construction on this host; on CCA hardware it is the "
+        "paper's claim to test. What this run can show is whether the "
+        "method resolves a ratio of 1 as 1 and a ratio far from 1 as "
+        "different from 1.\n")
+    if aa:
+        subj, base = aa[0]["subject"], aa[0]["baseline"]
+        ok = [e for e in aa if e.get("resolved") and
+              e["ci_low"] <= 1 <= e["ci_high"]]
+        out.append(
+            f"**A/A control.** `{subj}` is a second channel of `{base}`, "
+            "measured as one more mode; its ratio to the first measures the "
+            f"method's own error. {len(ok)} of {len(aa)} A/A ratios are "
+            "resolved and contain 1.\n")
+        rows = []
+        for e in aa:
+            good = e.get("resolved") and e["ci_low"] <= 1 <= e["ci_high"]
+            rows.append([e["pattern"], e["metric"], size_label(e["size"]),
+                         f"{e['ratio']:.3f}",
+                         f"{e['ci_low']:.3f}–{e['ci_high']:.3f}"
+                         if e.get("ci_low") is not None else "–",
+                         str(e.get("epochs", "–")),
+                         "holds" if good else
+                         "NOT RESOLVED" if not e.get("resolved") else
+                         "EXCLUDES 1"])
+        out.append(table(["pattern", "metric", "size", f"{subj} / {base}",
+                          "95% interval", "epochs", "verdict"], rows) + "\n")
+    else:
+        out.append("This run has no A/A lane (`--aa`).\n")
+    if pc:
+        out.append(
+            f"**Positive control.** {pc['subject']} / {pc['baseline']}, "
+            f"mailbox p50 at {size_label(pc['size'])}: {pc['ratio']:.3f} "
+            f"[{pc['ci_low']:.3f}–{pc['ci_high']:.3f}]: "
+            + ("resolved and excludes 1, as it must." if pc.get("resolved")
+               and pc.get("excludes_1") else
+               "NOT resolved." if not pc.get("resolved") else
+               "does NOT exclude 1.") + "\n")
+    split = sorted({(r["pattern"], r["size"]) for r in run.d["results"]
+                    if r.get("placement_split")})
+    if split:
+        parts = []
+        for pt, sz in split:
+            r = next(r for r in run.d["results"]
+                     if (r["pattern"], r["size"]) == (pt, sz))
+            parts.append(f"{pt} {size_label(sz)} ("
+                         + ", ".join(f"{p['rtt_ns_min']:,.0f}–"
+                                     f"{p['rtt_ns_max']:,.0f} ns: "
+                                     f"{p['blocks']} blocks"
+                                     for p in r["placements"]) + ")")
+        out.append("**Placements.** The blocks of these points split between "
+                   "placements (bare round trip of each block's probe); "
+                   "their figures and ratios are taken within the first, "
+                   "the dominant one: " + "; ".join(parts) + ".\n")
+    bo = summ.get("budget_out", [])
+    if bo:
+        out.append("**Budget.** These points ran out of their time budget "
+                   "before every headline ratio was resolved: "
+                   + ", ".join(f"{e['pattern']} {size_label(e['size'])}"
+                               for e in bo) + ".\n")
+    n = summ.get("unresolved")
+    if n is not None:
+        out.append(f"Ratios between modes (and A/A) not resolved in this run: "
+                   f"{n}.\n")
 
 
 # The tables of "Beyond the paper": pattern, metric, intro, and the pattern
@@ -455,8 +612,10 @@ def section_why(run, sh, out):
         "- **Noise.** These are shared 2-vCPU VMs; the host moves the vCPUs "
         "between physical cores, and a bare cache-line round trip moves "
         "between about 50 and 600 ns from one minute to the next. Every "
-        "ratio above was measured side by side (alternating runs); absolute "
-        "numbers from another run will differ more than the ratios.")
+        "ratio above was measured side by side (blocks of every mode "
+        "interleaved within rounds, paired by round) and carries its "
+        "interval; absolute numbers from another run will differ more than "
+        "the ratios.")
     if sh is not None:
         out.append(
             "- **Data sharing.** The paper's savings are for whole realms "
@@ -506,6 +665,7 @@ def main():
                     "bench/results bench/RESULTS.md")
     section_paper(run, out, figdir)
     section_claims(run, out)
+    section_controls(run, out)
     section_stream(run, out, figdir)
     if calls is not None:
         section_calls(calls, out)

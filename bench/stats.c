@@ -44,17 +44,65 @@ bench_percentile(uint64_t *v, size_t n, double pct)
 }
 
 /*
- * bench_rt_result - a round-trip run's figures from its @n per-round-trip
+ * bench_percentile_d - nearest-rank percentile of doubles; sorts @v in
+ * place. RETURN VALUE: the value, or NAN when @n is 0.
+ */
+double
+bench_percentile_d(double *v, size_t n, double pct)
+{
+	size_t rank;
+
+	if (!n)
+		return NAN;
+	qsort(v, n, sizeof(*v), cmp_double);
+	rank = (size_t)ceil(pct / 100.0 * (double)n);
+	if (rank < 1)
+		rank = 1;
+	if (rank > n)
+		rank = n;
+	return v[rank - 1];
+}
+
+/*
+ * bench_median_grouped - the median of @n sorted tick samples @v, read as
+ * counts of the counter's usual step @w (bench_ticks_step()) and
+ * interpolated within it. A VM's counter may advance in steps of several
+ * ns (10 ns: 10% of a 100 ns round trip), so the round trips of a block
+ * take a few values and their plain median jumps a whole step on a small
+ * shift: two lanes 3% apart could show the same median, and a ratio of
+ * exactly 1.000 with an interval of no width. The grouped median takes the
+ * median's step m as the class [m - 1/2, m + 1/2) and places the median in
+ * it by the counts: (m - 1/2 + (n/2 - a) / b) w, where a samples lie in
+ * lower steps and b in m. With a counter of single ticks it is the
+ * ordinary median within a tick.
+ */
+static double
+bench_median_grouped(const uint64_t *v, size_t n, uint64_t w)
+{
+	size_t k = (n - 1) / 2, a = k, b = 0, i;
+	uint64_t m = (v[k] + w / 2) / w;
+
+	while (a && (v[a - 1] + w / 2) / w == m)
+		a--;
+	for (i = a; i < n && (v[i] + w / 2) / w == m; i++)
+		b++;
+	return ((double)m - 0.5 + ((double)n / 2 - (double)a) / (double)b) *
+	       (double)w;
+}
+
+/*
+ * bench_rt_result - a round-trip block's figures from its @n per-round-trip
  * tick counts @lat (sorted in place) and its wall-clock start and end:
- * msgs_per_s, lat_p50_ns, lat_p99_ns.
+ * msgs_per_s, lat_p50_ns (the grouped median, above), lat_p99_ns.
  */
 void
 bench_rt_result(struct bench_result *res, uint64_t *lat, uint64_t n,
 		uint64_t t0_ns, uint64_t t1_ns)
 {
 	res->msgs_per_s = (double)n * 1e9 / (double)(t1_ns - t0_ns);
-	res->lat_p50_ns = bench_percentile(lat, n, 50) * 1e9 / bench_ticks_hz();
 	res->lat_p99_ns = bench_percentile(lat, n, 99) * 1e9 / bench_ticks_hz();
+	res->lat_p50_ns = n ? bench_median_grouped(lat, n, bench_ticks_step()) *
+				      1e9 / bench_ticks_hz() : NAN;
 }
 
 /*
@@ -64,16 +112,24 @@ bench_rt_result(struct bench_result *res, uint64_t *lat, uint64_t n,
 double
 bench_median(const double *v, size_t n)
 {
-	double tmp[64];
+	double small[64], *tmp = n > 64 ? malloc(n * sizeof(*tmp)) : small;
+	double mid;
 	size_t i, m = 0;
 
-	for (i = 0; i < n && m < sizeof(tmp) / sizeof(tmp[0]); i++)
+	if (!tmp)
+		bench_die("out of memory");
+	for (i = 0; i < n; i++)
 		if (!isnan(v[i]))
 			tmp[m++] = v[i];
-	if (!m)
-		return NAN;
-	qsort(tmp, m, sizeof(tmp[0]), cmp_double);
-	return m & 1 ? tmp[m / 2] : (tmp[m / 2 - 1] + tmp[m / 2]) / 2;
+	if (!m) {
+		mid = NAN;
+	} else {
+		qsort(tmp, m, sizeof(tmp[0]), cmp_double);
+		mid = m & 1 ? tmp[m / 2] : (tmp[m / 2 - 1] + tmp[m / 2]) / 2;
+	}
+	if (tmp != small)
+		free(tmp);
+	return mid;
 }
 
 /* bench_min - smallest value of @v that is not NAN; NAN when there is none. */

@@ -2,10 +2,14 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Smoke test of caec-bench: a tiny sweep of every pattern, its JSON (schema
 1) and CSV checked key by key, then the command-line and mode errors, then
-a tiny run with repeats, an encrypted mode, the peers and a plot: the spread
-fields, the peer rows, the summary ratios and the figures; the zero-copy
-stream (stream-zc) in both runs, with the stream's schema, and none for the
-peers, which have no zero-copy API. Then the share
+a tiny run with an encrypted mode, the peers and a plot: the spread fields,
+the block and placement fields, the peer rows, the summary ratios with
+their intervals (summary.ratios[] against summary.comparisons[]) and the
+figures; the zero-copy stream (stream-zc) in both runs, with the stream's
+schema, and none for the peers, which have no zero-copy API. Then the A/A
+lane (--aa) and --quick: the A/A rows, their ratios and the controls. The
+runs are tiny and --budget 0 (no adaptive rounds): nothing here asserts a
+figure, only the contracts between the fields. Then the share
 subcommand: a 4 MiB blob with 1 and 2 consumers (its JSON, and CSM using
 less memory than private copies), a file blob, and its command-line errors;
 the calls subcommand: its rows, JSON and command-line errors.
@@ -35,9 +39,14 @@ PAPER = {"nw-openssl": {"latency_ns_p50": (24, 212), "mbytes_per_s": (26, 204),
                         "cycles_per_msg": (4.5, 200)}}
 SUMMARY = {("mailbox", "latency_ns_p50"), ("mailbox", "mbytes_per_s"),
            ("mailbox", "cycles_per_msg"), ("pingpong", "latency_ns_p50"),
-           ("stream", "mbytes_per_s"), ("stream", "cycles_per_msg")}
+           ("stream", "mbytes_per_s"), ("stream", "cycles_per_msg"),
+           ("stream-zc", "mbytes_per_s")}
 SIZES = [64, 4096]
 COUNT = 200
+MIN_EPOCHS = 4          # group.c: every point runs in at least 4 epochs
+RESOLVE = 1.10          # a resolved interval lies within this factor
+# Tiny runs: short blocks, no rounds beyond the minimum.
+FAST = ["--budget", "0", "--block-us", "200", "--warmup", "100"]
 # bench/results_md.py, which turns a run's folder into RESULTS.md.
 RESULTS_MD = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                           os.pardir, "bench", "results_md.py")
@@ -102,21 +111,75 @@ def check_spread(r, tag):
             is_num(r.get(metric)):
         want = (r[metric + "_max"] - r[metric + "_min"]) / 2 / r[metric] * 100
         check(abs(sp - want) <= 0.01 + 1e-3 * want, f"{tag}: spread_pct {sp} != {want}")
-    if r.get("repeats") == 1 and is_num(r.get(metric)):
-        check(r[metric + "_min"] == r[metric] == r[metric + "_max"],
-              f"{tag}: one repeat but min/median/max differ")
+
+
+def kind_of(mode):
+    return "aa" if "#aa" in mode else "peer" if mode.startswith("peer-") \
+        else "caec"
+
+
+def check_interval(lo, mid, hi, resolved, tag):
+    """An interval brackets its estimate; resolved means within RESOLVE."""
+    if not check(is_num(mid) and mid > 0, f"{tag}: ratio {mid!r}"):
+        return
+    if lo is None or hi is None:
+        check(lo is None and hi is None and resolved is False,
+              f"{tag}: half an interval {lo!r}..{hi!r}, resolved {resolved!r}")
+        return
+    check(is_num(lo) and is_num(hi) and
+          lo * (1 - 1e-3) - 1e-3 <= mid <= hi * (1 + 1e-3) + 1e-3,
+          f"{tag}: {lo!r} <= {mid!r} <= {hi!r}")
+    check(isinstance(resolved, bool), f"{tag}: resolved {resolved!r}")
+    if is_num(lo) and is_num(hi) and lo > 0 and isinstance(resolved, bool):
+        within = hi <= mid * RESOLVE * 1.002 + 1e-3 and \
+            lo >= mid / RESOLVE / 1.002 - 1e-3
+        check(within or not resolved,
+              f"{tag}: resolved but {lo}..{hi} is wider than x{RESOLVE} of {mid}")
+
+
+def check_blocks(r, tag):
+    """The block fields of a results[] row (report.c, group.c)."""
+    for key in ("rounds", "epochs", "blocks_used", "block_messages"):
+        check(isinstance(r.get(key), int) and r[key] >= 0, f"{tag}: {key} {r.get(key)!r}")
+    if not all(isinstance(r.get(k), int) for k in ("rounds", "epochs", "blocks_used")):
+        return
+    check(r["rounds"] == r.get("repeats"), f"{tag}: rounds != repeats")
+    check(r["epochs"] >= MIN_EPOCHS, f"{tag}: {r['epochs']} epochs")
+    check(r["rounds"] >= 5 * r["epochs"], f"{tag}: {r['rounds']} rounds in {r['epochs']} epochs")
+    check(0 < r["blocks_used"] <= r["rounds"], f"{tag}: blocks_used {r['blocks_used']}")
+    check(r.get("messages") == r["rounds"] * r.get("block_messages", 0),
+          f"{tag}: messages {r.get('messages')} != rounds x block_messages")
+    check(isinstance(r.get("budget_out"), bool), f"{tag}: budget_out")
+    check(isinstance(r.get("placement_split"), bool), f"{tag}: placement_split")
+    pl = r.get("placements")
+    if check(isinstance(pl, list) and pl, f"{tag}: placements {pl!r}"):
+        for p in pl:
+            check(is_num(p.get("rtt_ns_min")) and is_num(p.get("rtt_ns_max")) and
+                  p["rtt_ns_min"] <= p.get("rtt_ns", -1) <= p["rtt_ns_max"],
+                  f"{tag}: placement {p!r}")
+        sizes = [p.get("blocks", 0) for p in pl]
+        check(sizes == sorted(sizes, reverse=True), f"{tag}: placements not largest first")
+        check(r.get("placement_ns") == pl[0].get("rtt_ns"), f"{tag}: placement_ns")
+    check_interval(r.get("ref_ratio_ci_low"), r.get("ref_ratio"),
+                   r.get("ref_ratio_ci_high"), r.get("ref_ratio_resolved"),
+                   f"{tag}: ref_ratio")
+    mode = r.get("mode", "")
+    check(r.get("aa_of") == (mode.split("#")[0] if "#aa" in mode else None),
+          f"{tag}: aa_of {r.get('aa_of')!r}")
 
 
 def check_result(r, modes=("nw",), repeats=1):
     tag = f"result {r.get('mode')}/{r.get('pattern')}/{r.get('size')}"
     check(r.get("mode") in modes, f"{tag}: mode")
-    check(r.get("kind") == ("peer" if r.get("mode", "").startswith("peer-")
-                            else "caec"), f"{tag}: kind {r.get('kind')!r}")
-    check(r.get("repeats") == repeats, f"{tag}: repeats {r.get('repeats')!r}")
+    check(r.get("kind") == kind_of(r.get("mode", "")), f"{tag}: kind {r.get('kind')!r}")
+    check(isinstance(r.get("repeats"), int) and r["repeats"] >= repeats,
+          f"{tag}: repeats {r.get('repeats')!r}")
     check_spread(r, tag)
+    check_blocks(r, tag)
     check(r.get("pattern") in PATTERNS, f"{tag}: pattern")
     check(r.get("size") in SIZES, f"{tag}: size")
-    check(r.get("messages") == COUNT, f"{tag}: messages {r.get('messages')}")
+    check(isinstance(r.get("messages"), int) and r["messages"] >= COUNT,
+          f"{tag}: messages {r.get('messages')}")
     for key in ("msgs_per_s", "mbytes_per_s"):
         check(is_num(r.get(key)) and r[key] > 0, f"{tag}: {key} {r.get(key)!r}")
     if is_num(r.get("msgs_per_s")) and is_num(r.get("mbytes_per_s")):
@@ -147,9 +210,10 @@ def check_reference(ref):
             check(e.get("size") in SIZES, f"reference stream size {e.get('size')!r}")
             check(is_num(e.get("mbytes_per_s")) and e["mbytes_per_s"] > 0,
                   f"reference stream {e.get('size')}: mbytes_per_s")
-            check(e.get("mbytes_per_s_min") == e.get("mbytes_per_s") ==
+            check(is_num(e.get("mbytes_per_s_min")) and
+                  e["mbytes_per_s_min"] <= e.get("mbytes_per_s") <=
                   e.get("mbytes_per_s_max"),
-                  f"reference stream {e.get('size')}: one repeat, min/max")
+                  f"reference stream {e.get('size')}: min/max")
             check(e.get("paired_with") in STREAMS,
                   f"reference stream {e.get('size')}: paired_with "
                   f"{e.get('paired_with')!r}")
@@ -157,8 +221,9 @@ def check_reference(ref):
         elif e.get("pattern") == "pingpong":
             check(is_num(e.get("rtt_ns")) and e["rtt_ns"] > 0,
                   f"reference pingpong: rtt_ns {e.get('rtt_ns')!r}")
-            check(e.get("rtt_ns_min") == e.get("rtt_ns") == e.get("rtt_ns_max"),
-                  "reference pingpong: one repeat, min/max")
+            check(is_num(e.get("rtt_ns_min")) and
+                  e["rtt_ns_min"] <= e.get("rtt_ns") <= e.get("rtt_ns_max"),
+                  "reference pingpong: min/max")
             pingpongs += 1
         elif e.get("pattern") in ("seal", "open"):
             check(False, f"crypto reference {e!r} in a plaintext sweep")
@@ -188,8 +253,8 @@ def sweep(bench, cores):
         jpath, cpath = os.path.join(tmp, "r.json"), os.path.join(tmp, "r.csv")
         p = run(bench, ["--mode", "nw", "--pattern", ",".join(PATTERNS),
                         "--sizes", ",".join(map(str, SIZES)),
-                        "--count", str(COUNT), "--repeat", "1",
-                        "--warmup", "100", "--cores", f"{cores[0]},{cores[1]}",
+                        "--count", str(COUNT), "--repeat", "1"] + FAST +
+                 ["--cores", f"{cores[0]},{cores[1]}",
                         "--json", jpath, "--csv", cpath])
         sys.stdout.write(p.stdout)
         if not check(p.returncode == 0,
@@ -212,8 +277,15 @@ def sweep(bench, cores):
         check(doc.get("peers") == {"enabled": False, "measured": [], "skipped": []},
               f"peers without --peers: {doc.get('peers')!r}")
         summ = doc.get("summary", {})
-        check(summ.get("baseline") in ("nw", None) and summ.get("comparisons") == [],
+        check(summ.get("baseline") in ("nw", None) and summ.get("comparisons") == []
+              and summ.get("ratios") == [] and summ.get("aa") is None and
+              summ.get("positive_control") is None,
               f"summary of a plaintext-only run: {summ!r}")
+        cfg = doc.get("config", {})
+        check(cfg.get("aa") is None and cfg.get("quick") is False and
+              cfg.get("budget_s") == 0 and cfg.get("block_us") == 200 and
+              isinstance(cfg.get("seed"), int) and cfg.get("resolve_pct") == 10,
+              f"config {cfg!r}")
         check("±%" in p.stdout, "table has no ±% column")
         check_csv(cpath, len(PATTERNS) * len(SIZES))
         check_zc_schema(results if isinstance(results, list) else [])
@@ -247,9 +319,8 @@ def crypto(bench, cores):
             jpath = os.path.join(tmp, "c.json")
             p = run(bench, ["--mode", mode, "--pattern", "stream",
                             "--sizes", "4096", "--count", "4096",
-                            "--repeat", "1", "--warmup", "100",
-                            "--cores", f"{cores[0]},{cores[1]}",
-                            "--json", jpath])
+                            "--repeat", "1"] + FAST +
+                    ["--cores", f"{cores[0]},{cores[1]}", "--json", jpath])
             if p.returncode == 1 and "not available" in p.stderr:
                 print(f"{mode}: not in this build")
                 continue
@@ -291,13 +362,16 @@ def errors(bench):
     for args in (["--pattern", "bogus"], ["--sizes", "64,abc"],
                  ["--sizes", "8"], ["--cores", "0"], ["--no-such-option"],
                  ["--mode", "nope"], ["--count", "0"], ["--plot", "x.jpg"],
-                 ["--plot"]):
+                 ["--plot"], ["--budget", "-1"], ["--budget", "x"],
+                 ["--block-us", "0"], ["--repeat", "0"], ["--seed", "y"],
+                 ["--mode", "peer-pipe,nw", "--aa"]):
         p = run(bench, args)
         check(p.returncode == 2, f"{' '.join(args)} exited {p.returncode}, expected 2")
         check(p.stderr.strip() != "", f"{' '.join(args)}: no message")
     p = run(bench, ["--help"])
     check(p.returncode == 0 and "--pattern" in p.stdout and "--peers" in p.stdout
-          and "--plot" in p.stdout, "--help")
+          and "--plot" in p.stdout and "--aa" in p.stdout and "--quick" in p.stdout
+          and "--budget" in p.stdout, "--help")
     # No gnuplot on PATH: a clear message and exit 1 before any run.
     with tempfile.TemporaryDirectory() as empty:
         p = subprocess.run([os.path.abspath(bench), "--plot", "x.png"],
@@ -309,7 +383,7 @@ def errors(bench):
 
 def mode_built(bench, mode):
     p = run(bench, ["--mode", mode, "--pattern", "mailbox", "--sizes", "64",
-                    "--count", "1", "--warmup", "0", "--repeat", "1"])
+                    "--count", "1", "--repeat", "1"] + FAST)
     return p.returncode == 0
 
 
@@ -324,6 +398,18 @@ def check_summary(doc, modes):
         check("csm is not in this run" in summ.get("note", ""),
               f"summary note {summ.get('note')!r}")
     vals = {(r["mode"], r["pattern"], r["size"]): r for r in doc["results"]}
+    ratios = {(e.get("subject"), e.get("baseline"), e.get("pattern"),
+               e.get("metric"), e.get("size")): e
+              for e in summ.get("ratios", []) if e.get("role") == "comparison"}
+    for e in summ.get("ratios", []):
+        check(e.get("role") in ("comparison", "aa", "positive_control"),
+              f"ratios[]: role {e.get('role')!r}")
+        check(isinstance(e.get("blocks"), int) and isinstance(e.get("epochs"), int),
+              f"ratios[]: blocks/epochs {e!r}")
+        check_interval(e.get("ci_low"), e.get("ratio"), e.get("ci_high"),
+                       e.get("resolved"),
+                       f"ratios[] {e.get('subject')}/{e.get('baseline')} "
+                       f"{e.get('pattern')} {e.get('metric')} {e.get('size')}")
     seen = set()
     for c in summ.get("comparisons", []):
         tag = f"summary {c.get('other')}/{c.get('pattern')}/{c.get('metric')}"
@@ -339,13 +425,18 @@ def check_summary(doc, modes):
             if not check(is_num(b) and is_num(o) and is_num(e.get("factor")),
                          f"{tag}: size {e.get('size')} has no values"):
                 continue
-            # The JSON rounds every value to 3 decimals: allow for that.
-            r = 5e-4
-            if higher:
-                b, o = o, b     # factor = other-side / this-side either way
-            lo, hi = (o - r) / (b + r), (o + r) / max(b - r, 1e-9)
-            check(lo - r <= e["factor"] <= hi + r,
-                  f"{tag}: size {e['size']} factor {e['factor']} not in [{lo}, {hi}]")
+            check_interval(e.get("ci_low"), e["factor"], e.get("ci_high"),
+                           e.get("resolved"), f"{tag}: size {e['size']}")
+            # The same pair in ratios[]: base / other, the factor or its
+            # inverse, the interval's ends likewise (3 decimals in JSON).
+            q = ratios.get((base, c["other"], c["pattern"], c["metric"], e["size"]))
+            if check(q is not None, f"{tag}: size {e['size']} not in ratios[]"):
+                want = e["factor"] if higher else 1 / e["factor"]
+                check(abs(q.get("ratio", 0) - want) <= 6e-4 + 2e-3 * want,
+                      f"{tag}: size {e['size']} factor {e['factor']} vs ratio {q.get('ratio')}")
+                check(q.get("resolved") == e.get("resolved") and
+                      q.get("blocks") == e.get("blocks"),
+                      f"{tag}: size {e['size']} ratios[] and per_size differ")
             fs.append(e["factor"])
         check(len(fs) == len(SIZES), f"{tag}: {len(fs)} sizes")
         if fs:
@@ -360,7 +451,7 @@ def check_summary(doc, modes):
         check(c.get("text", "").startswith(f"{label} vs {c.get('other')}: "),
               f"{tag}: text {c.get('text')!r}")
     for other in modes:
-        if other == base:
+        if other == base or "#aa" in other:
             continue
         for pat, metric in SUMMARY:
             measured = any(is_num(vals.get((base, pat, s), {}).get(metric)) and
@@ -368,6 +459,14 @@ def check_summary(doc, modes):
                            for s in SIZES)
             check((other, pat, metric) in seen or not measured,
                   f"summary lacks {other}/{pat}/{metric}")
+    check(isinstance(summ.get("unresolved"), int) and
+          summ["unresolved"] == sum(1 for e in summ.get("ratios", [])
+                                    if e.get("role") != "positive_control"
+                                    and not e.get("resolved")),
+          f"summary.unresolved {summ.get('unresolved')!r}")
+    out = {(r["pattern"], r["size"]) for r in doc["results"] if r.get("budget_out")}
+    check({(e.get("pattern"), e.get("size")) for e in summ.get("budget_out", [])} == out,
+          f"summary.budget_out {summ.get('budget_out')!r}")
 
 
 def check_png(path):
@@ -391,7 +490,7 @@ def extras(bench, cores):
         args = ["--mode", ",".join(modes), "--peers",
                 "--pattern", ",".join(PATTERNS),
                 "--sizes", ",".join(map(str, SIZES)), "--count", str(COUNT),
-                "--repeat", "3", "--warmup", "100",
+                "--repeat", "3"] + FAST + [
                 "--cores", f"{cores[0]},{cores[1]}", "--json", jpath,
                 "--csv", cpath]
         if have_gnuplot:
@@ -417,6 +516,12 @@ def extras(bench, cores):
         allm = modes + peers.get("measured", [])
         for r in doc["results"]:
             check_result(r, allm, 3)
+        # One group's points share its rounds, epochs and placements.
+        for pt in PATTERNS:
+            for sz in SIZES:
+                g = [r for r in doc["results"] if (r["pattern"], r["size"]) == (pt, sz)]
+                check(len({(r.get("rounds"), r.get("epochs"), r.get("placement_ns"))
+                           for r in g}) <= 1, f"group {pt}/{sz} rows disagree")
         got = {(r.get("mode"), r.get("pattern"), r.get("size")) for r in doc["results"]}
         want = {(m, pt, s) for m in allm for pt in PATTERNS for s in SIZES
                 if not (m.startswith("peer-") and pt == "stream-zc")}
@@ -661,13 +766,111 @@ def calls(bench):
     check("caec-bench calls" in p.stdout, "--help does not mention calls")
 
 
+def check_aa(doc, first, tag):
+    """The A/A rows of a run with --aa: a results[] row per point of the
+    first mode, its ratios to it in summary.ratios[], summary.aa."""
+    aa = first + "#aa"
+    rows = [r for r in doc.get("results", []) if r.get("mode") == aa]
+    firsts = [r for r in doc.get("results", []) if r.get("mode") == first]
+    check(doc.get("config", {}).get("aa") == aa and
+          aa not in doc.get("config", {}).get("modes", []),
+          f"{tag}: config aa {doc.get('config', {}).get('aa')!r}")
+    check(len(rows) == len(firsts) > 0, f"{tag}: {len(rows)} {aa} rows")
+    for r in rows:
+        check(r.get("kind") == "aa" and r.get("aa_of") == first and
+              r.get("block_messages") == next(
+                  (f.get("block_messages") for f in firsts
+                   if (f["pattern"], f["size"]) == (r["pattern"], r["size"])), None),
+              f"{tag}: {aa} {r.get('pattern')}/{r.get('size')} kind/aa_of/block")
+    summ = doc.get("summary", {})
+    got = {(e.get("pattern"), e.get("metric"), e.get("size"))
+           for e in summ.get("ratios", [])
+           if e.get("role") == "aa" and e.get("subject") == aa and
+           e.get("baseline") == first}
+    want = {(r["pattern"], m, r["size"]) for r in rows for (pt, m) in SUMMARY
+            if pt == r["pattern"]}
+    check(got == want, f"{tag}: A/A ratios {sorted(got ^ want)}")
+    a = summ.get("aa") or {}
+    check(a.get("subject") == aa and a.get("baseline") == first and
+          a.get("ratios") == len(got) and
+          0 <= a.get("contain_1", -1) <= a.get("resolved", -1) <= len(got),
+          f"{tag}: summary.aa {a!r}")
+
+
+def report_aa(tmp):
+    """RESULTS.md of a run with the A/A lane states the controls."""
+    out = os.path.join(tmp, "RESULTS.md")
+    p = subprocess.run([sys.executable, RESULTS_MD, tmp, out],
+                       capture_output=True, text=True, timeout=60)
+    if not check(p.returncode == 0,
+                 f"results_md.py (--aa) exited {p.returncode}: {p.stderr.strip()}"):
+        return
+    with open(out) as f:
+        md = f.read()
+    for want in ("## The method's own error", "A/A", "same ring"):
+        check(want in md, f"RESULTS.md (--aa) has no {want!r}")
+
+
+def aa_and_quick(bench, cores):
+    """--aa: the A/A lane; with nw-openssl, the positive control; --quick:
+    every built mode, the A/A lane, the mailbox; both in the report."""
+    modes = ["nw"] + [m for m in ("nw-openssl",) if mode_built(bench, m)]
+    with tempfile.TemporaryDirectory() as tmp:
+        jpath = os.path.join(tmp, "results.json")
+        p = run(bench, ["--mode", ",".join(modes), "--aa", "--pattern",
+                        "mailbox,stream", "--sizes", ",".join(map(str, SIZES)),
+                        "--count", str(COUNT), "--cores", f"{cores[0]},{cores[1]}",
+                        "--json", jpath] + FAST)
+        if not check(p.returncode == 0, f"--aa exited {p.returncode}: {p.stderr.strip()}"):
+            return
+        with open(jpath) as f:
+            doc = json.load(f)
+        for r in doc["results"]:
+            check_result(r, modes + ["nw#aa"])
+        check_aa(doc, "nw", "--aa")
+        check("A/A nw#aa / nw:" in p.stdout and "A/A control, nw#aa / nw" in p.stdout,
+              "--aa: the table has no A/A lines")
+        pc = doc["summary"].get("positive_control")
+        if "nw-openssl" in modes:
+            if check(isinstance(pc, dict), f"--aa: positive_control {pc!r}"):
+                check(pc.get("subject") == "nw" and pc.get("baseline") == "nw-openssl"
+                      and pc.get("size") == max(SIZES) and pc.get("pattern") == "mailbox"
+                      and pc.get("excludes_1") == (not pc["ci_low"] <= 1 <= pc["ci_high"]),
+                      f"--aa: positive_control {pc!r}")
+                check("Positive control, nw / nw-openssl" in p.stdout,
+                      "--aa: no positive control line")
+        else:
+            check(pc is None, f"--aa without nw-openssl: positive_control {pc!r}")
+        report_aa(tmp)
+    with tempfile.TemporaryDirectory() as tmp:
+        jpath = os.path.join(tmp, "results.json")
+        p = run(bench, ["--quick", "--sizes", "64", "--count", str(COUNT),
+                        "--cores", f"{cores[0]},{cores[1]}", "--json", jpath] + FAST,
+                timeout=150)
+        if not check(p.returncode == 0, f"--quick exited {p.returncode}: {p.stderr.strip()}"):
+            return
+        with open(jpath) as f:
+            doc = json.load(f)
+        cfg = doc.get("config", {})
+        built = [m for m in ("nw", "nw-openssl", "nw-mbedtls", "csm") if mode_built(bench, m)]
+        check(cfg.get("quick") is True and cfg.get("patterns") == ["mailbox"] and
+              cfg.get("modes") == built, f"--quick config {cfg!r}")
+        check_aa(doc, "nw", "--quick")
+        base = "csm" if "csm" in built else "nw"
+        got = {(e["subject"], e["baseline"], e["metric"]) for e in doc["summary"]["ratios"]
+               if e.get("role") == "comparison"}
+        want = {(base, m, k) for m in built if m != base
+                for (pt, k) in SUMMARY if pt == "mailbox"}
+        check(got == want, f"--quick ratios {sorted(got ^ want)}")
+
+
 def peer_without_patterns(bench):
     """A peer asked only for stream-zc has no rows and is not 'measured'."""
     with tempfile.TemporaryDirectory() as tmp:
         jpath = os.path.join(tmp, "p.json")
         p = run(bench, ["--mode", "peer-pipe", "--pattern", "stream-zc",
                         "--sizes", "64", "--count", "100", "--repeat", "1",
-                        "--json", jpath])
+                        "--json", jpath] + FAST)
         if not check(p.returncode == 0,
                      f"peer-pipe stream-zc exited {p.returncode}: {p.stderr.strip()}"):
             return
@@ -694,6 +897,7 @@ def main():
     sweep(sys.argv[1], cpus[:2])
     crypto(sys.argv[1], cpus[:2])
     extras(sys.argv[1], cpus[:2])
+    aa_and_quick(sys.argv[1], cpus[:2])
     share(sys.argv[1])
     calls(sys.argv[1])
     peer_without_patterns(sys.argv[1])
