@@ -12,7 +12,12 @@
  *     of the provider's region, with the granted permission;
  *  I5 a DATA granule's refcount equals its consumer mappings;
  *  I6 the two sides of each share agree (grant state vs consumed state);
- *  I7 each live realm's id is registered to its RD, and ids are distinct.
+ *  I7 each live realm's id is registered to its RD, and ids are distinct;
+ *  I8 the RTTs form trees: every TABLE entry points to an RTT granule that
+ *     no other entry (nor another realm's starting RTTs) points to, every
+ *     RTT granule belongs to one tree, and an RTT's refcount is its number
+ *     of ASSIGNED and TABLE entries; no ASSIGNED entry at an unprotected
+ *     IPA.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,6 +32,7 @@ struct ck {
 	size_t len;
 	unsigned long *owner_maps;
 	unsigned long *cons_maps;
+	unsigned long *rtt_refs;
 };
 
 static int fail(struct ck *ck, const char *fmt, ...)
@@ -75,15 +81,31 @@ realm_of(uint64_t id)
 	return ((rd != NULL) && (rd->csm.realm_id == id)) ? rd : NULL;
 }
 
+/* The valid entry of @rd translating @ipa, or 0 (no locks: a check). */
+static uint64_t
+leaf_of(struct rd *rd, unsigned long ipa, unsigned long *pa)
+{
+	struct hm_walk w;
+
+	hm_walk(rd, ipa, PORT_RTT_PAGE_LEVEL, &w);
+	if (hm_d_state(*w.d) != PORT_RTTE_ASSIGNED) {
+		return 0U;
+	}
+	*pa = (*w.d & HM_D_PA_MASK) +
+	      (ipa & ((1UL << hm_level_shift(w.level)) - 1UL) & HM_D_PA_MASK);
+	return *w.d;
+}
+
 /* I4 for a mapping of @rd at @ipa inside consumed range @c. */
 static int
 check_consumed(struct ck *ck, struct rd *rd, unsigned long ipa, uint64_t d,
-	       const struct apt_entry *c)
+	       unsigned long pa, const struct apt_entry *c)
 {
 	struct rd *prov = realm_of(c->peer);
 	struct apt *papt = apt_of(prov);
 	struct apt_entry *grant, *region;
-	uint64_t *pd;
+	unsigned long ppa = 0UL;
+	uint64_t pd;
 
 	if (c->state != CSM_STATE_ATTACHED) {
 		return fail(ck, "realm %#lx maps %#lx in a consumed range in "
@@ -101,11 +123,14 @@ check_consumed(struct ck *ck, struct rd *rd, unsigned long ipa, uint64_t d,
 		return fail(ck, "grant %#lx has no region of size %#lx",
 			    (unsigned long)c->id, (unsigned long)c->size);
 	}
-	pd = hm_rtt_slot(prov, region->base + (ipa - c->base), false);
-	if ((pd == NULL) || ((*pd & HM_D_VALID) == 0U) ||
-	    ((*pd & HM_D_PA_MASK) != (d & HM_D_PA_MASK))) {
+	pd = leaf_of(prov, region->base + (ipa - c->base), &ppa);
+	if ((pd == 0U) || !hm_d_valid(pd) || (ppa != pa)) {
 		return fail(ck, "realm %#lx maps %#lx to a granule the "
 			    "provider does not map there", rd->pa, ipa);
+	}
+	if (!hm_d_valid(d)) {
+		return fail(ck, "realm %#lx holds %#lx of a consumed range "
+			    "with RIPAS %u", rd->pa, ipa, hm_d_ripas(d));
 	}
 	if (((d & HM_D_RO) != 0U) != (c->perm == CSM_PERM_RO)) {
 		return fail(ck, "realm %#lx maps %#lx with a permission other "
@@ -114,47 +139,101 @@ check_consumed(struct ck *ck, struct rd *rd, unsigned long ipa, uint64_t d,
 	return 0;
 }
 
+/* I4, I5 for the granule @pa that @rd's entry @d maps at @ipa. */
+static int
+check_leaf(struct ck *ck, struct rd *rd, struct apt *apt, unsigned long ipa,
+	   unsigned long pa, uint64_t d)
+{
+	struct granule *g = hm_granule(pa);
+	struct apt_entry *c;
+	size_t gi;
+
+	if ((g == NULL) || (g->state != PORT_GS_DATA)) {
+		return fail(ck, "realm %#lx maps %#lx to a granule that is "
+			    "not DATA", rd->pa, ipa);
+	}
+	gi = (size_t)(g - hm_g->granules);
+	c = (apt != NULL) ? apt_consumed_at(apt, ipa) : NULL;
+	if (c != NULL) {
+		if (check_consumed(ck, rd, ipa, d, pa, c) != 0) {
+			return -1;
+		}
+		ck->cons_maps[gi]++;
+	} else if ((d & HM_D_RO) != 0U) {
+		return fail(ck, "private %#lx of %#lx is RO", ipa, rd->pa);
+	} else {
+		ck->owner_maps[gi]++;
+	}
+	return 0;
+}
+
+/* I8 (and I4 below it) for the RTT @g of @rd at @level covering @base. */
+static int
+check_table(struct ck *ck, struct rd *rd, struct apt *apt,
+	    struct granule *g, int level, unsigned long base)
+{
+	const uint64_t *t = (const uint64_t *)hm_granule_mem(g);
+	unsigned long size = 1UL << hm_level_shift(level), i, j;
+	unsigned long top = 1UL << (rd->ipa_width - 1U);
+	unsigned int live = 0U;
+
+	if ((g->state != PORT_GS_RTT) ||
+	    (ck->rtt_refs[g - hm_g->granules]++ != 0UL)) {
+		return fail(ck, "realm %#lx: RTT %#lx at level %d is not an "
+			    "RTT or is reached twice", rd->pa,
+			    hm_granule_pa(g), level);
+	}
+	for (i = 0UL; i < hm_g->fanout; i++) {
+		unsigned long ipa = base + i * size;
+		uint64_t d = t[i];
+
+		live += hm_d_counted(d) ? 1U : 0U;
+		if (hm_d_state(d) == PORT_RTTE_TABLE) {
+			struct granule *c = hm_granule(d & HM_D_PA_MASK);
+
+			if ((c == NULL) || (level >= PORT_RTT_PAGE_LEVEL) ||
+			    (check_table(ck, rd, apt, c, level + 1, ipa) != 0)) {
+				return (c == NULL) ? fail(ck, "table entry "
+					"outside the pool") : -1;
+			}
+		} else if (hm_d_state(d) == PORT_RTTE_ASSIGNED) {
+			if (ipa >= top) {
+				return fail(ck, "realm %#lx: ASSIGNED entry at "
+					    "unprotected %#lx", rd->pa, ipa);
+			}
+			for (j = 0UL; j < size; j += HM_GRANULE) {
+				if (check_leaf(ck, rd, apt, ipa + j,
+					       (d & HM_D_PA_MASK) + j, d) != 0) {
+					return -1;
+				}
+			}
+		}
+	}
+	if (live != g->refcount) {
+		return fail(ck, "RTT %#lx of %#lx: refcount %u, %u live "
+			    "entries", hm_granule_pa(g), rd->pa, g->refcount,
+			    live);
+	}
+	return 0;
+}
+
 static int
 check_rtt(struct ck *ck, struct rd *rd)
 {
-	unsigned long top = 1UL << (rd->ipa_width - 1U), i, j;
 	struct apt *apt = apt_of(rd);
+	unsigned long i, span = 1UL << hm_level_shift(rd->rtt_level_start);
 
 	/* I3 */
 	if (rd->nr_stale != 0UL) {
 		return fail(ck, "realm %#lx: %lu unmap(s) without TLBI",
 			    rd->pa, rd->nr_stale);
 	}
-	for (i = 0UL; i < rd->nr_root; i++) {
-		for (j = 0UL; (rd->l3[i] != NULL) && (j < HM_L3_ENTRIES); j++) {
-			unsigned long ipa = i * HM_L3_SPAN + j * HM_GRANULE;
-			uint64_t d = rd->l3[i][j];
-			struct apt_entry *c;
-			struct granule *g;
-			size_t gi;
-
-			if (((d & HM_D_VALID) == 0U) || (ipa >= top)) {
-				continue;
-			}
-			g = hm_granule(d & HM_D_PA_MASK);
-			if ((g == NULL) || (g->state != PORT_GS_DATA)) {
-				return fail(ck, "realm %#lx maps %#lx to a "
-					    "granule that is not DATA",
-					    rd->pa, ipa);
-			}
-			gi = (size_t)(g - hm_g->granules);
-			c = (apt != NULL) ? apt_consumed_at(apt, ipa) : NULL;
-			if (c != NULL) {
-				if (check_consumed(ck, rd, ipa, d, c) != 0) {
-					return -1;
-				}
-				ck->cons_maps[gi]++;
-			} else if ((d & HM_D_RO) != 0U) {
-				return fail(ck, "private %#lx of %#lx is RO",
-					    ipa, rd->pa);
-			} else {
-				ck->owner_maps[gi]++;
-			}
+	for (i = 0UL; i < rd->rtt_num_start; i++) {
+		if (check_table(ck, rd, apt,
+				hm_granule(rd->rtt_base + i * HM_GRANULE),
+				rd->rtt_level_start,
+				i * hm_g->fanout * span) != 0) {
+			return -1;
 		}
 	}
 	return 0;
@@ -263,6 +342,14 @@ check_granules(struct ck *ck)
 			return fail(ck, "granule %#lx: state %u but GPT %s", pa,
 				    g->state, g->realm_pas ? "Realm" : "NS");
 		}
+		/* I8: an RTT no realm's tree reaches */
+		if (g->state == PORT_GS_RTT) {
+			if (ck->rtt_refs[i] != 1UL) {
+				return fail(ck, "RTT %#lx is in no realm's "
+					    "tree", pa);
+			}
+			continue;
+		}
 		if (g->state != PORT_GS_DATA) {
 			if (g->refcount != 0U) {
 				return fail(ck, "granule %#lx: refcount %u in "
@@ -289,27 +376,35 @@ int
 hm_check(struct hm *hm, char *msg, size_t len)
 {
 	struct ck ck = { .msg = msg, .len = len };
-	unsigned int i;
+	unsigned int i, c;
 	int ret = -1;
 
 	/* I1 */
 	if (hm->violations != 0UL) {
 		return fail(&ck, "port violation: %s", hm->last_violation);
 	}
-	for (i = 0U; i < PORT_NR_SLOTS; i++) {
-		if ((hm->slot[i] != NULL) || (hm->nr_held != 0U)) {
-			return fail(&ck, "locks or slots held between commands");
+	for (c = 0U; c < HM_NR_CPUS; c++) {
+		for (i = 0U; i < PORT_NR_SLOTS; i++) {
+			if ((hm->cpus[c].slot[i] != NULL) ||
+			    (hm->cpus[c].nr_held != 0U)) {
+				return fail(&ck, "locks or slots held between "
+					    "commands");
+			}
 		}
 	}
 	ck.owner_maps = calloc(hm->nr_granules, sizeof(unsigned long));
 	ck.cons_maps = calloc(hm->nr_granules, sizeof(unsigned long));
+	ck.rtt_refs = calloc(hm->nr_granules, sizeof(unsigned long));
 	if ((ck.owner_maps != NULL) && (ck.cons_maps != NULL) &&
-	    (check_realms(&ck) == 0) && (check_granules(&ck) == 0)) {
+	    (ck.rtt_refs != NULL) && (check_realms(&ck) == 0) &&
+	    (check_granules(&ck) == 0)) {
 		ret = 0;
-	} else if ((ck.owner_maps == NULL) || (ck.cons_maps == NULL)) {
+	} else if ((ck.owner_maps == NULL) || (ck.cons_maps == NULL) ||
+		   (ck.rtt_refs == NULL)) {
 		(void)fail(&ck, "out of memory");
 	}
 	free(ck.owner_maps);
 	free(ck.cons_maps);
+	free(ck.rtt_refs);
 	return ret;
 }

@@ -4,7 +4,9 @@
  * contract checks a real RMM cannot afford: lock order (external granules
  * in ascending PA), no double lock, mapping only locked granules into free
  * slots, no scrub of a granule that is still mapped, nothing held when a
- * command returns. A breach is a "violation" (hm_violations()).
+ * command returns. A breach is a "violation" (hm_violations()). Locks and
+ * slots are per CPU; a command that releases its last lock may let another
+ * CPU's command run there (hm_set_interleave()).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -55,42 +57,85 @@ hm_granule_mem(const struct granule *g)
 	return hm_g->mem + (size_t)(g - hm_g->granules) * HM_GRANULE;
 }
 
+struct hm_cpu *
+hm_cpu(void)
+{
+	return &hm_g->cpus[hm_g->cpu];
+}
+
 void
 hm_command_end(const char *what)
 {
+	struct hm_cpu *c = hm_cpu();
 	unsigned int i;
 
-	if (hm_g->nr_held != 0U) {
+	if (c->nr_held != 0U) {
 		hm_violation("%s returned with %u granule(s) locked", what,
-			     hm_g->nr_held);
-		for (i = 0U; i < hm_g->nr_held; i++) {
-			hm_g->held[i]->locked = 0U;
+			     c->nr_held);
+		for (i = 0U; i < c->nr_held; i++) {
+			c->held[i]->locked = 0U;
 		}
-		hm_g->nr_held = 0U;
+		c->nr_held = 0U;
 	}
 	for (i = 0U; i < PORT_NR_SLOTS; i++) {
-		if (hm_g->slot[i] != NULL) {
+		if (c->slot[i] != NULL) {
 			hm_violation("%s returned with slot %u mapped", what, i);
-			hm_g->slot[i] = NULL;
+			c->slot[i] = NULL;
 		}
+	}
+}
+
+void
+hm_set_interleave(struct hm *hm, unsigned int nth, void (*fn)(void *arg),
+		  void *arg)
+{
+	hm->interleave = fn;
+	hm->interleave_arg = arg;
+	hm->interleave_cpu = hm->cpu;
+	hm->interleave_nth = (nth != 0U) ? nth : 1U;
+}
+
+/* The current CPU holds nothing: another CPU's command may run now. */
+static void
+maybe_interleave(void)
+{
+	void (*fn)(void *arg) = hm_g->interleave;
+	unsigned int cpu = hm_g->cpu;
+
+	if ((fn == NULL) || (hm_g->interleave_cpu != cpu) ||
+	    (--hm_g->interleave_nth != 0U)) {
+		return;
+	}
+	hm_g->interleave = NULL;
+	hm_g->interleave_again = 0U;
+	hm_g->cpu = (cpu + 1U) % HM_NR_CPUS;
+	fn(hm_g->interleave_arg);
+	hm_g->cpu = cpu;
+	if (hm_g->interleave_again != 0U) {
+		/* Re-armed by fn for the CPU it interrupted. */
+		hm_g->interleave = fn;
+		hm_g->interleave_cpu = cpu;
+		hm_g->interleave_nth = hm_g->interleave_again;
 	}
 }
 
 static void
 hold(struct granule *g, bool external)
 {
+	struct hm_cpu *c = hm_cpu();
 	unsigned int i;
 
 	if (g->locked != 0U) {
-		hm_violation("granule %#lx locked twice", hm_granule_pa(g));
+		hm_violation("granule %#lx locked twice (CPU %u, held by %u)",
+			     hm_granule_pa(g), hm_g->cpu, g->cpu);
 		return;
 	}
 	/*
 	 * The rule of csm_port.h: external granules in ascending PA order,
 	 * and all of them before any internal one.
 	 */
-	for (i = 0U; external && (i < hm_g->nr_held); i++) {
-		const struct granule *h = hm_g->held[i];
+	for (i = 0U; external && (i < c->nr_held); i++) {
+		const struct granule *h = c->held[i];
 
 		if ((h->locked == HM_LOCKED_INT) ||
 		    (hm_granule_pa(h) > hm_granule_pa(g))) {
@@ -98,27 +143,33 @@ hold(struct granule *g, bool external)
 				     hm_granule_pa(g), hm_granule_pa(h));
 		}
 	}
-	if (hm_g->nr_held == HM_MAX_HELD) {
+	if (c->nr_held == HM_MAX_HELD) {
 		hm_violation("too many granules locked");
 		return;
 	}
 	g->locked = external ? HM_LOCKED_EXT : HM_LOCKED_INT;
-	hm_g->held[hm_g->nr_held++] = g;
+	g->cpu = (uint8_t)hm_g->cpu;
+	c->held[c->nr_held++] = g;
 }
 
 static void
 release(struct granule *g)
 {
+	struct hm_cpu *c = hm_cpu();
 	unsigned int i;
 
-	for (i = 0U; i < hm_g->nr_held; i++) {
-		if (hm_g->held[i] == g) {
-			hm_g->held[i] = hm_g->held[--hm_g->nr_held];
+	for (i = 0U; i < c->nr_held; i++) {
+		if (c->held[i] == g) {
+			c->held[i] = c->held[--c->nr_held];
 			g->locked = 0U;
+			if (c->nr_held == 0U) {
+				maybe_interleave();
+			}
 			return;
 		}
 	}
-	hm_violation("unlock of %#lx, not locked", hm_granule_pa(g));
+	hm_violation("unlock of %#lx, not locked by CPU %u", hm_granule_pa(g),
+		     hm_g->cpu);
 }
 
 /* ---- port: granules ------------------------------------------------------- */
@@ -227,10 +278,11 @@ static bool
 apt_rd_locked(const struct granule *g)
 {
 	unsigned long pa = hm_granule_pa(g);
+	struct hm_cpu *c = hm_cpu();
 	unsigned int i;
 
-	for (i = 0U; i < hm_g->nr_held; i++) {
-		const struct granule *h = hm_g->held[i];
+	for (i = 0U; i < c->nr_held; i++) {
+		const struct granule *h = c->held[i];
 
 		if ((h->state == PORT_GS_RD) &&
 		    (((const struct rd *)h->obj)->csm.apt == pa)) {
@@ -248,23 +300,23 @@ port_granule_map(struct granule *g, unsigned int slot)
 	} else if (g->locked == 0U) {
 		hm_violation("map of unlocked granule %#lx", hm_granule_pa(g));
 	}
-	if ((slot >= PORT_NR_SLOTS) || (hm_g->slot[slot] != NULL)) {
+	if ((slot >= PORT_NR_SLOTS) || (hm_cpu()->slot[slot] != NULL)) {
 		hm_violation("slot %u busy or invalid", slot);
 		return hm_granule_mem(g);
 	}
-	hm_g->slot[slot] = hm_granule_mem(g);
-	return hm_g->slot[slot];
+	hm_cpu()->slot[slot] = hm_granule_mem(g);
+	return hm_cpu()->slot[slot];
 }
 
 void
 port_granule_unmap(void *va, unsigned int slot)
 {
-	if ((slot >= PORT_NR_SLOTS) || (hm_g->slot[slot] != va)) {
+	if ((slot >= PORT_NR_SLOTS) || (hm_cpu()->slot[slot] != va)) {
 		hm_violation("unmap of slot %u that holds another mapping",
 			     slot);
 		return;
 	}
-	hm_g->slot[slot] = NULL;
+	hm_cpu()->slot[slot] = NULL;
 }
 
 void
@@ -389,4 +441,10 @@ hm_violations(struct hm *hm, const char **last)
 		*last = hm->last_violation;
 	}
 	return hm->violations;
+}
+
+void
+hm_interleave_again(struct hm *hm, unsigned int nth)
+{
+	hm->interleave_again = (nth != 0U) ? nth : 1U;
 }

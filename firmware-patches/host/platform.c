@@ -20,6 +20,7 @@ int
 hm_create(const struct hm_params *p, struct hm **out)
 {
 	unsigned long nr = DEFAULT_GRANULES, slots = DEFAULT_SLOTS;
+	unsigned int fanout = 512U, shift = 0U;
 	struct hm *hm;
 	const char *t;
 
@@ -32,16 +33,23 @@ hm_create(const struct hm_params *p, struct hm **out)
 		}
 		nr = (p->nr_granules != 0UL) ? p->nr_granules : nr;
 		slots = (p->registry_slots != 0UL) ? p->registry_slots : slots;
+		fanout = (p->rtt_fanout != 0U) ? p->rtt_fanout : fanout;
 	}
 	if ((slots < 4UL) || ((slots & (slots - 1UL)) != 0UL) ||
-	    (nr > (1UL << 24))) {
+	    (nr > (1UL << 24)) || (fanout < 2U) || (fanout > 512U) ||
+	    ((fanout & (fanout - 1U)) != 0U)) {
 		return -EINVAL;
+	}
+	while ((1U << shift) < fanout) {
+		shift++;
 	}
 	hm = calloc(1U, sizeof(*hm));
 	if (hm == NULL) {
 		return -ENOMEM;
 	}
 	hm->nr_granules = nr;
+	hm->fanout = fanout;
+	hm->fanout_shift = shift;
 	hm->granules = calloc(nr, sizeof(*hm->granules));
 	hm->mem = calloc(nr, HM_GRANULE);
 	hm->registry_slots = slots;
@@ -79,9 +87,6 @@ hm_destroy(struct hm *hm)
 	for (i = 0UL; i < hm->nr_granules; i++) {
 		struct granule *g = &hm->granules[i];
 
-		if (g->state == PORT_GS_RD) {
-			hm_rtt_free(g->obj);
-		}
 		if ((g->state == PORT_GS_RD) || (g->state == PORT_GS_REC)) {
 			free(g->obj);
 		}

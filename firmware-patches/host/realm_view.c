@@ -1,14 +1,63 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * What a model realm sees: its own IPA space (stage-2 translation through
- * its RTT, permission checks, the GPC on the resulting PA, and a stage-2
- * abort the host may resolve by faulting a page in), and the CSM claims of
- * its attestation token.
+ * its RTTs, RIPAS, permission checks, the GPC on the resulting PA, and a
+ * stage-2 abort the host may resolve by faulting a page in), and the CSM
+ * claims of its attestation token.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "hm_priv.h"
+
+/*
+ * The stage-2 entry a realm access to @page goes through, faulting it in
+ * first where RMM 1.0 takes a REC exit the host can resolve (a protected
+ * IPA of RIPAS RAM with no granule: A5.2.9). NULL: the access aborts
+ * (RIPAS EMPTY: SEA to the realm; DESTROYED: a REC exit that cannot make
+ * progress; unprotected and unmapped).
+ */
+static uint64_t *
+translate(struct hm_realm *r, unsigned long page)
+{
+	struct granule *g_rd = hm_granule(r->rd);
+	struct hm_walk w;
+	struct rd *rd;
+
+	if ((g_rd == NULL) || (g_rd->state != PORT_GS_RD)) {
+		return NULL;
+	}
+	rd = g_rd->obj;
+	if (page >= (1UL << rd->ipa_width)) {
+		return NULL;
+	}
+	hm_walk(rd, page, PORT_RTT_PAGE_LEVEL, &w);
+	if (!hm_d_valid(*w.d) && r->fault_in && hm_ipa_protected(rd, page) &&
+	    (hm_d_state(*w.d) == PORT_RTTE_UNASSIGNED) &&
+	    (hm_d_ripas(*w.d) == PORT_RIPAS_RAM)) {
+		/* Stage-2 abort: the host faults the page in. */
+		struct hm_exit exit = { .reason = RMI_EXIT_SYNC,
+					.hpfar = page };
+
+		hm_host_answer(r, &exit);
+		hm_walk(rd, page, PORT_RTT_PAGE_LEVEL, &w);
+	}
+	return hm_d_valid(*w.d) ? w.d : NULL;
+}
+
+/* The PA @page reaches through entry @d of a level-@level walk. */
+static struct granule *
+target(struct hm_realm *r, unsigned long page, const uint64_t *d)
+{
+	struct rd *rd = hm_granule(r->rd)->obj;
+	struct hm_walk w;
+	unsigned long pa;
+
+	hm_walk(rd, page, PORT_RTT_PAGE_LEVEL, &w);
+	pa = (*d & HM_D_PA_MASK) +
+	     (page & ((1UL << hm_level_shift(w.level)) - 1UL));
+	return hm_granule(pa);
+}
 
 static int
 realm_access(struct hm_realm *r, unsigned long ipa, void *buf, size_t len,
@@ -17,29 +66,16 @@ realm_access(struct hm_realm *r, unsigned long ipa, void *buf, size_t len,
 	while (len > 0U) {
 		unsigned long page = ipa & ~(HM_GRANULE - 1UL);
 		size_t off = ipa - page, n = HM_GRANULE - off;
-		struct granule *g_rd = hm_granule(r->rd), *g;
-		uint64_t *d;
+		uint64_t *d = translate(r, page);
+		struct granule *g;
 
-		if ((g_rd == NULL) || (g_rd->state != PORT_GS_RD)) {
-			return -EFAULT;
-		}
-		d = hm_rtt_slot(g_rd->obj, page, false);
-		if (((d == NULL) || ((*d & HM_D_VALID) == 0U)) &&
-		    r->fault_in && (page < r->nr_prot * HM_GRANULE)) {
-			/* Stage-2 abort: the host faults the page in. */
-			struct hm_exit exit = { .reason = RMI_EXIT_SYNC,
-						.hpfar = page };
-
-			hm_host_answer(r, &exit);
-			d = hm_rtt_slot(g_rd->obj, page, false);
-		}
-		if ((d == NULL) || ((*d & HM_D_VALID) == 0U)) {
+		if (d == NULL) {
 			return -EFAULT;
 		}
 		if (write && ((*d & HM_D_RO) != 0U)) {
 			return -EACCES;
 		}
-		g = hm_granule(*d & HM_D_PA_MASK);
+		g = target(r, page, d);
 		/* Protected IPAs reach the Realm PAS, unprotected the NS PAS. */
 		if ((g == NULL) || ((g->realm_pas != 0U) !=
 				    (page < r->nr_prot * HM_GRANULE))) {
@@ -56,6 +92,28 @@ realm_access(struct hm_realm *r, unsigned long ipa, void *buf, size_t len,
 		len -= n;
 	}
 	return 0;
+}
+
+int
+hm_realm_exec(struct hm_realm *r, unsigned long ipa)
+{
+	unsigned long page = ipa & ~(HM_GRANULE - 1UL);
+	uint64_t *d;
+	struct granule *g;
+
+	/* An instruction fetch from an unprotected IPA aborts (A5.2.6). */
+	if (page >= r->nr_prot * HM_GRANULE) {
+		return -EFAULT;
+	}
+	d = translate(r, page);
+	if (d == NULL) {
+		return -EFAULT;
+	}
+	if ((*d & HM_D_XN) != 0U) {
+		return -EACCES;
+	}
+	g = target(r, page, d);
+	return ((g != NULL) && (g->realm_pas != 0U)) ? 0 : -EFAULT;
 }
 
 int

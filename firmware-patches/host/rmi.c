@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The model's RMI: the RMM 1.0 commands CSM needs around it (delegation,
- * realm and REC life cycle, unprotected mappings, RTT read), written to
- * the spec's conditions in short, and one dispatch table that also holds
- * the extension's rows (csm_rmi_cmds). Status codes as in RMM 1.0.
+ * The model's RMI: the RMM 1.0 commands around CSM (DEN0137 1.0-rel0,
+ * B4.3: version, features, delegation, realm and REC life cycle, the
+ * measured DATA_CREATE; the RTT commands are in rmi_rtt.c), and one
+ * dispatch table that also holds the extension's rows (csm_rmi_cmds).
+ * Every RMI_ERROR_INPUT has index 0, as 1.0 says.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +13,9 @@
 #include "hm_priv.h"
 
 #define INPUT		RMI_RETURN(RMI_ERROR_INPUT, 0U)
+#define REALM(i)	RMI_RETURN(RMI_ERROR_REALM, (i))
 
+/* RMI_VERSION (B4.3.23). */
 static unsigned long
 rmi_version(const unsigned long *args, unsigned long *res)
 {
@@ -22,12 +25,22 @@ rmi_version(const unsigned long *args, unsigned long *res)
 	return RMI_SUCCESS;
 }
 
+/* RMI_FEATURES (B4.3.4): X1 index -> X1 value; register 0: S2SZ. */
+static unsigned long
+rmi_features(const unsigned long *args, unsigned long *res)
+{
+	res[0] = (args[0] == 0UL) ? (unsigned long)HM_S2SZ_MAX : 0UL;
+	return RMI_SUCCESS;
+}
+
+/* RMI_GRANULE_DELEGATE (B4.3.5). */
 static unsigned long
 rmi_delegate(const unsigned long *args, unsigned long *res)
 {
 	struct granule *g = port_find_lock_granule(args[0], PORT_GS_NS);
 
 	(void)res;
+	/* gran_align, gran_bound, gran_state, gran_gpt */
 	if (g == NULL) {
 		return INPUT;
 	}
@@ -36,12 +49,14 @@ rmi_delegate(const unsigned long *args, unsigned long *res)
 	return RMI_SUCCESS;
 }
 
+/* RMI_GRANULE_UNDELEGATE (B4.3.6). */
 static unsigned long
 rmi_undelegate(const unsigned long *args, unsigned long *res)
 {
 	struct granule *g = port_find_lock_granule(args[0], PORT_GS_DELEGATED);
 
 	(void)res;
+	/* gran_align, gran_bound, gran_state */
 	if (g == NULL) {
 		return INPUT;
 	}
@@ -67,78 +82,188 @@ vmid_in_use(unsigned int vmid)
 	return false;
 }
 
+/*
+ * The starting RTTs a realm of IPA width @w needs at level @sl: every
+ * starting-level entry lies in one half of the IPA space, and at most 16
+ * RTTs are concatenated. 0 if @sl cannot start an RTT tree for @w.
+ */
+static unsigned long
+nr_start_rtts(unsigned int w, long sl)
+{
+	unsigned int shift, b = hm_g->fanout_shift;
+
+	if ((sl < HM_MAX_LEVEL_START) || (sl > PORT_RTT_PAGE_LEVEL)) {
+		return 0UL;
+	}
+	shift = hm_level_shift((int)sl);
+	if ((w <= shift) || (w > shift + b + 4U)) {
+		return 0UL;
+	}
+	return (w >= shift + b) ? (1UL << (w - shift - b)) : 1UL;
+}
+
+/* Realm parameters, copied from NS memory before they are validated. */
+struct realm_params {
+	uint64_t s2sz;
+	uint16_t vmid;
+	uint64_t rtt_base;
+	int64_t rtt_level_start;
+	uint64_t rtt_num_start;
+};
+
+static bool
+read_params(unsigned long addr, struct realm_params *p)
+{
+	struct granule *g = hm_granule(addr);
+	const uint8_t *m;
+
+	if ((g == NULL) || (g->realm_pas != 0U)) {
+		return false;
+	}
+	m = hm_granule_mem(g);
+	(void)memcpy(&p->s2sz, m + HM_PARAMS_S2SZ, 8U);
+	(void)memcpy(&p->vmid, m + HM_PARAMS_VMID, 2U);
+	(void)memcpy(&p->rtt_base, m + HM_PARAMS_RTT_BASE, 8U);
+	(void)memcpy(&p->rtt_level_start, m + HM_PARAMS_RTT_LEVEL_START, 8U);
+	(void)memcpy(&p->rtt_num_start, m + HM_PARAMS_RTT_NUM_START, 8U);
+	return true;
+}
+
+/* Lock RD and starting RTTs (all DELEGATED) in ascending PA order. */
+static bool
+lock_realm_granules(unsigned long rd, unsigned long base, unsigned long n,
+		    struct granule **g_rd)
+{
+	unsigned long addr[HM_MAX_CONCAT + 1UL], i, k = 0UL;
+
+	for (i = 0UL; i < n; i++) {
+		if ((k == i) && (rd < base + i * HM_GRANULE)) {
+			addr[k++] = rd;
+		}
+		addr[k++] = base + i * HM_GRANULE;
+	}
+	if (k == n) {
+		addr[k++] = rd;
+	}
+	for (i = 0UL; i < k; i++) {
+		if (port_find_lock_granule(addr[i], PORT_GS_DELEGATED) == NULL) {
+			while (i-- > 0UL) {
+				port_granule_unlock(hm_granule(addr[i]));
+			}
+			return false;
+		}
+	}
+	*g_rd = hm_granule(rd);
+	return true;
+}
+
+/* The starting RTTs: protected entries UNASSIGNED EMPTY, the rest NS. */
+static void
+init_start_rtts(struct rd *rd)
+{
+	unsigned long n = rd->rtt_num_start * hm_g->fanout, i;
+	unsigned int shift = hm_level_shift(rd->rtt_level_start);
+
+	for (i = 0UL; i < n; i++) {
+		struct granule *g = hm_granule(rd->rtt_base +
+					       (i / hm_g->fanout) * HM_GRANULE);
+		uint64_t *t = (uint64_t *)hm_granule_mem(g);
+
+		t[i % hm_g->fanout] = hm_ipa_protected(rd, i << shift) ?
+			hm_desc(PORT_RTTE_UNASSIGNED, PORT_RIPAS_EMPTY, 0UL, 0U) :
+			hm_desc(PORT_RTTE_UNASSIGNED_NS, 0U, 0UL, 0U);
+	}
+}
+
+/* RMI_REALM_CREATE (B4.3.9): rd, params_ptr. */
 static unsigned long
 rmi_realm_create(const unsigned long *args, unsigned long *res)
 {
-	struct granule *g_rd, *g_params;
-	unsigned long ret = RMI_SUCCESS;
-	uint64_t s2sz = 0U;
-	uint16_t vmid = 0U;
+	unsigned long rd_addr = args[0], i, n;
+	struct realm_params p;
+	struct granule *g_rd = NULL;
+	unsigned long ret;
 	struct rd *rd;
 
 	(void)res;
-	if (args[0] == args[1]) {
+	/* params: NS memory, copied, then the private copy validated */
+	if ((rd_addr == args[1]) || !read_params(args[1], &p) ||
+	    (p.s2sz < HM_S2SZ_MIN) || (p.s2sz > HM_S2SZ_MAX) ||
+	    vmid_in_use(p.vmid)) {
 		return INPUT;
 	}
-	/* Params are NS memory: copy, then validate the private copy. */
-	g_params = hm_granule(args[1]);
-	if ((g_params == NULL) || (g_params->realm_pas != 0U)) {
+	n = nr_start_rtts((unsigned int)p.s2sz, (long)p.rtt_level_start);
+	/* rtt_num_start, rtt_base alignment, aliasing with rd */
+	if ((n == 0UL) || (p.rtt_num_start != n) ||
+	    ((p.rtt_base & (HM_GRANULE - 1UL)) != 0UL) ||
+	    ((rd_addr >= p.rtt_base) &&
+	     (rd_addr < p.rtt_base + n * HM_GRANULE))) {
 		return INPUT;
 	}
-	(void)memcpy(&s2sz, hm_granule_mem(g_params) + HM_PARAMS_S2SZ, 8U);
-	(void)memcpy(&vmid, hm_granule_mem(g_params) + HM_PARAMS_VMID, 2U);
-	if ((s2sz < 24U) || (s2sz > 36U) || vmid_in_use(vmid)) {
-		return INPUT;
-	}
-	g_rd = port_find_lock_granule(args[0], PORT_GS_DELEGATED);
-	if (g_rd == NULL) {
+	/* rd_state, rtt_state */
+	if (!lock_realm_granules(rd_addr, p.rtt_base, n, &g_rd)) {
 		return INPUT;
 	}
 	rd = calloc(1U, sizeof(*rd));
-	if (rd != NULL) {
-		rd->nr_root = (1UL << s2sz) / HM_L3_SPAN;
-		rd->l3 = calloc(rd->nr_root, sizeof(*rd->l3));
+	if (rd == NULL) {
+		ret = REALM(0U);
+		goto fail;
 	}
-	if ((rd == NULL) || (rd->l3 == NULL)) {
-		free(rd);
-		port_granule_unlock(g_rd);
-		return RMI_RETURN(RMI_ERROR_REALM, 0U);
-	}
-	rd->pa = args[0];
+	rd->pa = rd_addr;
 	rd->state = PORT_REALM_NEW;
-	rd->ipa_width = (unsigned int)s2sz;
-	rd->vmid = vmid;
+	rd->ipa_width = (unsigned int)p.s2sz;
+	rd->vmid = p.vmid;
+	rd->rtt_level_start = (int)p.rtt_level_start;
+	rd->rtt_num_start = n;
+	rd->rtt_base = p.rtt_base;
+	init_start_rtts(rd);
 	g_rd->obj = rd;
 	/* The RD is live from here: the extension may map it. */
 	g_rd->state = PORT_GS_RD;
 	rd = port_rd_map(g_rd, PORT_SLOT_RD);
-	ret = csm_realm_create(rd, args[0]);
+	ret = csm_realm_create(rd, rd_addr);
 	port_rd_unmap(rd, PORT_SLOT_RD);
 	if (ret != RMI_SUCCESS) {
-		hm_rtt_free(rd);
 		free(rd);
 		g_rd->obj = NULL;
-		port_granule_unlock_transition(g_rd, PORT_GS_DELEGATED);
-		return ret;
+		g_rd->state = PORT_GS_DELEGATED;
+		for (i = 0UL; i < n; i++) {
+			port_granule_scrub(hm_granule(p.rtt_base + i * HM_GRANULE));
+		}
+		goto fail;
+	}
+	for (i = 0UL; i < n; i++) {
+		port_granule_unlock_transition(hm_granule(p.rtt_base +
+							  i * HM_GRANULE),
+					       PORT_GS_RTT);
 	}
 	port_granule_unlock(g_rd);
 	return RMI_SUCCESS;
+fail:
+	for (i = 0UL; i < n; i++) {
+		port_granule_unlock(hm_granule(p.rtt_base + i * HM_GRANULE));
+	}
+	port_granule_unlock(g_rd);
+	return ret;
 }
 
+/* RMI_REALM_ACTIVATE (B4.3.8). */
 static unsigned long
 rmi_realm_activate(const unsigned long *args, unsigned long *res)
 {
 	struct granule *g_rd = port_find_lock_granule(args[0], PORT_GS_RD);
-	struct rd *rd;
 	unsigned long ret = RMI_SUCCESS;
+	struct rd *rd;
 
 	(void)res;
+	/* rd_align, rd_bound, rd_state */
 	if (g_rd == NULL) {
 		return INPUT;
 	}
 	rd = g_rd->obj;
+	/* realm_state */
 	if (rd->state != PORT_REALM_NEW) {
-		ret = RMI_RETURN(RMI_ERROR_REALM, 0U);
+		ret = REALM(0U);
 	} else {
 		rd->state = PORT_REALM_ACTIVE;
 	}
@@ -146,21 +271,23 @@ rmi_realm_activate(const unsigned long *args, unsigned long *res)
 	return ret;
 }
 
+/* RMI_REALM_DESTROY (B4.3.10). */
 static unsigned long
 rmi_realm_destroy(const unsigned long *args, unsigned long *res)
 {
 	struct granule *g_rd = port_find_lock_granule(args[0], PORT_GS_RD);
-	unsigned long ret;
+	unsigned long ret, i, base, n;
 	struct rd *rd;
 
 	(void)res;
+	/* rd_align, rd_bound, rd_state */
 	if (g_rd == NULL) {
 		return INPUT;
 	}
 	rd = port_rd_map(g_rd, PORT_SLOT_RD);
-	/* realm_live: RECs or mapped granules left */
+	/* realm_live: RECs, or a live starting RTT */
 	if ((rd->rec_count != 0UL) || hm_rtt_live(rd)) {
-		ret = RMI_RETURN(RMI_ERROR_REALM, 0U);
+		ret = REALM(0U);
 	} else {
 		ret = csm_realm_destroy_check(rd);
 	}
@@ -172,37 +299,47 @@ rmi_realm_destroy(const unsigned long *args, unsigned long *res)
 		port_granule_unlock(g_rd);
 		return ret;
 	}
-	hm_rtt_free(rd);
+	base = rd->rtt_base;
+	n = rd->rtt_num_start;
 	free(rd);
 	g_rd->obj = NULL;
 	port_granule_scrub(g_rd);
 	port_granule_unlock_transition(g_rd, PORT_GS_DELEGATED);
+	/* The starting RTTs are internal to the realm: no lock order issue. */
+	for (i = 0UL; i < n; i++) {
+		struct granule *g = hm_granule(base + i * HM_GRANULE);
+
+		port_granule_lock(g, PORT_GS_RTT);
+		port_granule_scrub(g);
+		port_granule_unlock_transition(g, PORT_GS_DELEGATED);
+	}
 	return RMI_SUCCESS;
 }
 
+/* RMI_REC_CREATE (B4.3.12): rd, rec, params (the model reads none). */
 static unsigned long
 rmi_rec_create(const unsigned long *args, unsigned long *res)
 {
 	struct granule *g_rd, *g_rec;
 	struct rec *rec;
 	struct rd *rd;
-	int which;
 
 	(void)res;
 	if (args[0] == args[1]) {
 		return INPUT;
 	}
-	which = port_find_lock_two_granules(args[0], PORT_GS_RD, &g_rd,
-					    args[1], PORT_GS_DELEGATED, &g_rec);
-	if (which != 0) {
+	/* rd and rec alignment, bound, state */
+	if (port_find_lock_two_granules(args[0], PORT_GS_RD, &g_rd, args[1],
+					PORT_GS_DELEGATED, &g_rec) != 0) {
 		return INPUT;
 	}
 	rd = g_rd->obj;
+	/* realm_state */
 	rec = (rd->state == PORT_REALM_NEW) ? calloc(1U, sizeof(*rec)) : NULL;
 	if (rec == NULL) {
 		port_granule_unlock(g_rec);
 		port_granule_unlock(g_rd);
-		return RMI_RETURN(RMI_ERROR_REALM, 0U);
+		return REALM(0U);
 	}
 	rec->pa = args[1];
 	rec->g_rd = g_rd;
@@ -213,6 +350,7 @@ rmi_rec_create(const unsigned long *args, unsigned long *res)
 	return RMI_SUCCESS;
 }
 
+/* RMI_REC_DESTROY (B4.3.13). */
 static unsigned long
 rmi_rec_destroy(const unsigned long *args, unsigned long *res)
 {
@@ -239,93 +377,60 @@ rmi_rec_destroy(const unsigned long *args, unsigned long *res)
 	return RMI_SUCCESS;
 }
 
-static bool
-unprotected(const struct rd *rd, unsigned long ipa)
-{
-	return (ipa >= (1UL << (rd->ipa_width - 1U))) &&
-	       (ipa < (1UL << rd->ipa_width)) &&
-	       ((ipa & (HM_GRANULE - 1UL)) == 0UL);
-}
-
+/* RMI_DATA_CREATE (B4.3.1): rd, data, ipa, src, flags; REALM_NEW only,
+ * the contents copied from the NS granule src (the model measures
+ * nothing). */
 static unsigned long
-rmi_rtt_map_unprotected(const unsigned long *args, unsigned long *res)
+rmi_data_create(const unsigned long *args, unsigned long *res)
 {
-	struct granule *g_rd = port_find_lock_granule(args[0], PORT_GS_RD);
-	unsigned long ret = RMI_SUCCESS;
-	uint64_t *d;
+	unsigned long rd_addr = args[0], data = args[1], ipa = args[2];
+	unsigned long src = args[3], flags = args[4], ret = RMI_SUCCESS;
+	struct granule *g_rd, *g_data, *g_src = hm_granule(src);
+	struct hm_walk w;
 	struct rd *rd;
 
 	(void)res;
-	if (g_rd == NULL) {
+	/* flags, src_align, src_bound, src_pas */
+	if (((flags != RMI_NO_MEASURE_CONTENT) &&
+	     (flags != RMI_MEASURE_CONTENT)) ||
+	    (g_src == NULL) || (g_src->realm_pas != 0U) ||
+	    (g_src->state != PORT_GS_NS)) {
+		return INPUT;
+	}
+	/* data and rd alignment, bound, state */
+	if ((rd_addr == data) ||
+	    (port_find_lock_two_granules(rd_addr, PORT_GS_RD, &g_rd, data,
+					 PORT_GS_DELEGATED, &g_data) != 0)) {
 		return INPUT;
 	}
 	rd = g_rd->obj;
-	/* The descriptor is the host's: any PA, the GPC guards the PAS. */
-	if (!unprotected(rd, args[1]) || (args[2] != 3UL) ||
-	    ((args[3] & (HM_GRANULE - 1UL)) != 0UL)) {
+	/* ipa_align, ipa_bound */
+	if (((ipa & (HM_GRANULE - 1UL)) != 0UL) || !hm_ipa_protected(rd, ipa)) {
 		ret = INPUT;
-	} else if ((d = hm_rtt_slot(rd, args[1], true)) == NULL) {
-		ret = RMI_RETURN(RMI_ERROR_RTT, 2U);
-	} else if ((*d & HM_D_VALID) != 0U) {
-		ret = RMI_RETURN(RMI_ERROR_RTT, 3U);
-	} else {
-		*d = (args[3] & HM_D_PA_MASK) | HM_D_VALID;
+		goto out;
 	}
-	port_granule_unlock(g_rd);
-	return ret;
-}
-
-static unsigned long
-rmi_rtt_unmap_unprotected(const unsigned long *args, unsigned long *res)
-{
-	struct granule *g_rd = port_find_lock_granule(args[0], PORT_GS_RD);
-	unsigned long ret = RMI_SUCCESS;
-	uint64_t *d;
-	struct rd *rd;
-
-	(void)res;
-	if (g_rd == NULL) {
-		return INPUT;
+	/* realm_state */
+	if (rd->state != PORT_REALM_NEW) {
+		ret = REALM(0U);
+		goto out;
 	}
-	rd = g_rd->obj;
-	if (!unprotected(rd, args[1]) || (args[2] != 3UL)) {
-		ret = INPUT;
-	} else if (((d = hm_rtt_slot(rd, args[1], false)) == NULL) ||
-		   ((*d & HM_D_VALID) == 0U)) {
-		ret = RMI_RETURN(RMI_ERROR_RTT, 3U);
-	} else {
-		*d = HM_D_STALE;
-		rd->nr_stale++;
-		port_tlbi_ipa(rd, args[1]);
+	hm_walk(rd, ipa, PORT_RTT_PAGE_LEVEL, &w);
+	/* rtt_walk, rtte_state */
+	if ((w.level != PORT_RTT_PAGE_LEVEL) ||
+	    (hm_d_state(*w.d) != PORT_RTTE_UNASSIGNED)) {
+		ret = RMI_RETURN(RMI_ERROR_RTT, (unsigned int)w.level);
+		goto out;
 	}
-	port_granule_unlock(g_rd);
-	return ret;
-}
-
-static unsigned long
-rmi_rtt_read_entry(const unsigned long *args, unsigned long *res)
-{
-	struct granule *g_rd = port_find_lock_granule(args[0], PORT_GS_RD);
-	struct rd *rd;
-	uint64_t *d;
-
-	if (g_rd == NULL) {
-		return INPUT;
-	}
-	rd = g_rd->obj;
-	if ((args[1] >= (1UL << rd->ipa_width)) ||
-	    ((args[1] & (HM_GRANULE - 1UL)) != 0UL) || (args[2] != 3UL)) {
-		port_granule_unlock(g_rd);
-		return INPUT;
-	}
-	d = hm_rtt_slot(rd, args[1], false);
-	res[0] = 3UL;
-	res[1] = ((d != NULL) && ((*d & HM_D_VALID) != 0U)) ?
-		 RMI_ASSIGNED : RMI_UNASSIGNED;
-	res[2] = (res[1] == RMI_ASSIGNED) ? (*d & HM_D_PA_MASK) : 0UL;
-	res[3] = 0UL;
+	(void)memcpy(hm_granule_mem(g_data), hm_granule_mem(g_src), HM_GRANULE);
+	hm_d_write(rd, &w, hm_desc(PORT_RTTE_ASSIGNED, PORT_RIPAS_RAM, data,
+				   0U));
+	port_granule_unlock_transition(g_data, PORT_GS_DATA);
 	port_granule_unlock(g_rd);
 	return RMI_SUCCESS;
+out:
+	port_granule_unlock(g_data);
+	port_granule_unlock(g_rd);
+	return ret;
 }
 
 struct hm_rmi_row {
@@ -336,20 +441,38 @@ struct hm_rmi_row {
 
 static const struct hm_rmi_row rmi_rows[] = {
 	{ RMI_VERSION, "RMI_VERSION", rmi_version },
+	{ RMI_FEATURES, "RMI_FEATURES", rmi_features },
 	{ RMI_GRANULE_DELEGATE, "RMI_GRANULE_DELEGATE", rmi_delegate },
 	{ RMI_GRANULE_UNDELEGATE, "RMI_GRANULE_UNDELEGATE", rmi_undelegate },
+	{ RMI_DATA_CREATE, "RMI_DATA_CREATE", rmi_data_create },
 	{ RMI_REALM_ACTIVATE, "RMI_REALM_ACTIVATE", rmi_realm_activate },
 	{ RMI_REALM_CREATE, "RMI_REALM_CREATE", rmi_realm_create },
 	{ RMI_REALM_DESTROY, "RMI_REALM_DESTROY", rmi_realm_destroy },
 	{ RMI_REC_CREATE, "RMI_REC_CREATE", rmi_rec_create },
 	{ RMI_REC_DESTROY, "RMI_REC_DESTROY", rmi_rec_destroy },
 	{ RMI_REC_ENTER, "RMI_REC_ENTER", hm_rmi_rec_enter },
+	{ RMI_RTT_CREATE, "RMI_RTT_CREATE", hm_rmi_rtt_create },
+	{ RMI_RTT_DESTROY, "RMI_RTT_DESTROY", hm_rmi_rtt_destroy },
+	{ RMI_RTT_FOLD, "RMI_RTT_FOLD", hm_rmi_rtt_fold },
+	{ RMI_RTT_READ_ENTRY, "RMI_RTT_READ_ENTRY", hm_rmi_rtt_read_entry },
+	{ RMI_RTT_INIT_RIPAS, "RMI_RTT_INIT_RIPAS", hm_rmi_rtt_init_ripas },
+	{ RMI_RTT_SET_RIPAS, "RMI_RTT_SET_RIPAS", hm_rmi_rtt_set_ripas },
 	{ RMI_RTT_MAP_UNPROTECTED, "RMI_RTT_MAP_UNPROTECTED",
-	  rmi_rtt_map_unprotected },
-	{ RMI_RTT_READ_ENTRY, "RMI_RTT_READ_ENTRY", rmi_rtt_read_entry },
+	  hm_rmi_rtt_map_unprotected },
 	{ RMI_RTT_UNMAP_UNPROTECTED, "RMI_RTT_UNMAP_UNPROTECTED",
-	  rmi_rtt_unmap_unprotected },
+	  hm_rmi_rtt_unmap_unprotected },
 };
+
+/* Outputs a command defines even when it fails (X2 "top" of B4.3.3 and
+ * B4.3.16, on RMI_ERROR_RTT). */
+static bool
+keeps_outputs(unsigned long fid, unsigned long ret)
+{
+	if (RMI_RETURN_STATUS(ret) != RMI_ERROR_RTT) {
+		return false;
+	}
+	return (fid == RMI_RTT_DESTROY) || (fid == RMI_DATA_DESTROY);
+}
 
 unsigned long
 hm_rmi(struct hm *hm, unsigned long fid, unsigned long x1, unsigned long x2,
@@ -382,7 +505,7 @@ hm_rmi(struct hm *hm, unsigned long fid, unsigned long x1, unsigned long x2,
 		ret = handler(args, out);
 		hm_command_end(name);
 	}
-	if (ret != RMI_SUCCESS) {
+	if ((ret != RMI_SUCCESS) && !keeps_outputs(fid, ret)) {
 		/* Outputs are UNDEFINED on failure: hand back zeros. */
 		(void)memset(out, 0, sizeof(out));
 	}

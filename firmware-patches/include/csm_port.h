@@ -49,9 +49,28 @@
 #define PORT_SLOT_DATA		4U
 #define PORT_NR_SLOTS		5U
 
-/* RTT entry states (protected IPA, level 3). */
+/*
+ * RTT entries as RMM 1.0 names them (DEN0137 1.0-rel0, "RTT entry"): the
+ * host-visible state (RmiRttEntryState: UNASSIGNED, ASSIGNED, TABLE; an
+ * unprotected IPA's entry is UNASSIGNED_NS or ASSIGNED_NS) and, for a
+ * protected IPA, the realm-visible RIPAS (RmiRipas).
+ */
 #define PORT_RTTE_UNASSIGNED	0U
 #define PORT_RTTE_ASSIGNED	1U
+#define PORT_RTTE_TABLE		2U
+#define PORT_RTTE_UNASSIGNED_NS	3U
+#define PORT_RTTE_ASSIGNED_NS	4U
+
+#define PORT_RIPAS_EMPTY	0U
+#define PORT_RIPAS_RAM		1U
+#define PORT_RIPAS_DESTROYED	2U
+
+/* Stage-2 attributes of an ASSIGNED entry (S2AP write off, execute off). */
+#define PORT_S2_RO		(1U << 0)
+#define PORT_S2_XN		(1U << 1)
+
+/* RTT levels (4K granules): 3 is the page level. */
+#define PORT_RTT_PAGE_LEVEL	3
 
 struct granule;
 struct rd;
@@ -61,10 +80,13 @@ struct csm_rd;
 struct csm_rec;
 struct csm_id_slot;
 
+/* What a walk of protected @ipa found, as deep as the tables go. */
 struct port_rtte {
+	int level;		/* level of the entry (block above 3) */
 	unsigned int state;	/* PORT_RTTE_* */
-	unsigned int perm;	/* CSM_PERM_RO / CSM_PERM_RW when ASSIGNED */
-	unsigned long pa;	/* output address when ASSIGNED */
+	unsigned int ripas;	/* PORT_RIPAS_* */
+	unsigned int attr;	/* PORT_S2_* when ASSIGNED */
+	unsigned long pa;	/* ASSIGNED: PA of the granule at @ipa */
 };
 
 /* ---- Granules ----------------------------------------------------------- */
@@ -120,15 +142,41 @@ unsigned long port_rd_rec_count(const struct rd *rd);
 
 /* ---- Stage 2 (RD locked) ------------------------------------------------ */
 
-/* Read the level-3 entry of protected @ipa. 0, or -EINVAL (walk failed). */
+/*
+ * Walk protected @ipa as deep as the realm's RTTs go (at most level 3) and
+ * describe the entry found. 0, or -EINVAL if @ipa is not protected.
+ */
 int port_rtt_read(struct rd *rd, unsigned long ipa, struct port_rtte *e);
 
-/* UNASSIGNED -> ASSIGNED(@pa, @perm). 0, -EINVAL or -EEXIST. */
-int port_rtt_map(struct rd *rd, unsigned long ipa, unsigned long pa,
-		 unsigned int perm);
+/*
+ * The RMM 1.0 DATA_CREATE_UNKNOWN transition of the level-3 entry of @ipa:
+ * UNASSIGNED -> ASSIGNED(@pa), RIPAS unchanged, read-write. 0; -ENOENT if
+ * the walk stops above level 3; -EEXIST if the entry is not UNASSIGNED.
+ */
+int port_rtt_assign(struct rd *rd, unsigned long ipa, unsigned long pa);
 
-/* ASSIGNED -> UNASSIGNED. 0 or -ENOENT. The caller then calls tlbi. */
-int port_rtt_unmap(struct rd *rd, unsigned long ipa);
+/*
+ * A consumer mapping: the level-3 entry of @ipa, UNASSIGNED, becomes
+ * ASSIGNED(@pa) with RIPAS RAM and the attributes @attr (PORT_S2_*).
+ * 0, -ENOENT or -EEXIST as above.
+ */
+int port_rtt_map(struct rd *rd, unsigned long ipa, unsigned long pa,
+		 unsigned int attr);
+
+/*
+ * The level-3 entry of @ipa, ASSIGNED (any RIPAS), becomes UNASSIGNED with
+ * RIPAS @ripas. 0 or -ENOENT. The caller then calls port_tlbi_ipa().
+ */
+int port_rtt_unmap(struct rd *rd, unsigned long ipa, unsigned int ripas);
+
+/* Set the RIPAS of the UNASSIGNED level-3 entry of @ipa. 0 or -ENOENT. */
+int port_rtt_set_ripas(struct rd *rd, unsigned long ipa, unsigned int ripas);
+
+/*
+ * RMM 1.0's "top" output (DATA_DESTROY X2): @ipa if its entry is live, else
+ * the IPA of the next live entry of the same RTT, else the end of that RTT.
+ */
+unsigned long port_rtt_skip_non_live(struct rd *rd, unsigned long ipa);
 
 /* Broadcast TLB invalidation of @ipa for the realm's VMID (all levels). */
 void port_tlbi_ipa(struct rd *rd, unsigned long ipa);

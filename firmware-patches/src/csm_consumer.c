@@ -105,8 +105,11 @@ csm_reserve_run(struct csm_call *c)
 		csm_fail(c, RSI_ERROR_STATE, CSM_E_APT_FULL);
 		goto out;
 	}
-	/* not_reclaimed: the host empties the range, then the realm re-enters */
-	first = csm_first_assigned(c->rd, base, size);
+	/*
+	 * not_reclaimed: the host empties the range and gives it level-3
+	 * RTTs (ABI.md, RMI_EXIT_CSM_RECLAIM), then the realm re-enters.
+	 */
+	first = csm_first_not_ready(c->rd, base, size);
 	if (first != CSM_IPA_NONE) {
 		if (c->completing) {
 			csm_ret(c, RSI_INCOMPLETE, first, 0UL);
@@ -168,7 +171,7 @@ csm_attach_run(struct csm_call *c)
 	region = (grant != NULL) ?
 		 apt_find_region(prov.apt, CSM_SID_CSM_ID(grant->id)) : NULL;
 	if ((region == NULL) || (grant->state != CSM_STATE_RESERVED) ||
-	    (csm_first_assigned(c->rd, cons->base, cons->size) !=
+	    (csm_first_not_ready(c->rd, cons->base, cons->size) !=
 	     CSM_IPA_NONE)) {
 		csm_fail(c, RSI_ERROR_STATE, CSM_E_BAD_STATE);
 		goto out;

@@ -20,17 +20,17 @@ csm_range_valid(const struct rd *rd, unsigned long base, unsigned long size)
 	       (base < top) && (size <= top - base);
 }
 
-static unsigned long
-first_in_state(struct rd *rd, unsigned long base, unsigned long size,
-	       unsigned int state)
+unsigned long
+csm_first_unassigned(struct rd *rd, unsigned long base, unsigned long size)
 {
 	unsigned long off;
 
 	for (off = 0UL; off < size; off += PORT_GRANULE_SIZE) {
 		struct port_rtte e;
 
+		/* A block entry backs every granule it covers. */
 		if ((port_rtt_read(rd, base + off, &e) != 0) ||
-		    (e.state == state)) {
+		    (e.state != PORT_RTTE_ASSIGNED)) {
 			return base + off;
 		}
 	}
@@ -38,22 +38,29 @@ first_in_state(struct rd *rd, unsigned long base, unsigned long size,
 }
 
 unsigned long
-csm_first_unassigned(struct rd *rd, unsigned long base, unsigned long size)
+csm_first_not_ready(struct rd *rd, unsigned long base, unsigned long size)
 {
-	return first_in_state(rd, base, size, PORT_RTTE_UNASSIGNED);
-}
+	unsigned long off;
 
-unsigned long
-csm_first_assigned(struct rd *rd, unsigned long base, unsigned long size)
-{
-	return first_in_state(rd, base, size, PORT_RTTE_ASSIGNED);
+	for (off = 0UL; off < size; off += PORT_GRANULE_SIZE) {
+		struct port_rtte e;
+
+		/* Ready: a level-3 entry, unassigned, to map a consumer into. */
+		if ((port_rtt_read(rd, base + off, &e) != 0) ||
+		    (e.level != PORT_RTT_PAGE_LEVEL) ||
+		    (e.state != PORT_RTTE_UNASSIGNED)) {
+			return base + off;
+		}
+	}
+	return CSM_IPA_NONE;
 }
 
 void
 csm_map_one(struct rd *cons, unsigned long ipa, unsigned long pa,
 	    unsigned int perm)
 {
-	int ret = port_rtt_map(cons, ipa, pa, perm);
+	int ret = port_rtt_map(cons, ipa, pa,
+			       (perm == CSM_PERM_RO) ? PORT_S2_RO : 0U);
 
 	/* RESERVE emptied the range and DATA_CREATE refuses to fill it. */
 	assert(ret == 0);
@@ -67,10 +74,11 @@ csm_unmap_one(struct rd *cons, unsigned long ipa)
 	struct port_rtte e;
 
 	if ((port_rtt_read(cons, ipa, &e) != 0) ||
-	    (e.state != PORT_RTTE_ASSIGNED)) {
+	    (e.level != PORT_RTT_PAGE_LEVEL) ||
+	    (e.state != PORT_RTTE_ASSIGNED) || (e.ripas != PORT_RIPAS_RAM)) {
 		return;
 	}
-	(void)port_rtt_unmap(cons, ipa);
+	(void)port_rtt_unmap(cons, ipa, PORT_RIPAS_RAM);
 	/* No stale translation may outlive the unmap (ARM ARM D8.13). */
 	port_tlbi_ipa(cons, ipa);
 	port_granule_refcount_dec(port_addr_to_granule(e.pa));

@@ -87,11 +87,16 @@ void csm_apt_unmap(struct apt *apt, unsigned int slot);
 
 #define CSM_IPA_NONE		(~0UL)
 
-/* First IPA of [base, base + size) whose entry is (un)assigned, or NONE. */
+/* First IPA of [base, base + size) no granule backs, or NONE. */
 unsigned long csm_first_unassigned(struct rd *rd, unsigned long base,
 				   unsigned long size);
-unsigned long csm_first_assigned(struct rd *rd, unsigned long base,
-				 unsigned long size);
+
+/*
+ * First IPA of [base, base + size) that is not ready for a consumer
+ * mapping (its walk stops above level 3, or a granule backs it), or NONE.
+ */
+unsigned long csm_first_not_ready(struct rd *rd, unsigned long base,
+				  unsigned long size);
 
 /* True if [base, base + size) is non-empty, aligned, protected. */
 bool csm_range_valid(const struct rd *rd, unsigned long base,

@@ -72,7 +72,8 @@ check_ipa(struct rd *rd, struct apt *apt, unsigned long ipa,
 		return RMI_RETURN(RMI_ERROR_RTT, RTT_LEVEL);
 	}
 	/* rtt_walk, rtt_state */
-	if ((port_rtt_read(rd, ipa, e) != 0) || (e->state != want)) {
+	if ((port_rtt_read(rd, ipa, e) != 0) ||
+	    (e->level != PORT_RTT_PAGE_LEVEL) || (e->state != want)) {
 		return RMI_RETURN(RMI_ERROR_RTT, RTT_LEVEL);
 	}
 	*region = (apt != NULL) ? apt_region_at(apt, ipa) : NULL;
@@ -170,7 +171,7 @@ csm_rmi_data_create_unknown(const unsigned long *args, unsigned long *res)
 		}
 		if (ret == RMI_SUCCESS) {
 			/* A DELEGATED granule is zero: no scrub needed. */
-			(void)port_rtt_map(rd, ipa, data_addr, CSM_PERM_RW);
+			(void)port_rtt_assign(rd, ipa, data_addr);
 			if (region != NULL) {
 				for_consumers(s, port_rd_csm(rd)->realm_id, apt,
 					      region, ipa, data_addr, true);
@@ -232,7 +233,7 @@ csm_rmi_data_destroy(const unsigned long *args, unsigned long *res)
 				for_consumers(s, port_rd_csm(rd)->realm_id, apt,
 					      region, ipa, e.pa, false);
 			}
-			(void)port_rtt_unmap(rd, ipa);
+			(void)port_rtt_unmap(rd, ipa, PORT_RIPAS_RAM);
 			port_tlbi_ipa(rd, ipa);
 			/* Internal granule, locked after the RDs. */
 			g_data = port_addr_to_granule(e.pa);

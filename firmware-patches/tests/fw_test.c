@@ -179,3 +179,34 @@ fw_share_attach(struct hm_realm *p, unsigned long pbase, struct hm_realm *c,
 	}
 	return sid;
 }
+
+unsigned long
+fw_realm_params(struct fw *fw, uint64_t s2sz, int64_t sl, uint64_t rtt_base,
+		uint64_t num, uint16_t vmid)
+{
+	unsigned long params = hm_ns_alloc(fw->hm);
+
+	assert_int_not_equal(params, 0);
+	assert_int_equal(hm_ns_write(fw->hm, params + HM_PARAMS_S2SZ, &s2sz, 8),
+			 0);
+	assert_int_equal(hm_ns_write(fw->hm, params + HM_PARAMS_VMID, &vmid, 2),
+			 0);
+	assert_int_equal(hm_ns_write(fw->hm, params + HM_PARAMS_RTT_BASE,
+				     &rtt_base, 8), 0);
+	assert_int_equal(hm_ns_write(fw->hm, params + HM_PARAMS_RTT_LEVEL_START,
+				     &sl, 8), 0);
+	assert_int_equal(hm_ns_write(fw->hm, params + HM_PARAMS_RTT_NUM_START,
+				     &num, 8), 0);
+	return params;
+}
+
+unsigned long
+fw_delegated(struct fw *fw)
+{
+	unsigned long pa = hm_ns_alloc(fw->hm);
+
+	assert_int_not_equal(pa, 0);
+	assert_int_equal(hm_rmi(fw->hm, RMI_GRANULE_DELEGATE, pa, 0, 0, 0,
+				NULL), RMI_SUCCESS);
+	return pa;
+}

@@ -64,6 +64,16 @@ struct sid fw_share_attach(struct hm_realm *p, unsigned long pbase,
 			   unsigned long size, unsigned long perm,
 			   unsigned long *id);
 
+/*
+ * An NS realm-parameters granule for RMI_REALM_CREATE: IPA width @s2sz,
+ * starting level @sl with @num RTTs from @rtt_base, VMID @vmid.
+ */
+unsigned long fw_realm_params(struct fw *fw, uint64_t s2sz, int64_t sl,
+			      uint64_t rtt_base, uint64_t num, uint16_t vmid);
+
+/* A delegated granule (asserts). */
+unsigned long fw_delegated(struct fw *fw);
+
 /* Assert X0 and the detail of a failed RSI. */
 #define assert_rsi_fail(call, status, det) do {				\
 	assert_int_equal((call), (status));				\

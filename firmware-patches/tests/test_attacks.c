@@ -233,6 +233,7 @@ test_attack_host_unprotected_alias(void **state)
 
 	(void)fw_share_attach(p, PBASE, c, CBASE, SIZE, CSM_PERM_RW, NULL);
 	assert_int_equal(hm_rtt_entry(fw->hm, hm_realm_rd(p), PBASE, &e), 0);
+	assert_int_equal(hm_realm_map_tables(c, unprot, 3), 0);
 	assert_int_equal(rmi(fw, RMI_RTT_MAP_UNPROTECTED, hm_realm_rd(c),
 			     unprot, 3, e.pa), RMI_SUCCESS);
 	/* An unprotected access is a Non-secure PAS access: it faults. */

@@ -377,20 +377,18 @@ test_rmi_realm_create_id_status(void **state)
 	struct fw *fw = *state;
 	static const uint64_t zero[] = { 0 };
 	struct trng_script s = { zero, 1, 0, false };
-	unsigned long rd = delegated(fw), params = hm_ns_alloc(fw->hm);
-	uint64_t s2sz = 30;
-	uint16_t vmid = 77;
+	unsigned long rd = delegated(fw), rtt = delegated(fw);
+	unsigned long params = fw_realm_params(fw, 30, 2, rtt, 1, 77);
 
-	assert_int_equal(hm_ns_write(fw->hm, params + HM_PARAMS_S2SZ, &s2sz, 8),
-			 0);
-	assert_int_equal(hm_ns_write(fw->hm, params + HM_PARAMS_VMID, &vmid, 2),
-			 0);
 	hm_set_trng(fw->hm, scripted_trng, &s);
 	assert_int_equal(rmi(fw, RMI_REALM_CREATE, rd, params, 0), REALM(2));
 	assert_int_equal(hm_granule_state(fw->hm, rd), PORT_GS_DELEGATED);
+	assert_int_equal(hm_granule_state(fw->hm, rtt), PORT_GS_DELEGATED);
 	hm_set_trng(fw->hm, NULL, NULL);
 	assert_int_equal(rmi(fw, RMI_REALM_CREATE, rd, params, 0), 0);
+	assert_int_equal(hm_granule_state(fw->hm, rtt), PORT_GS_RTT);
 	assert_int_equal(rmi(fw, RMI_REALM_DESTROY, rd, 0, 0), 0);
+	assert_int_equal(hm_granule_state(fw->hm, rtt), PORT_GS_DELEGATED);
 }
 
 static void
