@@ -26,40 +26,33 @@
 typedef int (*rmmd_handler)(struct rmmd *d, struct rmmd_client *c,
 			    const void *req, struct rmmd_cmd_out *out);
 
-/* The command table: adding a command adds a row. */
+/* The command table: adding a command adds a row (NOTE: no reply). */
+#define CMD(t, req, f) \
+	[RMMD_T_##t] = { .name = #t, .len = sizeof(struct req), .fn = f }
+#define NOTE(t, req, f) \
+	[RMMD_T_##t] = { .name = #t, .len = sizeof(struct req), .fn = f, \
+			 .no_reply = true }
 static const struct cmd_row {
 	const char *name;
 	size_t len;		/* body bytes */
 	rmmd_handler fn;
 	bool no_reply;		/* a notification (ACK), not a request */
 } cmds[RMMD_T_MAX + 1] = {
-	[RMMD_T_HELLO] = { "HELLO", sizeof(struct rmmd_req_hello),
-			   rmmd_cmd_hello },
-	[RMMD_T_CREATE] = { "CREATE", sizeof(struct rmmd_req_create),
-			    rmmd_cmd_create },
-	[RMMD_T_SHARE] = { "SHARE", sizeof(struct rmmd_req_share),
-			   rmmd_cmd_share },
-	[RMMD_T_RESERVE] = { "RESERVE", sizeof(struct rmmd_req_sid),
-			     rmmd_cmd_reserve },
-	[RMMD_T_ATTACH] = { "ATTACH", sizeof(struct rmmd_req_sid),
-			    rmmd_cmd_attach },
-	[RMMD_T_DETACH] = { "DETACH", sizeof(struct rmmd_req_sid),
-			    rmmd_cmd_detach },
-	[RMMD_T_REVOKE] = { "REVOKE", sizeof(struct rmmd_req_sid),
-			    rmmd_cmd_revoke },
-	[RMMD_T_DESTROY] = { "DESTROY", sizeof(struct rmmd_req_destroy),
-			     rmmd_cmd_destroy },
-	[RMMD_T_TOKEN] = { "TOKEN", sizeof(struct rmmd_req_token),
-			   rmmd_cmd_token },
-	[RMMD_T_ACK] = { "ACK", sizeof(struct rmmd_req_ack), rmmd_cmd_ack,
-			 true },
-	[RMMD_T_REALM_PARAMS] = { "REALM_PARAMS",
-				  sizeof(struct rmmd_req_realm_params),
-				  rmmd_cmd_realm_params },
-	[RMMD_T_MEASURE_EXTEND] = { "MEASURE_EXTEND",
-				    sizeof(struct rmmd_req_extend),
-				    rmmd_cmd_extend },
+	CMD(HELLO, rmmd_req_hello, rmmd_cmd_hello),
+	CMD(CREATE, rmmd_req_create, rmmd_cmd_create),
+	CMD(SHARE, rmmd_req_share, rmmd_cmd_share),
+	CMD(RESERVE, rmmd_req_sid, rmmd_cmd_reserve),
+	CMD(ATTACH, rmmd_req_sid, rmmd_cmd_attach),
+	CMD(DETACH, rmmd_req_sid, rmmd_cmd_detach),
+	CMD(REVOKE, rmmd_req_sid, rmmd_cmd_revoke),
+	CMD(DESTROY, rmmd_req_destroy, rmmd_cmd_destroy),
+	CMD(TOKEN, rmmd_req_token, rmmd_cmd_token),
+	NOTE(ACK, rmmd_req_ack, rmmd_cmd_ack),
+	CMD(REALM_PARAMS, rmmd_req_realm_params, rmmd_cmd_realm_params),
+	CMD(MEASURE_EXTEND, rmmd_req_extend, rmmd_cmd_extend),
 };
+#undef CMD
+#undef NOTE
 
 struct rmmd_client *
 rmmd_client_by_id(struct rmmd *d, uint64_t realm_id)
