@@ -406,6 +406,37 @@ test_attest_wrong_measurement_refused(void **state)
 	caec_channel_close(ch);
 }
 
+/*
+ * A policy that asks for a secured platform refuses the emulator's tokens
+ * (lifecycle 0x5000: its keys live in a process), whatever else is right.
+ */
+static void
+test_attest_emulated_platform_refused(void **state)
+{
+	struct caec_attest_policy pol = { .struct_size = sizeof(pol) };
+	struct caec_attest_result res = { .struct_size = sizeof(res) };
+	struct caec_channel *ch;
+	uint32_t reason;
+	struct peer p;
+	int prc;
+
+	(void)state;
+	pol.flags = CAEC_ATTEST_SECURED;
+	assert_int_equal(peer_start(&p, peer_honest, NULL), 0);
+	ch = provide_channel(&p, "");
+	detail_reset();
+	assert_rc(caec_channel_attest(ch, &pol, &res), -EACCES);
+	assert_int_equal(res.reason, CAEC_ATTEST_PLATFORM);
+	assert_detail("lifecycle");
+	assert_int_equal(pipe_get(p.rd, &prc, sizeof(prc)), 0);
+	assert_int_equal(pipe_get(p.rd, &reason, sizeof(reason)), 0);
+	assert_int_equal(prc, -EACCES);
+	assert_int_equal(reason, CAEC_ATTEST_PEER_REFUSED);
+	assert_int_equal(caec_channel_send(ch, "x", 1, 0, 0), -EACCES);
+	expect_peer(&p, 0);
+	caec_channel_close(ch);
+}
+
 static void
 test_attest_wrong_realm_id_refused(void **state)
 {
@@ -502,6 +533,7 @@ main(void)
 		cmocka_unit_test(test_attest_replayed_token_refused),
 		cmocka_unit_test(test_attest_wrong_measurement_refused),
 		cmocka_unit_test(test_attest_wrong_realm_id_refused),
+		cmocka_unit_test(test_attest_emulated_platform_refused),
 		cmocka_unit_test(test_attest_peer_stops_half_way),
 		cmocka_unit_test(test_attest_reflected_messages_refused),
 	};
