@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "hm.h"
 #include "../proto/rmmd_proto.h"
@@ -105,12 +106,21 @@ struct rmmd_attest {
 	uint8_t rpv[64];
 };
 
+/* Which file a process runs: what its measurement was taken of. */
+struct rmmd_exe {
+	dev_t dev;
+	ino_t ino;
+	struct timespec ctime;
+};
+
 struct rmmd_client {
 	int fd;
 	pid_t pid;
 	uid_t uid;
 	bool hello;
 	bool started;			/* served more than HELLO, REALM_PARAMS */
+	int pidfd;			/* the process that connected */
+	struct rmmd_exe exe;		/* the executable measured */
 	uint8_t measurement[32];
 	struct rmmd_attest att;
 	struct hm_realm *realm;
@@ -247,7 +257,26 @@ int rmmd_move(struct rmmd *d, struct rmmd_client *p, struct rmmd_region *r,
 int rmmd_tokens_start(struct rmmd *d);
 void rmmd_tokens_stop(struct rmmd *d);
 
-/* rmmd_measure.c: SHA-256 of a process's executable */
-int rmmd_measure(pid_t pid, uint8_t digest[32]);
+/*
+ * rmmd_measure.c: SHA-256 of a client's executable (the file says which
+ * process and which program is measured, and why the cache holds).
+ *
+ * rmmd_peer_pidfd - a pidfd of the process at the other end of @sock
+ * (SO_PEERPIDFD, else pidfd_open(@pid)); -errno.
+ * rmmd_measure - c->measurement and c->exe of the program @c's process
+ * runs now; 0, -ESRCH (the process that connected is gone), -errno.
+ * rmmd_measure_recheck - 0 when @c's process still runs the program
+ * measured (or another file with the same bytes); -EACCES when it runs
+ * another (it called execve()), -ESRCH when it is gone.
+ * rmmd_exe_open - a read-only descriptor of @c's executable, if it is still
+ * the one c->exe names; -EACCES otherwise, -ESRCH, -errno.
+ */
+int rmmd_peer_pidfd(int sock, pid_t pid);
+int rmmd_measure(struct rmmd_client *c);
+int rmmd_measure_recheck(struct rmmd_client *c);
+int rmmd_exe_open(const struct rmmd_client *c);
+/* rmmd_measure_recheck() as a request's check: -EACCES (and @c dropped)
+ * when it fails (rmmd_cmd.c). */
+int rmmd_exe_unchanged(struct rmmd_client *c);
 
 #endif /* CAEC_RMMD_H */

@@ -94,6 +94,23 @@ size_ok(const struct rmmd *d, uint64_t size)
 	       size <= (uint64_t)d->cfg.max_region_mib << 20;
 }
 
+/*
+ * The program @c runs is the one measured at connect (rmmd_measure.c); a
+ * client that has exec'd another is refused and dropped: its measurement
+ * would vouch for code that is not running.
+ */
+int
+rmmd_exe_unchanged(struct rmmd_client *c)
+{
+	int rc = rmmd_measure_recheck(c);
+
+	if (rc == -EACCES)
+		rmmd_kill(c, "it runs another program than the one measured at connect (execve?)");
+	else if (rc)
+		rmmd_kill(c, "its executable cannot be measured again");
+	return rc ? -EACCES : 0;
+}
+
 int
 rmmd_cmd_hello(struct rmmd *d, struct rmmd_client *c, const void *req,
 	       struct rmmd_cmd_out *out)
@@ -107,6 +124,9 @@ rmmd_cmd_hello(struct rmmd *d, struct rmmd_client *c, const void *req,
 		return -EPROTO;
 	if (q->reserved)
 		return -EINVAL;
+	rc = rmmd_exe_unchanged(c);
+	if (rc)
+		return rc;
 	rc = rmmd_realm_open(d, c);
 	if (rc) {
 		rmmd_err("pid %d: no realm: %s", (int)c->pid, strerror(-rc));

@@ -89,28 +89,34 @@ rmmd_accept(struct rmmd *d)
 		return 0;
 	}
 	c->fd = fd;
+	c->pidfd = -1;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
 		c->pid = cred.pid;
 		c->uid = cred.uid;
 	}
-	rc = c->pid > 0 ? rmmd_measure(c->pid, c->measurement) : -ESRCH;
+	rc = c->pid > 0 ? rmmd_peer_pidfd(fd, c->pid) : -ESRCH;
+	if (rc >= 0) {
+		c->pidfd = rc;
+		rc = rmmd_measure(c);
+	}
 	if (rc) {
 		rmmd_info("pid %d: cannot measure its executable (%s): refused",
 			  (int)c->pid, strerror(-rc));
-		close(fd);
-		free(c);
-		return 0;
+		goto refuse;
 	}
 	ev.data.ptr = c;
-	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev)) {
-		close(fd);
-		free(c);
-		return 0;
-	}
+	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev))
+		goto refuse;
 	c->next = d->clients;
 	d->clients = c;
 	d->nr_clients++;
 	rmmd_debug("pid %d (uid %d) connected", (int)c->pid, (int)c->uid);
+	return 0;
+refuse:
+	if (c->pidfd >= 0)
+		close(c->pidfd);
+	close(fd);
+	free(c);
 	return 0;
 }
 
@@ -175,6 +181,8 @@ drop(struct rmmd *d, struct rmmd_client *c)
 	rmmd_retire_forget(d, c);
 	rmmd_realm_close(d, c);
 	close(c->fd);
+	if (c->pidfd >= 0)
+		close(c->pidfd);
 	d->nr_clients--;
 	free(c);
 }

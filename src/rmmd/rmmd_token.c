@@ -59,23 +59,21 @@ rmmd_tokens_stop(struct rmmd *d)
 	(void)unlink(d->cfg.anchor);
 }
 
-/* SHA-512 of the client's executable: its RIM under RMMD_HASH_SHA512. */
+/* SHA-512 of the client's executable (the one measured at connect): its
+ * RIM under RMMD_HASH_SHA512. */
 static int
-measure_sha512(pid_t pid, uint8_t out[64])
+measure_sha512(const struct rmmd_client *c, uint8_t out[64])
 {
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	EVP_MD_CTX *md;
 	uint8_t buf[65536];
 	unsigned int n = 0;
-	char path[64];
 	ssize_t got;
 	int fd, rc = -EIO;
 
-	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		EVP_MD_CTX_free(md);
-		return -errno;
-	}
+	fd = rmmd_exe_open(c);
+	if (fd < 0)
+		return fd;
+	md = EVP_MD_CTX_new();
 	if (md && EVP_DigestInit_ex(md, EVP_sha512(), NULL) == 1) {
 		while ((got = read(fd, buf, sizeof(buf))) > 0 ||
 		       (got < 0 && errno == EINTR))
@@ -106,8 +104,11 @@ rmmd_cmd_realm_params(struct rmmd *d, struct rmmd_client *c, const void *req,
 	if (q->reserved || (q->hash_algo != RMMD_HASH_SHA256 &&
 			    q->hash_algo != RMMD_HASH_SHA512))
 		return -EINVAL;
+	rc = rmmd_exe_unchanged(c);
+	if (rc)
+		return rc;
 	if (q->hash_algo == RMMD_HASH_SHA512) {
-		rc = measure_sha512(c->pid, c->att.rim);
+		rc = measure_sha512(c, c->att.rim);
 		if (rc)
 			return rc;
 	}
@@ -164,6 +165,9 @@ rmmd_cmd_token(struct rmmd *d, struct rmmd_client *c, const void *req,
 
 	if (!d->tokens)
 		return -ENOTSUP;
+	rc = rmmd_exe_unchanged(c);
+	if (rc)
+		return rc;
 	rc = hm_token_claims(c->realm, fw, sizeof(fw), &fw_len);
 	if (rc)
 		return rc == -ENOSPC ? -ENOMEM : rc;
