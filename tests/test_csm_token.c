@@ -21,6 +21,10 @@
  *              chooses (environment or API) reach its token, SHA-512 RIM
  *              included; REMs extend as RSI_MEASUREMENT_EXTEND; the daemon
  *              takes the parameters only before the realm runs
+ *   anchor     the daemon writes its trust anchor through no symlink: one
+ *              planted at the temporary name or at the anchor's own path
+ *              leaves its target untouched; the anchor is a 0644 PEM file
+ *              whatever the umask
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -34,6 +38,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -51,6 +56,7 @@
 #include "lib/check.h"
 #include "lib/csm_peer.h"
 #include "lib/csm_service.h"
+#include "lib/rmmd_daemon.h"
 #include "lib/scale.h"
 #include "../src/attest/cose.h"
 #include "../src/attest/token.h"
@@ -649,6 +655,75 @@ test_realm_params_fixed_once_running(void **state)
 	}
 }
 
+static void
+read_small(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	assert_true(fd >= 0);
+	n = read(fd, buf, cap - 1);
+	close(fd);
+	assert_true(n >= 0);
+	buf[n] = 0;
+}
+
+static void
+test_anchor_not_through_symlinks(void **state)
+{
+	char dir[64], apath[96], tmp[104], victim[96], victim2[96], buf[512];
+	const char *args[] = { "--anchor", apath, NULL };
+	const char *saved;
+	char sock[128];
+	struct rmmd_daemon dm;
+	struct stat st;
+	mode_t old;
+	int fd;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/caec-anchor-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(apath, sizeof(apath), "%s/anchor.pub", dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", apath);
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	snprintf(victim2, sizeof(victim2), "%s/victim2", dir);
+	fd = open(victim, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "victim\n", 7), 7);
+	close(fd);
+	fd = open(victim2, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "victim2\n", 8), 8);
+	close(fd);
+	/* A symlink at the temporary name and one at the anchor itself. */
+	assert_int_equal(symlink(victim, tmp), 0);
+	assert_int_equal(symlink(victim2, apath), 0);
+	saved = getenv("CAEC_RMMD_SOCKET");
+	snprintf(sock, sizeof(sock), "%s", saved ? saved : "");
+	old = umask(0077);
+	assert_int_equal(rmmd_daemon_start(&dm, args), 0);
+	umask(old);
+	/* This process's realm stays with the group's service. */
+	if (saved)
+		setenv("CAEC_RMMD_SOCKET", sock, 1);
+
+	read_small(victim, buf, sizeof(buf));
+	assert_string_equal(buf, "victim\n");
+	read_small(victim2, buf, sizeof(buf));
+	assert_string_equal(buf, "victim2\n");
+	assert_int_equal(lstat(apath, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_mode & 0777, 0644);
+	read_small(apath, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "-----BEGIN PUBLIC KEY-----"));
+	assert_int_equal(lstat(tmp, &st), -1);	/* nothing left behind */
+	assert_int_equal(rmmd_daemon_stop(&dm), 0);
+	unlink(victim);
+	unlink(victim2);
+	unlink(apath);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int
 main(void)
 {
@@ -662,6 +737,7 @@ main(void)
 		cmocka_unit_test(test_token_in_current_profiles),
 		cmocka_unit_test(test_realm_params_and_extend),
 		cmocka_unit_test(test_realm_params_fixed_once_running),
+		cmocka_unit_test(test_anchor_not_through_symlinks),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, csm_group_teardown);

@@ -124,22 +124,48 @@ sign1(EVP_PKEY *key, const uint8_t *payload, size_t plen, uint8_t **out,
 	return rc;
 }
 
+/*
+ * Write @iak's public key (PEM) to @path, mode 0644, replaced atomically.
+ * The daemon may run as root in a directory others can write (/run, /tmp):
+ * the temporary file is created with O_EXCL | O_NOFOLLOW, never through a
+ * symlink or into a file someone else prepared (a stale one is unlinked:
+ * that removes a link, never its target), its mode set with fchmod() whatever
+ * the umask, and rename() replaces whatever is at @path without following it.
+ */
 static int
 write_anchor(EVP_PKEY *iak, const char *path)
 {
 	char tmp[4096];
+	int fd, tries, ok;
 	FILE *f;
-	int ok;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
-	f = fopen(tmp, "w");
-	if (!f)
+	for (tries = 0;; tries++) {
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+				       O_CLOEXEC, 0600);
+		if (fd >= 0 || errno != EEXIST || tries)
+			break;
+		if (unlink(tmp) && errno != ENOENT)
+			return -errno;
+	}
+	if (fd < 0)
 		return -errno;
+	if (fchmod(fd, 0644)) {
+		close(fd);
+		unlink(tmp);
+		return -EIO;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		unlink(tmp);
+		return -ENOMEM;
+	}
 	ok = PEM_write_PUBKEY(f, iak) == 1;
 	ok = fclose(f) == 0 && ok;
 	ERR_clear_error();
-	if (!ok || chmod(tmp, 0644) || rename(tmp, path)) {
+	if (!ok || rename(tmp, path)) {
 		unlink(tmp);
 		return -EIO;
 	}
