@@ -32,6 +32,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lib/exe_copy.h"
 #include "lib/rmmd_daemon.h"
 #include "lib/rmmd_raw.h"
 #include "../src/attest/sha256.h"
@@ -86,21 +87,6 @@ file_sha256_hex(const char *path, char hex[65])
 		snprintf(hex + 2 * i, 3, "%02x", d[i]);
 }
 
-static void
-copy_file(const char *from, const char *to)
-{
-	uint8_t buf[65536];
-	int in = open(from, O_RDONLY | O_CLOEXEC);
-	int out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
-	ssize_t n;
-
-	assert_true(in >= 0 && out >= 0);
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		assert_int_equal(write(out, buf, (size_t)n), n);
-	close(in);
-	assert_int_equal(close(out), 0);
-}
-
 /* The measurement the daemon takes of @exe now, as 64 hex digits. */
 static void
 measured(const char *exe, char hex[65])
@@ -129,7 +115,7 @@ test_rewritten_executable_measured_again(void **state)
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/peer", dir);
-	copy_file(peer, path);
+	assert_int_equal(exe_copy(peer, path), 0);
 	measured(path, m1);
 	file_sha256_hex(path, h1);
 	assert_string_equal(m1, h1);

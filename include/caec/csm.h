@@ -189,7 +189,9 @@ int caec_csm_realm_id(uint64_t *id);
  *
  * RETURN VALUE: 0 and *@out; -EINVAL (@size 0 or above the service's limit),
  * -ENOSPC (the realm's APT is full, ids exhausted), -ENOMEM (no memory in
- * the service or here), the connection errors of caec_csm_info().
+ * the service or here), -EDQUOT (caec-rmmd: this realm's quota of regions
+ * or pool bytes, --realm-max-regions / --realm-pool-mib), the connection
+ * errors of caec_csm_info().
  */
 int caec_csm_create(size_t size, struct caec_csm_region **out);
 

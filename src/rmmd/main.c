@@ -62,6 +62,14 @@ static const char usage_text[] =
 "      --pool-mib N        granule pool of the RMM model, MiB (default 256)\n"
 "      --max-region-mib N  largest region, MiB (default 128)\n"
 "      --max-clients N     connected realms at most (default 256)\n"
+"      --max-clients-per-uid N\n"
+"                          connected realms of one uid at most (default 32)\n"
+"      --realm-pool-mib N  pool one realm's regions may take, MiB (default:\n"
+"                          three quarters of the pool)\n"
+"      --realm-max-regions N\n"
+"                          regions one realm may create (default 64)\n"
+"      --max-exe-mib N     refuse a client whose executable is larger, MiB\n"
+"                          (default 1024; it is hashed to measure it)\n"
 "      --ack-timeout-ms N  how long a revoke or destroy waits for the realms\n"
 "                          that keep or lose access to acknowledge, before\n"
 "                          the old memory goes all the same (default 1000)\n"
@@ -90,7 +98,7 @@ static int
 parse_args(int argc, char **argv, struct rmmd_config *cfg)
 {
 	enum { O_MODE = 256, O_READY, O_POOL, O_MAXREG, O_MAXCL, O_ANCHOR,
-	       O_ACK, O_GROUP };
+	       O_ACK, O_GROUP, O_MAXUID, O_RPOOL, O_RREG, O_MAXEXE };
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "socket-mode", required_argument, NULL, O_MODE },
@@ -100,6 +108,10 @@ parse_args(int argc, char **argv, struct rmmd_config *cfg)
 		{ "pool-mib", required_argument, NULL, O_POOL },
 		{ "max-region-mib", required_argument, NULL, O_MAXREG },
 		{ "max-clients", required_argument, NULL, O_MAXCL },
+		{ "max-clients-per-uid", required_argument, NULL, O_MAXUID },
+		{ "realm-pool-mib", required_argument, NULL, O_RPOOL },
+		{ "realm-max-regions", required_argument, NULL, O_RREG },
+		{ "max-exe-mib", required_argument, NULL, O_MAXEXE },
 		{ "anchor", required_argument, NULL, O_ANCHOR },
 		{ "ack-timeout-ms", required_argument, NULL, O_ACK },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -153,6 +165,26 @@ parse_args(int argc, char **argv, struct rmmd_config *cfg)
 			if (parse_ulong(optarg, 4096, &v, 10) || !v)
 				goto bad;
 			cfg->max_clients = (unsigned int)v;
+			break;
+		case O_MAXUID:
+			if (parse_ulong(optarg, 4096, &v, 10) || !v)
+				goto bad;
+			cfg->max_clients_per_uid = (unsigned int)v;
+			break;
+		case O_RPOOL:
+			if (parse_ulong(optarg, 65536, &v, 10) || !v)
+				goto bad;
+			cfg->realm_pool_mib = v;
+			break;
+		case O_RREG:
+			if (parse_ulong(optarg, 65536, &v, 10) || !v)
+				goto bad;
+			cfg->realm_max_regions = (unsigned int)v;
+			break;
+		case O_MAXEXE:
+			if (parse_ulong(optarg, 1ul << 20, &v, 10) || !v)
+				goto bad;
+			cfg->max_exe_mib = v;
 			break;
 		case O_ANCHOR:
 			cfg->anchor = optarg;
@@ -287,6 +319,8 @@ loop(struct rmmd *d)
 
 			if (evs[i].data.ptr == &d->lfd) {
 				(void)rmmd_accept(d);
+			} else if (evs[i].data.ptr == &d->measure_pipe[0]) {
+				rmmd_measure_done(d);
 			} else if (evs[i].data.ptr == &d->sigfd) {
 				while (read(d->sigfd, &si, sizeof(si)) ==
 				       (ssize_t)sizeof(si)) {
@@ -333,12 +367,19 @@ main(int argc, char **argv)
 	d.cfg.pool_mib = 256;
 	d.cfg.max_region_mib = 128;
 	d.cfg.max_clients = 256;
+	d.cfg.max_clients_per_uid = 32;
+	d.cfg.realm_max_regions = 64;
+	d.cfg.max_exe_mib = 1024;
 	d.cfg.ack_timeout_ms = 1000;
 	d.cfg.verbosity = 1;
-	d.lfd = d.epfd = d.sigfd = -1;
+	d.lfd = d.epfd = d.sigfd = d.spare_fd = -1;
+	d.measure_pipe[0] = d.measure_pipe[1] = -1;
 	if (parse_args(argc, argv, &d.cfg))
 		return 2;
 	rmmd_log_init(d.cfg.verbosity);
+	if (!d.cfg.realm_pool_mib)
+		d.cfg.realm_pool_mib = d.cfg.pool_mib * 3 / 4;
+	rmmd_raise_nofile(&d);
 	/*
 	 * Not dumpable: no process of this user opens /proc/<daemon>/fd/N (the
 	 * regions' memfds, read-write) or attaches with ptrace. Files this
@@ -384,6 +425,15 @@ main(int argc, char **argv)
 	ev.data.ptr = &d.sigfd;
 	if (epoll_ctl(d.epfd, EPOLL_CTL_ADD, d.sigfd, &ev))
 		goto out;
+	rc = rmmd_closer_start();
+	if (rc) {
+		rmmd_err("cannot start the closer thread: %s", strerror(-rc));
+		goto out;
+	}
+	ev.data.ptr = &d.measure_pipe[0];
+	if (rmmd_measure_init(&d) ||
+	    epoll_ctl(d.epfd, EPOLL_CTL_ADD, d.measure_pipe[0], &ev))
+		goto out;
 	if (!d.cfg.foreground && detach()) {
 		rmmd_err("cannot detach: %s", strerror(errno));
 		goto out;
@@ -412,6 +462,8 @@ out:
 		close(d.epfd);
 	if (d.sigfd >= 0)
 		close(d.sigfd);
+	if (d.spare_fd >= 0)
+		close(d.spare_fd);
 	hm_destroy(d.hm);
 	return d.stop && !rc ? 0 : 1;
 }

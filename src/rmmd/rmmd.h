@@ -121,11 +121,16 @@ struct rmmd_client {
 	bool started;			/* served more than HELLO, REALM_PARAMS */
 	int pidfd;			/* the process that connected */
 	struct rmmd_exe exe;		/* the executable measured */
-	uint8_t measurement[32];
+	struct rmmd_measure_job *job;	/* its measurement, while it runs */
+	bool measure_queued;		/* waiting for a measurement slot */
+	uint8_t measurement[32];	/* SHA-256 */
+	uint8_t rim512[64];		/* SHA-512 (a daemon with tokens) */
 	struct rmmd_attest att;
 	struct hm_realm *realm;
 	uint64_t realm_id;
 	struct rmmd_region *regions;
+	unsigned int nr_regions;	/* its quota: --realm-max-regions */
+	uint64_t region_bytes;		/* and --realm-pool-mib */
 	struct rmmd_grant *grants;
 	struct rmmd_consumed *consumed;
 	struct rmmd_ipa *ipa;
@@ -150,6 +155,11 @@ struct rmmd_config {
 	unsigned long pool_mib;
 	unsigned long max_region_mib;
 	unsigned int max_clients;
+	unsigned int max_clients_per_uid; /* connections of one uid */
+	unsigned long realm_pool_mib;	/* one realm's regions, MiB (0: 3/4 of
+					 * the pool) */
+	unsigned int realm_max_regions;	/* one realm's regions, count */
+	unsigned long max_exe_mib;	/* the largest executable measured */
 	unsigned int ack_timeout_ms;	/* how long a revoke waits for ACKs */
 	int verbosity;			/* 0 quiet, 1 normal, 2 verbose */
 };
@@ -161,6 +171,10 @@ struct rmmd {
 	struct hm *hm;
 	struct token_signer *tokens;	/* NULL: built without libcbor */
 	int lfd;			/* listening socket */
+	int measure_pipe[2];		/* measurements come back (rmmd_measure.c) */
+	int spare_fd;			/* given up to refuse a connection when
+					 * descriptors run out (EMFILE) */
+	unsigned long nr_refused_fds;	/* connections refused for that */
 	int epfd;
 	int sigfd;
 	unsigned int nr_clients;
@@ -169,6 +183,29 @@ struct rmmd {
 	uint64_t next_ack;
 	bool stop;
 };
+
+/*
+ * rmmd_limits.c: what keeps one client from starving the others.
+ * rmmd_raise_nofile - soft RLIMIT_NOFILE up to the hard one; the spare fd.
+ * rmmd_refuse_no_fds - accept and close one connection when accept4()
+ * failed with EMFILE/ENFILE (the listener does not spin).
+ * rmmd_uid_full - @uid has --max-clients-per-uid connections already.
+ * rmmd_quota_take - count a region of @size against @c's quota (-EDQUOT
+ * past --realm-max-regions or --realm-pool-mib); rmmd_quota_give undoes it.
+ */
+void rmmd_raise_nofile(struct rmmd *d);
+int rmmd_refuse_no_fds(struct rmmd *d);
+bool rmmd_uid_full(const struct rmmd *d, uid_t uid);
+int rmmd_quota_take(const struct rmmd *d, struct rmmd_client *c,
+		    uint64_t size);
+void rmmd_quota_give(struct rmmd_client *c, uint64_t size);
+
+/*
+ * rmmd_closer.c: closes that may block (a client's socket, descriptors it
+ * passed), in a thread of their own. rmmd_closer_start: 0 or -errno.
+ */
+int rmmd_closer_start(void);
+void rmmd_close_later(int fd);
 
 /* rmmd_log.c */
 void rmmd_log_init(int verbosity);
@@ -258,23 +295,31 @@ int rmmd_tokens_start(struct rmmd *d);
 void rmmd_tokens_stop(struct rmmd *d);
 
 /*
- * rmmd_measure.c: SHA-256 of a client's executable (the file says which
- * process and which program is measured, and why the cache holds).
+ * rmmd_measure.c: the hash of a client's executable, off the event loop
+ * (the file says which process and which program is measured, and why the
+ * cache holds).
  *
  * rmmd_peer_pidfd - a pidfd of the process at the other end of @sock
  * (SO_PEERPIDFD, else pidfd_open(@pid)); -errno.
- * rmmd_measure - c->measurement and c->exe of the program @c's process
- * runs now; 0, -ESRCH (the process that connected is gone), -errno.
- * rmmd_measure_recheck - 0 when @c's process still runs the program
- * measured (or another file with the same bytes); -EACCES when it runs
- * another (it called execve()), -ESRCH when it is gone.
- * rmmd_exe_open - a read-only descriptor of @c's executable, if it is still
- * the one c->exe names; -EACCES otherwise, -ESRCH, -errno.
+ * rmmd_measure_init - the pipe measurements come back through.
+ * rmmd_measure_start - measure @c in a thread of its own; rmmd_measured()
+ * follows from rmmd_measure_done() once it is in (or @c is dropped).
+ * -EBUSY: too many in flight (of @c's uid, or at all), -ENOMEM, -EMFILE.
+ * rmmd_measure_forget - @c is being dropped: cancel its measurement.
+ * rmmd_measure_done - the loop's handler of the pipe.
+ * rmmd_measure_recheck - 0 when @c's process still runs the executable
+ * measured; -EACCES when it runs another (it called execve()), -ESRCH when
+ * it is gone. Asks the file system for nothing.
  */
+struct rmmd_measure_job;
 int rmmd_peer_pidfd(int sock, pid_t pid);
-int rmmd_measure(struct rmmd_client *c);
+int rmmd_measure_init(struct rmmd *d);
+int rmmd_measure_start(struct rmmd *d, struct rmmd_client *c);
+void rmmd_measure_forget(struct rmmd_client *c);
+void rmmd_measure_done(struct rmmd *d);
 int rmmd_measure_recheck(struct rmmd_client *c);
-int rmmd_exe_open(const struct rmmd_client *c);
+/* rmmd_conn.c: @c's measurement is in: start reading its requests. */
+void rmmd_measured(struct rmmd *d, struct rmmd_client *c);
 /* rmmd_measure_recheck() as a request's check: -EACCES (and @c dropped)
  * when it fails (rmmd_cmd.c). */
 int rmmd_exe_unchanged(struct rmmd_client *c);

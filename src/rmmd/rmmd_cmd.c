@@ -179,22 +179,30 @@ rmmd_cmd_create(struct rmmd *d, struct rmmd_client *c, const void *req,
 
 	if (!size_ok(d, q->size))
 		return -EINVAL;
+	rc = rmmd_quota_take(d, c, q->size);
+	if (rc)
+		return rc;
 	r = calloc(1, sizeof(*r));
-	if (!r)
+	if (!r) {
+		rmmd_quota_give(c, q->size);
 		return -ENOMEM;
+	}
 	rc = rmmd_ipa_alloc(c, q->size, &base);
 	if (rc) {
+		rmmd_quota_give(c, q->size);
 		free(r);
 		return rc;
 	}
 	fd = rmmd_region_memfd(q->size);
 	if (fd < 0) {
+		rmmd_quota_give(c, q->size);
 		rmmd_ipa_free(c, base);
 		free(r);
 		return fd;
 	}
 	rc = rsi(c, RSI_CSM_CREATE, base, q->size, 0, 0, res, out);
 	if (rc) {
+		rmmd_quota_give(c, q->size);
 		reclaim(c, base, q->size);
 		rmmd_ipa_free(c, base);
 		close(fd);
@@ -549,6 +557,7 @@ rmmd_cmd_destroy(struct rmmd *d, struct rmmd_client *c, const void *req,
 	}
 	if (r) {
 		*rp = r->next;
+		rmmd_quota_give(c, r->size);
 		/* The range is ordinary private memory again: take it back. */
 		reclaim(c, r->base, r->size);
 		rmmd_ipa_free(c, r->base);

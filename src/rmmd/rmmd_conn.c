@@ -75,6 +75,8 @@ rmmd_accept(struct rmmd *d)
 	int fd, rc;
 
 	fd = accept4(d->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0 && (errno == EMFILE || errno == ENFILE))
+		return rmmd_refuse_no_fds(d);
 	if (fd < 0)
 		return errno == EAGAIN || errno == EINTR ? 0 : -errno;
 	if (d->nr_clients >= d->cfg.max_clients) {
@@ -94,19 +96,29 @@ rmmd_accept(struct rmmd *d)
 		c->pid = cred.pid;
 		c->uid = cred.uid;
 	}
-	rc = c->pid > 0 ? rmmd_peer_pidfd(fd, c->pid) : -ESRCH;
+	if (c->pid <= 0 || rmmd_uid_full(d, c->uid)) {
+		rmmd_err("refusing a connection of uid %u: %u realms of it already (--max-clients-per-uid)",
+			 (unsigned int)c->uid, d->cfg.max_clients_per_uid);
+		goto refuse;
+	}
+	rc = rmmd_peer_pidfd(fd, c->pid);
 	if (rc >= 0) {
 		c->pidfd = rc;
-		rc = rmmd_measure(c);
+		rc = rmmd_measure_start(d, c);
 	}
 	if (rc) {
 		rmmd_info("pid %d: cannot measure its executable (%s): refused",
-			  (int)c->pid, strerror(-rc));
+			  (int)c->pid, rc == -EBUSY ?
+			  "too many measurements in flight" : strerror(-rc));
 		goto refuse;
 	}
+	/* Not read until measured; a hang-up is reported all the same. */
+	ev.events = 0;
 	ev.data.ptr = c;
-	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev))
+	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+		rmmd_measure_forget(c);
 		goto refuse;
+	}
 	c->next = d->clients;
 	d->clients = c;
 	d->nr_clients++;
@@ -140,6 +152,13 @@ want_input(struct rmmd *d, struct rmmd_client *c, bool on)
 
 	if (epoll_ctl(d->epfd, EPOLL_CTL_MOD, c->fd, &ev))
 		rmmd_kill(c, "epoll_ctl failed");
+}
+
+void
+rmmd_measured(struct rmmd *d, struct rmmd_client *c)
+{
+	if (!c->dead)
+		want_input(d, c, true);
 }
 
 /*
@@ -177,10 +196,12 @@ is_ack(const uint8_t *pkt, ssize_t n)
 static void
 drop(struct rmmd *d, struct rmmd_client *c)
 {
+	rmmd_measure_forget(c);
 	epoll_ctl(d->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	rmmd_retire_forget(d, c);
 	rmmd_realm_close(d, c);
-	close(c->fd);
+	/* Drops whatever it queued, descriptors included: off the loop. */
+	rmmd_close_later(c->fd);
 	if (c->pidfd >= 0)
 		close(c->pidfd);
 	d->nr_clients--;
@@ -247,7 +268,7 @@ rmmd_reply(struct rmmd_client *c, uint16_t rtype, uint32_t seq,
 	(void)send_packet(c, rtype, seq, rep, sizeof(*rep), -1);
 }
 
-/* Close every descriptor a client tried to pass us. */
+/* Close every descriptor a client tried to pass us (off the loop). */
 static void
 close_passed_fds(struct msghdr *msg)
 {
@@ -261,7 +282,7 @@ close_passed_fds(struct msghdr *msg)
 		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 		for (i = 0; i < n; i++) {
 			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(fd));
-			close(fd);
+			rmmd_close_later(fd);
 		}
 	}
 }
@@ -334,8 +355,10 @@ handle(struct rmmd *d, struct rmmd_client *c, const uint8_t *pkt, ssize_t n,
 void
 rmmd_readable(struct rmmd *d, struct rmmd_client *c)
 {
+	/* Room for every descriptor one packet can carry (SCM_MAX_FD): the
+	 * kernel would close the ones that do not fit in this thread. */
 	union {
-		char buf[CMSG_SPACE(8 * sizeof(int))];
+		char buf[CMSG_SPACE(253 * sizeof(int))];
 		struct cmsghdr align;
 	} u;
 	uint8_t pkt[RMMD_MSG_MAX + 1];

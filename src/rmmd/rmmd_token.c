@@ -59,37 +59,6 @@ rmmd_tokens_stop(struct rmmd *d)
 	(void)unlink(d->cfg.anchor);
 }
 
-/* SHA-512 of the client's executable (the one measured at connect): its
- * RIM under RMMD_HASH_SHA512. */
-static int
-measure_sha512(const struct rmmd_client *c, uint8_t out[64])
-{
-	EVP_MD_CTX *md;
-	uint8_t buf[65536];
-	unsigned int n = 0;
-	ssize_t got;
-	int fd, rc = -EIO;
-
-	fd = rmmd_exe_open(c);
-	if (fd < 0)
-		return fd;
-	md = EVP_MD_CTX_new();
-	if (md && EVP_DigestInit_ex(md, EVP_sha512(), NULL) == 1) {
-		while ((got = read(fd, buf, sizeof(buf))) > 0 ||
-		       (got < 0 && errno == EINTR))
-			if (got > 0 &&
-			    EVP_DigestUpdate(md, buf, (size_t)got) != 1)
-				break;
-		if (got == 0 && EVP_DigestFinal_ex(md, out, &n) == 1 &&
-		    n == 64)
-			rc = 0;
-	}
-	close(fd);
-	EVP_MD_CTX_free(md);
-	ERR_clear_error();
-	return rc;
-}
-
 int
 rmmd_cmd_realm_params(struct rmmd *d, struct rmmd_client *c, const void *req,
 		      struct rmmd_cmd_out *out)
@@ -107,11 +76,8 @@ rmmd_cmd_realm_params(struct rmmd *d, struct rmmd_client *c, const void *req,
 	rc = rmmd_exe_unchanged(c);
 	if (rc)
 		return rc;
-	if (q->hash_algo == RMMD_HASH_SHA512) {
-		rc = measure_sha512(c, c->att.rim);
-		if (rc)
-			return rc;
-	}
+	if (q->hash_algo == RMMD_HASH_SHA512)
+		memcpy(c->att.rim, c->rim512, sizeof(c->att.rim));
 	c->att.hash_algo = q->hash_algo;
 	memcpy(c->att.rpv, q->rpv, sizeof(c->att.rpv));
 	memset(c->att.rem, 0, sizeof(c->att.rem));

@@ -12,34 +12,9 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "exe_copy.h"
 #include "rmmd_daemon.h"
 #include "uid.h"
-
-/* Copy @from to @to, mode 0755. RETURN VALUE: 0 or -1. */
-static int
-copy_exe(const char *from, const char *to)
-{
-	char buf[65536];
-	int in = open(from, O_RDONLY | O_CLOEXEC), out;
-	ssize_t n;
-	int rc = 0;
-
-	if (in < 0)
-		return -1;
-	out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
-	if (out < 0) {
-		close(in);
-		return -1;
-	}
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, (size_t)n) != n)
-			rc = -1;
-	if (n < 0 || fchmod(out, 0755))
-		rc = -1;
-	close(in);
-	close(out);
-	return rc;
-}
 
 int
 rmmd_daemon_start(struct rmmd_daemon *d, const char *const *args)
@@ -72,7 +47,7 @@ rmmd_daemon_start_as(struct rmmd_daemon *d, uid_t uid,
 	snprintf(d->anchor, sizeof(d->anchor), "%s.pub", d->sock);
 	if (uid) {
 		snprintf(d->exe, sizeof(d->exe), "%s/caec-rmmd", d->dir);
-		if (copy_exe(exe, d->exe) || chown(d->dir, uid, uid)) {
+		if (exe_copy(exe, d->exe) || chown(d->dir, uid, uid)) {
 			fprintf(stderr, "a caec-rmmd for uid %u: %s\n",
 				(unsigned int)uid, strerror(errno));
 			return -1;
