@@ -66,6 +66,39 @@ params_resolve(const struct caec_channel_params *in, const struct caec_uri *u,
 	return 0;
 }
 
+/*
+ * Each ring must have the geometry the channel header declares: the size
+ * the offsets were checked with, the max_msg the transform sizes records
+ * by, the flags the wait was chosen by. Compared on the rings' private
+ * copies (what they validated at open and use from then on), so a header
+ * rewritten after the check changes nothing.
+ */
+static int
+rings_match(const struct caec_channel *ch, const struct caec_chan_hdr *h,
+	    int tx)
+{
+	uint32_t size, max_msg, flags;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		ring_geometry(i == tx ? ch->tx : ch->rx, &size, &max_msg,
+			      &flags);
+		if (size != h->ring_size)
+			return caec_set_detail(-EPROTO,
+				"ring %d header: data_size %u disagrees with the channel header's ring_size %u",
+				i, size, h->ring_size);
+		if (max_msg != h->max_msg)
+			return caec_set_detail(-EPROTO,
+				"ring %d header: max_msg %u disagrees with the channel header's %u",
+				i, max_msg, h->max_msg);
+		if (flags != h->flags)
+			return caec_set_detail(-EPROTO,
+				"ring %d header: flags 0x%x disagree with the channel header's 0x%x",
+				i, flags, h->flags);
+	}
+	return 0;
+}
+
 static int
 open_rings(struct caec_channel *ch, const struct caec_chan_hdr *h,
 	   const struct caec_wait_params *wait)
@@ -102,9 +135,13 @@ open_rings(struct caec_channel *ch, const struct caec_chan_hdr *h,
 		return rc;
 	rc = caec_ring_open(base + h->ring_off[1 - tx], fp, CAEC_RING_CONSUMER,
 			    &w, &ch->rx);
+	if (!rc)
+		rc = rings_match(ch, h, tx);
 	if (rc) {
 		ring_discard(ch->tx);
+		ring_discard(ch->rx);
 		ch->tx = NULL;
+		ch->rx = NULL;
 		return rc;
 	}
 	/* The rings report the region's loss on their error paths. */

@@ -1011,6 +1011,60 @@ test_attach_channel_flags_disagree_with_rings(void **state)
 	chan_close(&c);
 }
 
+/*
+ * A ring header whose geometry disagrees with the channel header's: a ring
+ * smaller than declared (the offsets were checked for the declared size),
+ * one bigger than the region holds, a max_msg of its own. Each is refused
+ * with -EPROTO naming the field, whichever ring it is; nothing is read
+ * outside the region (the ASan build runs this too).
+ */
+static void
+test_attach_ring_geometry_disagrees(void **state)
+{
+	struct chan_fx c;
+	struct caec_ring_shared *r[2];
+	struct caec_channel *a;
+	uint32_t max_msg;
+	char b[8];
+	int i;
+
+	(void)state;
+	chan_open(&c, "nw:memfd?ring=8K");
+	assert_int_equal(c.h->ring_size, 8192);
+	max_msg = c.h->max_msg;
+	r[0] = hv_view_ring(&c.hv, 0);
+	r[1] = hv_view_ring(&c.hv, 1);
+	assert_true(r[0] && r[1]);
+	for (i = 0; i < 2; i++) {
+		/* Smaller than declared: a valid ring, but not this channel's. */
+		r[i]->hdr.data_size = 4096;
+		r[i]->hdr.max_msg = caec_ring_max_msg_limit(4096);
+		expect_attach_eproto(&c, "data_size");
+		/* Bigger than the region holds. */
+		r[i]->hdr.data_size = 1u << 20;
+		expect_attach_eproto(&c, "data_size");
+		r[i]->hdr.data_size = CAEC_RING_MAX_SIZE;
+		expect_attach_eproto(&c, "data_size");
+		/* Its own max_msg, smaller or larger than the channel's. */
+		r[i]->hdr.max_msg = max_msg - 8;
+		expect_attach_eproto(&c, "max_msg");
+		c.h->max_msg = max_msg - 8;
+		expect_attach_eproto(&c, "max_msg");
+	}
+	/* Both rings agree with each other, not with the header. */
+	r[0]->hdr.max_msg = 64;
+	r[1]->hdr.max_msg = 64;
+	expect_attach_eproto(&c, "max_msg");
+
+	/* Control: as created, the channel attaches and carries messages. */
+	assert_int_equal(chan_attach(&c, &a), 0);
+	assert_int_equal(caec_channel_send(a, "ok", 2, 0, 0), 0);
+	assert_int_equal(caec_channel_recv(c.ch, b, sizeof(b), 0, 0), 2);
+	assert_memory_equal(b, "ok", 2);
+	caec_channel_close(a);
+	chan_close(&c);
+}
+
 int
 main(void)
 {
@@ -1048,6 +1102,7 @@ main(void)
 #undef T
 		cmocka_unit_test(test_attach_rejects_corrupt_channel_header),
 		cmocka_unit_test(test_attach_channel_flags_disagree_with_rings),
+		cmocka_unit_test(test_attach_ring_geometry_disagrees),
 	};
 
 	return cmocka_run_group_tests_name("hostile", tests, NULL, NULL);

@@ -47,6 +47,15 @@ int ring_set_error(struct caec_ring *r, int err);
 int ring_error(const struct caec_ring *r);
 
 /*
+ * ring_geometry - the geometry this handle validated at open and uses from
+ * then on (private copies, never re-read from the shared header): the data
+ * area's size, max_msg and the format flags. A channel compares them with
+ * what its own header declares.
+ */
+void ring_geometry(const struct caec_ring *r, uint32_t *data_size,
+		   uint32_t *max_msg, uint32_t *flags);
+
+/*
  * ring_discard - free a handle that never carried data, publishing nothing
  * (no closed flag, no counter): for a create or attach that fails before
  * the channel is handed out. NULL is a no-op.
