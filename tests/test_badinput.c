@@ -483,7 +483,9 @@ tw_chan_ring_size(uint8_t *base, struct caec_chan_hdr *h)
 static void
 tw_ring_version(uint8_t *base, struct caec_chan_hdr *h)
 {
-	((struct caec_ring_shared *)(base + h->ring_off[1]))->hdr.version = 2;
+	/* A version this library does not speak (the next one). */
+	((struct caec_ring_shared *)(base + h->ring_off[1]))->hdr.version =
+		CAEC_RING_VERSION + 1;
 }
 
 static void

@@ -7,7 +7,7 @@
  *
  * The watcher runs a two-state loop:
  *   ARMED  sleep until tail != head or closed, with the same seq_cst
- *          handshake as ring_wait.c, announced by cons_wake.watching
+ *          handshake as ring_wait.c, announced in cons_wake.watching
  *          (its own field, so the application thread's "sleeping" flag keeps
  *          a single writer); then write the eventfd and go to FIRED.
  *   FIRED  sleep until the application reports the ring drained: a consumer
@@ -52,6 +52,9 @@ struct ring_event {
 	 * acquire load of @drained.
 	 */
 	uint64_t head;
+	/* The watcher's last announcement in cons_wake.watching, with
+	 * CAEC_WAKE_ASLEEP clear (ring_wait.c); the watcher's own. */
+	uint32_t word;
 	struct caec_ring_shared *sh;
 };
 
@@ -97,14 +100,16 @@ watcher(void *arg)
 		/* ARMED. Pairs with the release store of seq by the producer. */
 		seq = sh_load_acq(&sh->prod_wake.seq);
 		/* (A1); has_event() does (A2): pair with (B1), (B2). */
-		sh_store_sc(&sh->cons_wake.watching, 1);
+		ev->word += CAEC_WAKE_STEP;
+		sh_store_sc(&sh->cons_wake.watching,
+			    ev->word | CAEC_WAKE_ASLEEP);
 		if (!has_event(ev)) {
 			if (!__atomic_load_n(&ev->stop, __ATOMIC_ACQUIRE))
 				futex_wait_(&sh->prod_wake.seq, seq, 0);
-			sh_store(&sh->cons_wake.watching, 0);
+			sh_store(&sh->cons_wake.watching, ev->word);
 			continue;
 		}
-		sh_store(&sh->cons_wake.watching, 0);
+		sh_store(&sh->cons_wake.watching, ev->word);
 		eventfd_write(ev->efd, 1);
 
 		/* FIRED: wait until the application drained the ring. */
@@ -138,6 +143,7 @@ caec_ring_event_fd(struct caec_ring *r)
 		return -ENOMEM;
 	ev->sh = r->sh;
 	ev->head = r->head;	/* published to the thread by its creation */
+	ev->word = sh_load(&r->sh->cons_wake.watching) & ~CAEC_WAKE_ASLEEP;
 	ev->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (ev->efd < 0) {
 		rc = -errno;
