@@ -237,6 +237,25 @@ channel_discard(struct caec_channel *ch, struct caec_channel **out)
 	*out = NULL;
 }
 
+/*
+ * Clear a region the backend could not vouch for (struct backend_region's
+ * fresh): an existing ivshmem BAR or object keeps the previous session's
+ * records, which must not survive into this one, neither in the data areas
+ * (which formatting does not write) nor between and after the rings.
+ * Naturally aligned 8-byte stores, as device memory requires.
+ */
+static void
+region_clear(uint8_t *base, size_t len)
+{
+	uint64_t *w = (uint64_t *)base;
+	size_t i;
+
+	for (i = 0; i < len / 8; i++)
+		sh_store(&w[i], 0);
+	for (i = len & ~(size_t)7; i < len; i++)
+		sh_store(&base[i], 0);
+}
+
 int
 caec_channel_create(const char *uri, const struct caec_channel_params *params,
 		    struct caec_channel **out)
@@ -272,6 +291,8 @@ caec_channel_create(const char *uri, const struct caec_channel_params *params,
 	base = ch->reg.base;
 	h = (struct caec_chan_hdr *)base;
 	flags = p.nowake ? CAEC_RING_F_NOWAKE : 0;
+	if (!ch->reg.fresh)
+		region_clear(base, ch->reg.len);
 
 	/* Build the header privately; only the private copy is used later. */
 	memset(&hp, 0, sizeof(hp));
