@@ -66,6 +66,39 @@ params_resolve(const struct caec_channel_params *in, const struct caec_uri *u,
 	return 0;
 }
 
+/*
+ * Each ring must have the geometry the channel header declares: the size
+ * the offsets were checked with, the max_msg the transform sizes records
+ * by, the flags the wait was chosen by. Compared on the rings' private
+ * copies (what they validated at open and use from then on), so a header
+ * rewritten after the check changes nothing.
+ */
+static int
+rings_match(const struct caec_channel *ch, const struct caec_chan_hdr *h,
+	    int tx)
+{
+	uint32_t size, max_msg, flags;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		ring_geometry(i == tx ? ch->tx : ch->rx, &size, &max_msg,
+			      &flags);
+		if (size != h->ring_size)
+			return caec_set_detail(-EPROTO,
+				"ring %d header: data_size %u disagrees with the channel header's ring_size %u",
+				i, size, h->ring_size);
+		if (max_msg != h->max_msg)
+			return caec_set_detail(-EPROTO,
+				"ring %d header: max_msg %u disagrees with the channel header's %u",
+				i, max_msg, h->max_msg);
+		if (flags != h->flags)
+			return caec_set_detail(-EPROTO,
+				"ring %d header: flags 0x%x disagree with the channel header's 0x%x",
+				i, flags, h->flags);
+	}
+	return 0;
+}
+
 static int
 open_rings(struct caec_channel *ch, const struct caec_chan_hdr *h,
 	   const struct caec_wait_params *wait)
@@ -102,9 +135,13 @@ open_rings(struct caec_channel *ch, const struct caec_chan_hdr *h,
 		return rc;
 	rc = caec_ring_open(base + h->ring_off[1 - tx], fp, CAEC_RING_CONSUMER,
 			    &w, &ch->rx);
+	if (!rc)
+		rc = rings_match(ch, h, tx);
 	if (rc) {
 		ring_discard(ch->tx);
+		ring_discard(ch->rx);
 		ch->tx = NULL;
+		ch->rx = NULL;
 		return rc;
 	}
 	/* The rings report the region's loss on their error paths. */
@@ -200,6 +237,25 @@ channel_discard(struct caec_channel *ch, struct caec_channel **out)
 	*out = NULL;
 }
 
+/*
+ * Clear a region the backend could not vouch for (struct backend_region's
+ * fresh): an existing ivshmem BAR or object keeps the previous session's
+ * records, which must not survive into this one, neither in the data areas
+ * (which formatting does not write) nor between and after the rings.
+ * Naturally aligned 8-byte stores, as device memory requires.
+ */
+static void
+region_clear(uint8_t *base, size_t len)
+{
+	uint64_t *w = (uint64_t *)base;
+	size_t i;
+
+	for (i = 0; i < len / 8; i++)
+		sh_store(&w[i], 0);
+	for (i = len & ~(size_t)7; i < len; i++)
+		sh_store(&base[i], 0);
+}
+
 int
 caec_channel_create(const char *uri, const struct caec_channel_params *params,
 		    struct caec_channel **out)
@@ -235,6 +291,8 @@ caec_channel_create(const char *uri, const struct caec_channel_params *params,
 	base = ch->reg.base;
 	h = (struct caec_chan_hdr *)base;
 	flags = p.nowake ? CAEC_RING_F_NOWAKE : 0;
+	if (!ch->reg.fresh)
+		region_clear(base, ch->reg.len);
 
 	/* Build the header privately; only the private copy is used later. */
 	memset(&hp, 0, sizeof(hp));

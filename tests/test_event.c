@@ -19,6 +19,7 @@
 
 #include <caec/caec.h>
 
+#include "../src/ring/ring_layout.h"
 #include "lib/ring_pair.h"
 
 static int
@@ -85,6 +86,40 @@ test_close_is_readable(void **state)
 	f->p = NULL;
 	assert_true(readable(fd, 5000));
 	assert_int_equal(caec_ring_recv(f->c, buf, sizeof(buf), 0, 0), -EPIPE);
+}
+
+/*
+ * A hostile producer writes the consumer's shared counter (head) to the
+ * tail it is about to publish, just before publishing a message. A watcher
+ * that compared tail with that shared counter would see "empty" and sleep
+ * through the message; it compares with the consumer's private head, so
+ * the descriptor becomes readable and the message is received. Every round
+ * starts with the watcher asleep (ARMED, after a drain).
+ */
+static void
+test_scribbled_head_cannot_hide_message(void **state)
+{
+	struct ring_pair *f = *state;
+	struct caec_ring_shared *sh = ring_pair_shared(f);
+	uint64_t tail = 0;
+	char buf[16];
+	int fd, i;
+
+	fd = caec_ring_event_fd(f->c);
+	assert_true(fd >= 0);
+	for (i = 0; i < 4; i++) {
+		/* The watcher has had the time to go to sleep. */
+		assert_false(readable(fd, 50));
+		tail += CAEC_REC_HDR + 8;
+		__atomic_store_n(&sh->cons.counter, tail, __ATOMIC_SEQ_CST);
+		assert_int_equal(caec_ring_send(f->p, "hide", 4, 0, 0), 0);
+		assert_true(readable(fd, 5000));
+		assert_int_equal(caec_ring_recv(f->c, buf, sizeof(buf), 0, 0),
+				 4);
+		assert_memory_equal(buf, "hide", 4);
+		assert_int_equal(caec_ring_recv(f->c, buf, sizeof(buf), 0, 0),
+				 -EAGAIN);
+	}
 }
 
 static void
@@ -154,6 +189,7 @@ main(void)
 		T(test_data_before_fd),
 		T(test_close_is_readable),
 		T(test_nowake_ring),
+		T(test_scribbled_head_cannot_hide_message),
 #undef T
 		cmocka_unit_test(test_cross_process),
 	};

@@ -24,6 +24,7 @@
 #include <caec/caec.h>
 
 #include "../src/channel_layout.h"
+#include "../src/ring/ring_api.h"
 #include "../src/ring/ring_layout.h"
 #include "lib/check.h"
 #include "lib/clock.h"
@@ -509,7 +510,8 @@ test_open_rejects_bad_header(void **state)
 		{ "magic", HO(hdr.magic), 4, 0 },
 		{ "magic", HO(hdr.magic), 4, 0x43524e47 },
 		{ "version", HO(hdr.version), 2, 0 },
-		{ "version", HO(hdr.version), 2, 2 },
+		{ "version", HO(hdr.version), 2, 1 },	/* 0 / 1 sleep words */
+		{ "version", HO(hdr.version), 2, CAEC_RING_VERSION + 1 },
 		{ "hdr_size", HO(hdr.hdr_size), 2, 0 },
 		{ "hdr_size", HO(hdr.hdr_size), 2, 128 },
 		{ "hdr_size", HO(hdr.hdr_size), 2, 0xffff },
@@ -1011,6 +1013,125 @@ test_attach_channel_flags_disagree_with_rings(void **state)
 	chan_close(&c);
 }
 
+/*
+ * Publish @n 8-byte messages and receive each (no call waits). Every
+ * publish of the producer looks at the consumer's sleep words.
+ */
+static void
+pingpong(struct ring_pair *f, int n)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		assert_int_equal(caec_ring_send(f->p, &v, sizeof(v), 0, 0), 0);
+		assert_int_equal(caec_ring_recv(f->c, &v, sizeof(v), 0, 0),
+				 (ssize_t)sizeof(v));
+		v++;
+	}
+}
+
+/*
+ * A consumer that keeps its sleep words set (a stuck or hostile flag) does
+ * not make the producer issue a FUTEX_WAKE on every publish: each
+ * announcement is woken once, so 10000 publishes cost one wake for a word
+ * that never changes, and one per new announcement otherwise.
+ */
+static void
+test_stuck_sleep_flag_bounds_wakes(void **state)
+{
+	struct ring_pair *f = *state;
+	struct caec_ring_shared *sh = ring_pair_shared(f);
+	uint64_t base;
+	int i;
+
+	/* Control: nobody announces a sleep, nobody is woken. */
+	pingpong(f, 100);
+	assert_int_equal(ring_wake_count(f->p), 0);
+
+	/* Both words stuck "asleep": the version 1 value and all ones. */
+	__atomic_store_n(&sh->cons_wake.sleeping, 1, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&sh->cons_wake.watching, UINT32_MAX,
+			 __ATOMIC_SEQ_CST);
+	pingpong(f, 10000);
+	print_message("  stuck sleep words: %llu wakes in 10000 publishes\n",
+		      (unsigned long long)ring_wake_count(f->p));
+	assert_true(ring_wake_count(f->p) >= 1);
+	assert_true(ring_wake_count(f->p) <= 2);
+
+	/* A new announcement every 1000 publishes: one wake each. */
+	base = ring_wake_count(f->p);
+	__atomic_store_n(&sh->cons_wake.watching, 0, __ATOMIC_SEQ_CST);
+	for (i = 0; i < 10; i++) {
+		__atomic_store_n(&sh->cons_wake.sleeping,
+				 (uint32_t)(i + 1) * CAEC_WAKE_STEP |
+					 CAEC_WAKE_ASLEEP,
+				 __ATOMIC_SEQ_CST);
+		pingpong(f, 1000);
+	}
+	assert_int_equal(ring_wake_count(f->p) - base, 10);
+
+	/* Awake again (bit 0 clear, the count kept): no more wakes. */
+	base = ring_wake_count(f->p);
+	__atomic_store_n(&sh->cons_wake.sleeping, 40, __ATOMIC_SEQ_CST);
+	pingpong(f, 1000);
+	assert_int_equal(ring_wake_count(f->p) - base, 0);
+}
+
+/*
+ * A ring header whose geometry disagrees with the channel header's: a ring
+ * smaller than declared (the offsets were checked for the declared size),
+ * one bigger than the region holds, a max_msg of its own. Each is refused
+ * with -EPROTO naming the field, whichever ring it is; nothing is read
+ * outside the region (the ASan build runs this too).
+ */
+static void
+test_attach_ring_geometry_disagrees(void **state)
+{
+	struct chan_fx c;
+	struct caec_ring_shared *r[2];
+	struct caec_channel *a;
+	uint32_t max_msg;
+	char b[8];
+	int i;
+
+	(void)state;
+	chan_open(&c, "nw:memfd?ring=8K");
+	assert_int_equal(c.h->ring_size, 8192);
+	max_msg = c.h->max_msg;
+	r[0] = hv_view_ring(&c.hv, 0);
+	r[1] = hv_view_ring(&c.hv, 1);
+	assert_true(r[0] && r[1]);
+	for (i = 0; i < 2; i++) {
+		/* Smaller than declared: a valid ring, but not this channel's. */
+		r[i]->hdr.data_size = 4096;
+		r[i]->hdr.max_msg = caec_ring_max_msg_limit(4096);
+		expect_attach_eproto(&c, "data_size");
+		/* Bigger than the region holds. */
+		r[i]->hdr.data_size = 1u << 20;
+		expect_attach_eproto(&c, "data_size");
+		r[i]->hdr.data_size = CAEC_RING_MAX_SIZE;
+		expect_attach_eproto(&c, "data_size");
+		/* Its own max_msg, smaller or larger than the channel's. */
+		r[i]->hdr.max_msg = max_msg - 8;
+		expect_attach_eproto(&c, "max_msg");
+		c.h->max_msg = max_msg - 8;
+		expect_attach_eproto(&c, "max_msg");
+	}
+	/* Both rings agree with each other, not with the header. */
+	r[0]->hdr.max_msg = 64;
+	r[1]->hdr.max_msg = 64;
+	expect_attach_eproto(&c, "max_msg");
+
+	/* Control: as created, the channel attaches and carries messages. */
+	assert_int_equal(chan_attach(&c, &a), 0);
+	assert_int_equal(caec_channel_send(a, "ok", 2, 0, 0), 0);
+	assert_int_equal(caec_channel_recv(c.ch, b, sizeof(b), 0, 0), 2);
+	assert_memory_equal(b, "ok", 2);
+	caec_channel_close(a);
+	chan_close(&c);
+}
+
 int
 main(void)
 {
@@ -1045,9 +1166,11 @@ main(void)
 		T(test_head_huge),
 		T(test_open_rejects_bad_header),
 		T(test_fuzz_scribbled_region),
+		T(test_stuck_sleep_flag_bounds_wakes),
 #undef T
 		cmocka_unit_test(test_attach_rejects_corrupt_channel_header),
 		cmocka_unit_test(test_attach_channel_flags_disagree_with_rings),
+		cmocka_unit_test(test_attach_ring_geometry_disagrees),
 	};
 
 	return cmocka_run_group_tests_name("hostile", tests, NULL, NULL);

@@ -120,10 +120,12 @@ wake_seq(const struct caec_ring_wake *w)
 	return __atomic_load_n(&w->seq, __ATOMIC_ACQUIRE);
 }
 
+/* Is the side announced asleep (bit 0 of its sleep word, ring_layout.h)? */
 static uint32_t
 wake_sleeping(const struct caec_ring_wake *w)
 {
-	return __atomic_load_n(&w->sleeping, __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&w->sleeping, __ATOMIC_ACQUIRE) &
+	       CAEC_WAKE_ASLEEP;
 }
 
 static void __attribute__((noreturn))

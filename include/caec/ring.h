@@ -81,7 +81,10 @@ uint32_t caec_ring_max_msg_limit(uint32_t data_size);
  *
  * Must be called by one side before either side opens the ring; the peer must
  * not open it concurrently. The magic word is stored last (release), so a
- * peer that sees it sees an initialised header.
+ * peer that sees it sees an initialised header. Only the header blocks are
+ * written: the data area keeps whatever bytes it held, so a caller that
+ * formats over memory an earlier session used clears it first (channels do
+ * that for every region that is not fresh).
  *
  * RETURN VALUE: 0; -EINVAL for a bad size, alignment, max_msg or flag;
  * -ENOSPC if @len is smaller than caec_ring_footprint(@data_size).

@@ -47,6 +47,15 @@ struct backend_region {
 	void *priv;		/* the backend's own state */
 	int guard;		/* SIGBUS guard id (region.h), -1 if none */
 	/*
+	 * create only: true when every mapped byte is known to be zero
+	 * because the backend made the object now (a new shm object, file or
+	 * memfd sized from nothing). Otherwise (an existing ivshmem BAR, any
+	 * object that may hold a previous session's bytes, a backend that
+	 * cannot tell) the channel clears the whole mapping before it
+	 * formats it.
+	 */
+	bool fresh;
+	/*
 	 * 0, or the error every channel call returns from now on: the
 	 * region was taken away (csm: revoked by its provider). Written by
 	 * the backend from any thread with a release store; read with
@@ -92,6 +101,13 @@ struct backend_ops {
 
 /* csm: the trust anchor of the running caec-rmmd, "SOCKET.pub" (csm_token.c). */
 void backend_csm_anchor(char *buf, size_t len);
+
+/*
+ * Tests only: an existing regular file at this path is what nw:file/
+ * create treats like an ivshmem BAR's sysfs resource file (a fixed-size
+ * object it reuses instead of refusing). NULL outside the tests.
+ */
+extern const char *backend_nw_test_bar;
 
 extern const struct backend_ops backend_nw_ops;
 extern const struct backend_ops backend_csm_ops;

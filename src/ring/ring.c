@@ -221,11 +221,16 @@ caec_ring_open(void *mem, size_t len, enum caec_ring_role role,
 		r->tail = r->pub_tail = tail;
 		r->head_cache = head;
 		r->wake_seq = sh_load(&sh->prod_wake.seq);
+		/* Resume the announcement count (ring_wait.c). */
+		r->sleep_word = sh_load(&sh->prod_wake.sleeping) &
+				~CAEC_WAKE_ASLEEP;
 		ring_prod_init_copy(r);
 		sh_store_rel(&sh->prod.closed, 0);
 	} else {
 		r->head = r->pub_head = r->tail_cache = head;
 		r->wake_seq = sh_load(&sh->cons_wake.seq);
+		r->sleep_word = sh_load(&sh->cons_wake.sleeping) &
+				~CAEC_WAKE_ASLEEP;
 		sh_store_rel(&sh->cons.closed, 0);
 	}
 	*out = r;

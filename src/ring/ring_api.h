@@ -47,6 +47,22 @@ int ring_set_error(struct caec_ring *r, int err);
 int ring_error(const struct caec_ring *r);
 
 /*
+ * ring_geometry - the geometry this handle validated at open and uses from
+ * then on (private copies, never re-read from the shared header): the data
+ * area's size, max_msg and the format flags. A channel compares them with
+ * what its own header declares.
+ */
+void ring_geometry(const struct caec_ring *r, uint32_t *data_size,
+		   uint32_t *max_msg, uint32_t *flags);
+
+/*
+ * ring_wake_count - how many FUTEX_WAKE calls this handle issued to wake
+ * the peer (diagnostics and tests: the bound on what a peer's sleep words
+ * can make a publisher do, ring_wait.c).
+ */
+uint64_t ring_wake_count(const struct caec_ring *r);
+
+/*
  * ring_discard - free a handle that never carried data, publishing nothing
  * (no closed flag, no counter): for a create or attach that fails before
  * the channel is handed out. NULL is a no-op.

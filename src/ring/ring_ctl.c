@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * What the other layers do to a ring (ring_api.h): the region's loss, the
- * direction's sticky error, discarding an unused or inherited handle, the
- * producer's close trailer, and the few
- * operations on a shared block that a region's owner needs when the region
- * is replaced under the ring.
+ * direction's sticky error, the validated geometry, the wake count,
+ * discarding an unused or inherited handle, the producer's close trailer,
+ * and the few operations on a shared block that a region's owner needs when
+ * the region is replaced under the ring.
  */
 #include <errno.h>
 #include <limits.h>
@@ -36,6 +36,21 @@ int
 ring_error(const struct caec_ring *r)
 {
 	return r->err ? (int)ring_ret(r, r->err) : 0;
+}
+
+void
+ring_geometry(const struct caec_ring *r, uint32_t *data_size,
+	      uint32_t *max_msg, uint32_t *flags)
+{
+	*data_size = r->size;
+	*max_msg = r->max_msg;
+	*flags = r->flags;
+}
+
+uint64_t
+ring_wake_count(const struct caec_ring *r)
+{
+	return r->wakes;
 }
 
 void

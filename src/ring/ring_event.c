@@ -7,7 +7,7 @@
  *
  * The watcher runs a two-state loop:
  *   ARMED  sleep until tail != head or closed, with the same seq_cst
- *          handshake as ring_wait.c, announced by cons_wake.watching
+ *          handshake as ring_wait.c, announced in cons_wake.watching
  *          (its own field, so the application thread's "sleeping" flag keeps
  *          a single writer); then write the eventfd and go to FIRED.
  *   FIRED  sleep until the application reports the ring drained: a consumer
@@ -16,9 +16,18 @@
  *          which re-checks the ring, so a message published in between fires
  *          again. No readiness is lost.
  *
- * The watcher only compares counters for equality; it never parses records,
- * so a hostile value makes it fire, and the application's next call reports
- * the problem (-EPROTO).
+ * "head" is the consumer's private, validated head (@head below), never the
+ * shared consumer counter: that counter is the consumer's own, but a
+ * hostile peer can write it too, and a copy of tail written there would
+ * make the watcher sleep through a message. The copy is updated when the
+ * application reports the ring drained (the only moment the watcher goes
+ * back to ARMED) and may lag behind the consumer's head in between; a
+ * lagging head can only make the watcher fire early (head <= the real head
+ * <= tail), never miss a message.
+ *
+ * The watcher only compares tail with that head for equality; it never
+ * parses records, so a hostile tail makes it fire, and the application's
+ * next call reports the problem (-EPROTO).
  */
 #include <errno.h>
 #include <limits.h>
@@ -36,6 +45,16 @@ struct ring_event {
 	int efd;
 	uint32_t drained;	/* bumped by the application thread */
 	uint32_t stop;
+	/*
+	 * The consumer's private head when it last found the ring empty (or
+	 * at the watcher's start): written by the application thread before
+	 * the release increment of @drained, read by the watcher after its
+	 * acquire load of @drained.
+	 */
+	uint64_t head;
+	/* The watcher's last announcement in cons_wake.watching, with
+	 * CAEC_WAKE_ASLEEP clear (ring_wait.c); the watcher's own. */
+	uint32_t word;
 	struct caec_ring_shared *sh;
 };
 
@@ -54,14 +73,18 @@ futex_wake_(uint32_t *addr, int private_)
 }
 
 static bool
-has_event(struct caec_ring_shared *sh)
+has_event(struct ring_event *ev)
 {
+	struct caec_ring_shared *sh = ev->sh;
+
 	/*
 	 * The seq_cst load of tail is (A2) of ring_wait.c and also pairs with
 	 * the producer's store of tail; acquire of closed pairs with its
-	 * release store. head is our own side's published counter.
+	 * release store. head is the private copy (see above), never the
+	 * shared consumer counter.
 	 */
-	return sh_load_sc(&sh->prod.counter) != sh_load(&sh->cons.counter) ||
+	return sh_load_sc(&sh->prod.counter) !=
+		       __atomic_load_n(&ev->head, __ATOMIC_RELAXED) ||
 	       sh_load_acq(&sh->prod.closed);
 }
 
@@ -77,14 +100,16 @@ watcher(void *arg)
 		/* ARMED. Pairs with the release store of seq by the producer. */
 		seq = sh_load_acq(&sh->prod_wake.seq);
 		/* (A1); has_event() does (A2): pair with (B1), (B2). */
-		sh_store_sc(&sh->cons_wake.watching, 1);
-		if (!has_event(sh)) {
+		ev->word += CAEC_WAKE_STEP;
+		sh_store_sc(&sh->cons_wake.watching,
+			    ev->word | CAEC_WAKE_ASLEEP);
+		if (!has_event(ev)) {
 			if (!__atomic_load_n(&ev->stop, __ATOMIC_ACQUIRE))
 				futex_wait_(&sh->prod_wake.seq, seq, 0);
-			sh_store(&sh->cons_wake.watching, 0);
+			sh_store(&sh->cons_wake.watching, ev->word);
 			continue;
 		}
-		sh_store(&sh->cons_wake.watching, 0);
+		sh_store(&sh->cons_wake.watching, ev->word);
 		eventfd_write(ev->efd, 1);
 
 		/* FIRED: wait until the application drained the ring. */
@@ -117,6 +142,8 @@ caec_ring_event_fd(struct caec_ring *r)
 	if (!ev)
 		return -ENOMEM;
 	ev->sh = r->sh;
+	ev->head = r->head;	/* published to the thread by its creation */
+	ev->word = sh_load(&r->sh->cons_wake.watching) & ~CAEC_WAKE_ASLEEP;
 	ev->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (ev->efd < 0) {
 		rc = -errno;
@@ -141,7 +168,9 @@ ring_event_drained(struct caec_ring *r)
 	eventfd_t v;
 
 	eventfd_read(ev->efd, &v);
-	/* Pairs with the acquire load of drained in watcher(). */
+	__atomic_store_n(&ev->head, r->head, __ATOMIC_RELAXED);
+	/* Pairs with the acquire load of drained in watcher(): the new head
+	 * is visible to the watcher once it sees drained move. */
 	__atomic_fetch_add(&ev->drained, 1, __ATOMIC_RELEASE);
 	futex_wake_(&ev->drained, 1);
 }

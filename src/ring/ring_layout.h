@@ -21,6 +21,13 @@
  * writer: only plain (acquire/release) loads and stores touch the region,
  * never read-modify-write atomics.
  *
+ * THE SLEEP WORDS sleeping and watching each announce one sleeper of the
+ * block's side (ring_wait.c): bit 0 is set while it may be in futex_wait,
+ * bits 31:1 count its announcements (each sleep sets bit 0 with a count one
+ * higher; waking up clears bit 0 and keeps the count). A publisher wakes a
+ * given announcement once: a peer that keeps bit 0 set with the same count
+ * costs it one FUTEX_WAKE, not one per publish. Version 1 used 0 / 1.
+ *
  * tail and head are free-running byte counters (they wrap at 2^64); the
  * position in the data area is counter & (data_size - 1). Invariants a
  * reader checks: both are multiples of 8, and tail - head <= data_size.
@@ -46,7 +53,7 @@
 #include <stdint.h>
 
 #define CAEC_RING_MAGIC 0x474e5243u	/* "CRNG" little-endian */
-#define CAEC_RING_VERSION 1u
+#define CAEC_RING_VERSION 2u
 #define CAEC_RING_BLOCK 128u
 #define CAEC_RING_HDR_SIZE (5u * CAEC_RING_BLOCK)
 
@@ -74,9 +81,9 @@ struct caec_ring_side {
 };
 
 struct caec_ring_wake {
-	uint32_t sleeping;	/* 1 while this side may be in futex_wait */
+	uint32_t sleeping;	/* sleep word of this side's caller (above) */
 	uint32_t seq;		/* futex word the *peer* sleeps on */
-	uint32_t watching;	/* 1 while an event-fd watcher may sleep */
+	uint32_t watching;	/* sleep word of its event-fd watcher */
 	uint32_t reserved[29];
 };
 
@@ -113,6 +120,11 @@ _Static_assert(offsetof(struct caec_ring_shared, cons_wake) == 512,
 	       "cons_wake off");
 _Static_assert(sizeof(struct caec_ring_shared) == CAEC_RING_HDR_SIZE,
 	       "data offset");
+
+/* Bit 0 of a sleep word: the sleeper may be in futex_wait. */
+#define CAEC_WAKE_ASLEEP 1u
+/* The count of a sleep word grows by this much per announcement. */
+#define CAEC_WAKE_STEP 2u
 
 /* The record header as one 64-bit word: len in bits 31:0, type in 63:32. */
 static inline uint64_t

@@ -67,6 +67,15 @@ struct caec_ring {
 	/* Cold. */
 	const int *lost;		/* the region's loss (ring_ret()), or NULL */
 	struct ring_event *event;	/* event-fd watcher, or NULL */
+	/*
+	 * Sleep words (ring_layout.h): sleep_word is this side's last
+	 * announcement with CAEC_WAKE_ASLEEP clear (its one writer); woken_*
+	 * are the peer's announcements this side last issued a wake for.
+	 */
+	uint32_t sleep_word;
+	uint32_t woken_sleeping;
+	uint32_t woken_watching;
+	uint64_t wakes;			/* FUTEX_WAKE calls (ring_wake_count()) */
 	struct caec_ring_shared *sh;
 	size_t len;
 	uint32_t wait_mode;

@@ -3,31 +3,53 @@
  * Waiting and waking.
  *
  * Wake-up protocol (rings formatted without CAEC_RING_F_NOWAKE). Each side
- * owns a wake block: a "sleeping" flag it sets while it may sleep, and a
- * futex word "seq" that the *peer* sleeps on. A sleeper:
+ * owns a wake block: a sleep word "sleeping" it announces a sleep in, and a
+ * futex word "seq" that the *peer* sleeps on. A sleep word's bit 0
+ * (CAEC_WAKE_ASLEEP) is set while its sleeper may sleep; bits 31:1 count
+ * the announcements (ring_layout.h). A sleeper:
  *
  *	s = load_acquire(peer.seq)
- *	store_seq_cst(mine.sleeping, 1)         (A1)
+ *	w += STEP
+ *	store_seq_cst(mine.sleeping, w | ASLEEP)  (A1)
  *	load_seq_cst(peer's counter)            (A2)
  *	re-check the ring; if still not ready: futex_wait(&peer.seq, s)
- *	store(mine.sleeping, 0)
+ *	store(mine.sleeping, w)
  *
  * A publisher:
  *
  *	store_seq_cst(my counter, new value)    (B1)
- *	if load_seq_cst(peer.sleeping)          (B2)
+ *	a = load_seq_cst(peer.sleeping)         (B2)
+ *	if (a & ASLEEP) and a != woken:
+ *		woken = a
  *		store_release(mine.seq, ++seq); futex_wake
  *
  * The four seq_cst accesses are in one total order, so either (A2) sees the
  * new counter (and the re-check, which reads the counter again, sees at
- * least that value), or (B2) sees the sleeping flag and changes seq, which
- * makes futex_wait return at once or wakes it. No wake-up is lost, and
- * FUTEX_WAKE is only issued when somebody may sleep. On aarch64 these are
- * STLR / LDAR, plain loads and stores: no exclusives touch the region. An
- * event-fd watcher thread (ring_event.c) sleeps the same way with its own
- * flag, "watching", so the side's two sleepers never share a field. A hostile
- * peer can at worst cause spurious wake-ups or none (then the timeout ends
- * the wait).
+ * least that value), or (B2) sees the announcement and seq changes after
+ * it, which makes futex_wait return at once or wakes it. No wake-up is
+ * lost, and FUTEX_WAKE is only issued when somebody may sleep. On aarch64
+ * these are STLR / LDAR, plain loads and stores: no exclusives touch the
+ * region.
+ *
+ * One wake per announcement is enough: the publisher that saw announcement
+ * a (B2) stores seq after that load (release), and the sleeper loaded the
+ * s it waits on before it stored a (acquire), so s is older than that seq
+ * and its futex_wait of announcement a returns at once or was woken.
+ * Skipping a wake for an announcement already woken (a == woken) therefore
+ * loses nothing, and an honest sleeper's next sleep announces a new count.
+ * A peer that keeps its word set (a stuck or hostile flag) costs one
+ * FUTEX_WAKE, not one per publish; a peer that writes a new count before
+ * every publish still gets one per publish, which only costs the
+ * publisher the system calls that peer asks for. A count repeats after
+ * 2^31 announcements: a sleeper that announced exactly a multiple of 2^31
+ * times since the publisher last saw its word could miss a wake until its
+ * timeout. Each side resumes its count from its own word at open, so a
+ * reopened sleeper does not repeat one either.
+ *
+ * An event-fd watcher thread (ring_event.c) sleeps the same way with its
+ * own word, "watching", so the side's two sleepers never share a field; the
+ * publisher keeps a woken announcement per word. A hostile peer can at
+ * worst cause spurious wake-ups or none (then the timeout ends the wait).
  */
 #include <errno.h>
 #include <limits.h>
@@ -113,12 +135,26 @@ ring_notify_peer(struct caec_ring *r, bool always)
 	struct caec_ring_wake *peer = wake_peer(r);
 	struct caec_ring_wake *mine = wake_mine(r);
 
+	uint32_t sl, wa;
+
 	if (r->flags & CAEC_RING_F_NOWAKE)
 		return;
 	/* (B2): pairs with (A1) in sleep_futex() or the event watcher. */
-	if (!always &&
-	    !(sh_load_sc(&peer->sleeping) | sh_load_sc(&peer->watching)))
-		return;
+	sl = sh_load_sc(&peer->sleeping);
+	wa = sh_load_sc(&peer->watching);
+	if (!always) {
+		if (!((sl | wa) & CAEC_WAKE_ASLEEP))
+			return;
+		/* Each announcement is woken once (see above). */
+		if ((!(sl & CAEC_WAKE_ASLEEP) || sl == r->woken_sleeping) &&
+		    (!(wa & CAEC_WAKE_ASLEEP) || wa == r->woken_watching))
+			return;
+	}
+	if (sl & CAEC_WAKE_ASLEEP)
+		r->woken_sleeping = sl;
+	if (wa & CAEC_WAKE_ASLEEP)
+		r->woken_watching = wa;
+	r->wakes++;
 	r->wake_seq++;
 	/* Pairs with the peer's acquire load of seq before it sleeps. */
 	sh_store_rel(&mine->seq, r->wake_seq);
@@ -139,7 +175,8 @@ sleep_futex(struct caec_ring *r, uint64_t rec, uint64_t *pos,
 	/* Pairs with the release store of seq in ring_notify_peer(). */
 	seq = sh_load_acq(&peer->seq);
 	/* (A1), (A2): pair with (B1), (B2) on the peer side. */
-	sh_store_sc(&mine->sleeping, 1);
+	r->sleep_word += CAEC_WAKE_STEP;
+	sh_store_sc(&mine->sleeping, r->sleep_word | CAEC_WAKE_ASLEEP);
 	(void)sh_load_sc(r->role == CAEC_RING_PRODUCER ? &r->sh->cons.counter :
 							  &r->sh->prod.counter);
 	rc = ring_ready(r, rec, pos);
@@ -147,7 +184,7 @@ sleep_futex(struct caec_ring *r, uint64_t rec, uint64_t *pos,
 		if (deadline != UINT64_MAX) {
 			now = now_ns();
 			if (now >= deadline) {
-				sh_store(&mine->sleeping, 0);
+				sh_store(&mine->sleeping, r->sleep_word);
 				return -ETIMEDOUT;
 			}
 			ns_to_ts(deadline - now, &ts);
@@ -156,7 +193,7 @@ sleep_futex(struct caec_ring *r, uint64_t rec, uint64_t *pos,
 		/* Returns on a wake, a changed seq, a signal or the timeout. */
 		syscall(SYS_futex, &peer->seq, FUTEX_WAIT, seq, tsp, NULL, 0);
 	}
-	sh_store(&mine->sleeping, 0);
+	sh_store(&mine->sleeping, r->sleep_word);
 	return rc;
 }
 
