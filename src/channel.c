@@ -218,7 +218,11 @@ channel_new(const char *uri, const struct caec_channel_params *params,
 	if (rc)
 		return rc;
 	*out = calloc(1, sizeof(**out));
-	return *out ? 0 : -ENOMEM;
+	if (!*out)
+		return -ENOMEM;
+	(*out)->live.fd = -1;
+	(*out)->live.slot = -1;
+	return 0;
 }
 
 /*
@@ -229,6 +233,7 @@ channel_new(const char *uri, const struct caec_channel_params *params,
 static void
 channel_discard(struct caec_channel *ch, struct caec_channel **out)
 {
+	chan_live_stop(ch);
 	ring_discard(ch->tx);
 	ring_discard(ch->rx);
 	if (ch->reg.ops)
@@ -330,6 +335,7 @@ caec_channel_create(const char *uri, const struct caec_channel_params *params,
 		if (rc)
 			goto fail;
 	}
+	chan_live_start(ch);
 	/* Pairs with the acquire load of magic in caec_channel_attach(). */
 	sh_store_rel(&h->magic, CAEC_CHAN_MAGIC);
 	goto out;
@@ -480,6 +486,7 @@ caec_channel_attach(const char *uri, const struct caec_channel_params *params,
 		if (rc)
 			goto fail;
 	}
+	chan_live_start(ch);
 	goto out;
 fail:
 	channel_discard(ch, out);
@@ -503,6 +510,7 @@ caec_channel_close(struct caec_channel *ch)
 		chan_xf_free(ch->xf);
 		ring_forget(ch->tx);
 		ring_forget(ch->rx);
+		chan_live_stop(ch);	/* the parent's lock stays */
 		ch->reg.ops->release(&ch->reg, false);
 		free(ch);
 		return;
@@ -510,6 +518,8 @@ caec_channel_close(struct caec_channel *ch)
 	chan_xf_free(ch->xf);
 	caec_ring_close(ch->tx);
 	caec_ring_close(ch->rx);
+	/* After the closed flags: a peer sees the close, then the lock go. */
+	chan_live_stop(ch);
 	ch->reg.ops->release(&ch->reg, ch->creator);
 	free(ch);
 }
@@ -687,4 +697,12 @@ caec_channel_csm_revoke(struct caec_channel *ch)
 	if (!ch->reg.ops->csm_revoke)
 		return caec_set_detail(-ENOTSUP, "not a csm: channel");
 	return ch->reg.ops->csm_revoke(&ch->reg);
+}
+
+int
+caec_channel_peer_watched(const struct caec_channel *ch)
+{
+	if (!ch)
+		return caec_set_detail(-EINVAL, "channel: NULL");
+	return chan_live_active(ch) ? 1 : 0;
 }

@@ -35,8 +35,17 @@ struct caec_chan_hdr {
 	/* Written by the attacher (AEAD channels): */
 	uint32_t attached;	/* release-stored after salt_a */
 	uint8_t salt_a[32];	/* attacher's random half of the HKDF salt */
-	uint8_t reserved[8];
+	/* Each side's kernel id once it holds its liveness lock, 0 before
+	 * (channel_live.c): live[0] the creator's, live[1] the attacher's. */
+	uint32_t live[2];
 };
+
+/*
+ * Liveness locks (channel_live.c): each side holds an OFD write lock on one
+ * byte of the region's file at CAEC_CHAN_LIVE_LOCK + role (0 creator, 1
+ * attacher), far past any region's end.
+ */
+#define CAEC_CHAN_LIVE_LOCK ((long long)1 << 62)
 
 /*
  * The transform word: message protection, chosen by the creator's scheme.
@@ -71,5 +80,6 @@ _Static_assert(offsetof(struct caec_chan_hdr, attached) == 84, "attached");
 _Static_assert(offsetof(struct caec_chan_hdr, salt_a) == 88, "salt_a");
 _Static_assert(offsetof(struct caec_chan_hdr, region_len) == 40,
 	       "region_len");
+_Static_assert(offsetof(struct caec_chan_hdr, live) == 120, "live");
 
 #endif /* CAEC_CHANNEL_LAYOUT_H */

@@ -12,6 +12,7 @@
 
 #include "backend/backend.h"
 #include "channel_layout.h"
+#include "channel_live.h"
 #include "crypto_baseline/aead.h"
 #include "uri.h"
 
@@ -27,6 +28,7 @@ struct caec_channel {
 	 * and the bytes each occupies. */
 	uint64_t ring_off[2];
 	size_t ring_len;
+	struct chan_live live;		/* dead-peer detection */
 };
 
 /*

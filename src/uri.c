@@ -108,6 +108,14 @@ parse_query(char *q, struct caec_uri *u)
 					"URI query: key= needs a file path");
 			else
 				strcpy(u->key_file, val);
+		} else if (!strcmp(kv, "reclaim")) {
+			rc = 0;
+			if (!strcmp(val, "1"))
+				u->reclaim = true;
+			else if (strcmp(val, "0"))
+				rc = caec_set_detail(-EINVAL,
+					"URI query: reclaim=%s (expected 0 or 1)",
+					val);
 		} else if (!strcmp(kv, "cipher")) {
 			rc = 0;
 			if (strlen(val) >= sizeof(u->cipher))
@@ -117,7 +125,7 @@ parse_query(char *q, struct caec_uri *u)
 				strcpy(u->cipher, val);
 		} else {
 			rc = caec_set_detail(-EINVAL,
-				"URI query: unknown key '%s' (known: ring, max_msg, wake, wait, key, cipher)",
+				"URI query: unknown key '%s' (known: ring, max_msg, wake, wait, key, cipher, reclaim)",
 				kv);
 		}
 		if (rc)

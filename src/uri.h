@@ -22,6 +22,8 @@ struct caec_uri {
 	uint32_t max_msg;
 	bool nowake;
 	uint32_t wait_mode;
+	bool reclaim;			/* reclaim=1: nw:shm create may take
+					 * over a name whose users are dead */
 };
 
 /* Parse @text into @u. RETURN VALUE: 0 or -EINVAL (detail recorded). */

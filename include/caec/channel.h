@@ -28,6 +28,12 @@
  *   key=PATH      encrypted schemes: the pre-shared key file
  *   cipher=NAME   encrypted schemes, create: aes-256-gcm (default) or
  *                 chacha20-poly1305
+ *   reclaim=1     nw:shm create: when NAME exists and no process holds a
+ *                 channel on it any more (its users died: no liveness lock
+ *                 is held, caec_channel_peer_watched()), remove it and
+ *                 create anew; while one is held, -EBUSY. Without it an
+ *                 existing NAME is -EEXIST. A process that opened the
+ *                 object without libcaec is not seen.
  */
 #ifndef CAEC_CHANNEL_H
 #define CAEC_CHANNEL_H
@@ -162,6 +168,24 @@ ssize_t caec_channel_recv(struct caec_channel *ch, void *buf, size_t cap,
 ssize_t caec_channel_peek(struct caec_channel *ch, const void **payload,
 			  int timeout_ms);
 int caec_channel_release(struct caec_channel *ch, unsigned int flags);
+
+/*
+ * caec_channel_peer_watched - does this side learn of the peer's death
+ * before a timeout?
+ *
+ * When both sides run on one kernel and the region's file takes locks (an
+ * shm object, a file, a memfd), each side holds a lock the kernel drops when
+ * its process ends; a call blocked on a peer that ended without closing
+ * returns -ECONNRESET within about 100 ms, also with CAEC_FOREVER (a clean
+ * close stays -EPIPE, and what the peer sent before it died is received
+ * first). Between VMs (an ivshmem BAR), before the peer attached, or on a
+ * file system without locks, only the timeout ends such a wait. A peer that
+ * is alive but stuck is not dead. A fork()ed child's copy of the channel
+ * holds no lock: the parent's death is seen all the same.
+ *
+ * RETURN VALUE: 1 (detected), 0 (timeout only), -EINVAL (@ch NULL).
+ */
+int caec_channel_peer_watched(const struct caec_channel *ch);
 
 /*
  * caec_channel_max_msg - the largest message this channel carries.

@@ -24,6 +24,7 @@
 
 #include <caec/caec.h>
 
+#include "../channel_layout.h"
 #include "../error.h"
 #include "backend.h"
 #include "region.h"
@@ -212,6 +213,43 @@ fixed_size_object(int fd, const struct stat *st, const char *path)
 	return fstatfs(fd, &sfs) == 0 && sfs.f_type == SYSFS_MAGIC_;
 }
 
+/*
+ * reclaim=1: the shm object @name exists. Remove it if no process holds a
+ * liveness lock on it (channel_layout.h: every live libcaec user of the
+ * channel does), so that the create can make it again; a lock held, or an
+ * object whose file takes no locks, keeps it (-EBUSY). A process that
+ * opened the object without libcaec's locks is not seen.
+ */
+static int
+nw_reclaim(const char *name)
+{
+	struct flock fl;
+	int fd, role;
+
+	fd = shm_open(name, O_RDWR | O_CLOEXEC, 0);
+	if (fd < 0)
+		return errno_detail(errno, "cannot open shm object to reclaim",
+				    name);
+	for (role = 0; role < 2; role++) {
+		memset(&fl, 0, sizeof(fl));
+		fl.l_type = F_WRLCK;
+		fl.l_whence = SEEK_SET;
+		fl.l_start = (off_t)CAEC_CHAN_LIVE_LOCK + role;
+		fl.l_len = 1;
+		if (fcntl(fd, F_OFD_GETLK, &fl) || fl.l_type != F_UNLCK) {
+			close(fd);
+			return caec_set_detail(-EBUSY,
+				"shm object '%s' is in use by a live process (reclaim=1 takes over only a name whose users are gone)",
+				name);
+		}
+	}
+	close(fd);
+	if (shm_unlink(name) && errno != ENOENT)
+		return errno_detail(errno, "cannot remove stale shm object",
+				    name);
+	return 0;
+}
+
 static int
 nw_create(const struct caec_uri *u, size_t len, uint32_t mode,
 	  struct backend_region *out)
@@ -230,6 +268,14 @@ nw_create(const struct caec_uri *u, size_t len, uint32_t mode,
 	case NW_SHM:
 		fd = shm_open(l.arg, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
 			      mode);
+		if (fd < 0 && errno == EEXIST && u->reclaim) {
+			rc = nw_reclaim(l.arg);
+			if (rc)
+				return rc;
+			fd = shm_open(l.arg,
+				      O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
+				      mode);
+		}
 		if (fd < 0 && errno == EINVAL)
 			return errno_detail(EINVAL, "shm name", l.arg);
 		if (fd < 0)

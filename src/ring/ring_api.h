@@ -25,6 +25,20 @@
 void ring_set_lost(struct caec_ring *r, const int *lost);
 
 /*
+ * ring_set_peer_check - a blocking call's test of the peer's life.
+ * @fn: returns 0 while the peer may be alive, a negative errno (the call's
+ *      result) once it is known to be gone; NULL: no such test
+ *
+ * Only a call that blocks (it found the ring empty or full) runs it: at
+ * most every RING_PEER_CHECK_MS while it waits, its sleeps then being cut
+ * into slices of that length, also with CAEC_FOREVER. Never on the fast
+ * path, and never while the ring is ready: what a dead peer sent is
+ * received before its death is reported.
+ */
+#define RING_PEER_CHECK_MS 100
+void ring_set_peer_check(struct caec_ring *r, int (*fn)(void *), void *ctx);
+
+/*
  * ring_set_error - make @err this direction's sticky error.
  * @err: a negative errno: -EPROTO (the ring's own checks or a record
  *       longer than the channel's), -EBADMSG (a record or the end of the

@@ -66,6 +66,8 @@ struct caec_ring {
 
 	/* Cold. */
 	const int *lost;		/* the region's loss (ring_ret()), or NULL */
+	int (*peer_check)(void *);	/* is the peer alive? (ring_api.h) */
+	void *peer_ctx;
 	struct ring_event *event;	/* event-fd watcher, or NULL */
 	/*
 	 * Sleep words (ring_layout.h): sleep_word is this side's last

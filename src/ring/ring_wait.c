@@ -217,10 +217,35 @@ sleep_backoff(uint64_t ns, uint64_t deadline)
  * deadline. Callers have just seen -EAGAIN, and that check already published
  * any batch. @pos may be NULL for the producer.
  */
+void
+ring_set_peer_check(struct caec_ring *r, int (*fn)(void *), void *ctx)
+{
+	r->peer_check = fn;
+	r->peer_ctx = ctx;
+}
+
+#define PEER_CHECK_NS ((uint64_t)RING_PEER_CHECK_MS * 1000000u)
+
+/*
+ * Time for the peer's life test (ring_set_peer_check())? 0 while it may be
+ * alive (the next test then due in *@next), else what the test said.
+ */
+static int
+peer_test(struct caec_ring *r, uint64_t now, uint64_t *next)
+{
+	int rc;
+
+	if (!r->peer_check || now < *next)
+		return 0;
+	*next = now + PEER_CHECK_NS;
+	rc = r->peer_check(r->peer_ctx);
+	return rc < 0 ? rc : 0;
+}
+
 ssize_t
 ring_block(struct caec_ring *r, uint64_t rec, uint64_t *pos, int timeout_ms)
 {
-	uint64_t start, deadline, spin_end, t, backoff;
+	uint64_t start, deadline, spin_end, t, backoff, next_test, slice;
 	unsigned int i;
 	ssize_t rc;
 
@@ -231,6 +256,7 @@ ring_block(struct caec_ring *r, uint64_t rec, uint64_t *pos, int timeout_ms)
 				    start + (uint64_t)timeout_ms * 1000000u;
 	spin_end = r->wait_mode == CAEC_WAIT_SPIN ? deadline :
 						    start + r->spin_ns;
+	next_test = start + PEER_CHECK_NS;
 	for (i = 1;; i++) {
 		ring_cpu_relax();
 		if ((i & 63) && !ring_peer_moved(r))
@@ -242,23 +268,36 @@ ring_block(struct caec_ring *r, uint64_t rec, uint64_t *pos, int timeout_ms)
 			t = now_ns();
 			if (t >= deadline)
 				return -ETIMEDOUT;
+			rc = peer_test(r, t, &next_test);
+			if (rc)
+				return rc;
 			if (t >= spin_end)
 				break;
 		}
 	}
 	backoff = r->backoff_min_ns;
 	for (;;) {
+		/* With a life test, no sleep outlasts the next test. */
+		slice = deadline;
+		if (r->peer_check && next_test < slice)
+			slice = next_test;
 		if (r->wait_mode == CAEC_WAIT_ADAPTIVE) {
-			rc = sleep_futex(r, rec, pos, deadline);
+			rc = sleep_futex(r, rec, pos, slice);
+			if (rc == -ETIMEDOUT && slice != deadline)
+				rc = -EAGAIN;	/* the slice, not the call */
 		} else {
-			sleep_backoff(backoff, deadline);
+			sleep_backoff(backoff, slice);
 			backoff = backoff * 2 > r->backoff_max_ns ?
 					  r->backoff_max_ns : backoff * 2;
 			rc = ring_ready(r, rec, pos);
 		}
 		if (rc != -EAGAIN)
 			return rc;
-		if (now_ns() >= deadline)
+		t = now_ns();
+		if (t >= deadline)
 			return -ETIMEDOUT;
+		rc = peer_test(r, t, &next_test);
+		if (rc)
+			return rc;
 	}
 }
