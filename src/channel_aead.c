@@ -497,7 +497,9 @@ xf_eos(struct caec_channel *ch)
 
 	ring_trailer(ch->rx, rec, sizeof(rec));	/* one read, then private */
 	memcpy(&h, rec, sizeof(h));
-	if (le32toh(h.len) != FRAME_LEN_EOS)
+	if (le32toh(h.len) != FRAME_LEN_EOS && chan_live_check(ch) < 0)
+		m = -ECONNRESET;	/* a peer that died half-way (detail set) */
+	else if (le32toh(h.len) != FRAME_LEN_EOS)
 		m = caec_set_detail(-EBADMSG,
 			"the peer's side is marked closed without an end-of-stream frame (not a clean close: forged flag, or the peer failed)");
 	else

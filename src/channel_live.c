@@ -19,7 +19,8 @@
  *
  * Which kernel: each side writes its kernel's id (a hash of the boot id,
  * never 0) into its word of the channel header (live[role]), after its lock
- * is held. A peer whose word names another kernel (another VM, over an
+ * is held, and clears it at a clean close before it lets the lock go: a
+ * word still set with the lock gone is a death, not a close. A peer whose word names another kernel (another VM, over an
  * ivshmem BAR) or none (it could not lock, or has not attached yet) is not
  * tested: its death is seen through the timeout only. The words are shared
  * memory: a host that rewrites them can hide a death (the timeout remains)
@@ -189,11 +190,18 @@ chan_live_stop(struct caec_channel *ch)
 
 	if (l->fd < 0)
 		return;
-	/* In a forked child the atfork handler closed it already. */
+	/* In a forked child the atfork handler closed it already, and the
+	 * word is the parent's. */
 	if (l->pid == getpid() && l->slot >= 0 &&
 	    __atomic_compare_exchange_n(&live_fds[l->slot], &l->fd, -1, false,
-					__ATOMIC_RELAXED, __ATOMIC_RELAXED))
+					__ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+		/* A clean end: the word goes before the lock, so a peer that
+		 * finds the lock gone and the word still set knows this side
+		 * died without closing. */
+		sh_store_rel(&((struct caec_chan_hdr *)ch->reg.base)->live[l->role],
+			     0);
 		close(l->fd);
+	}
 	l->fd = -1;
 	l->slot = -1;
 }

@@ -30,6 +30,8 @@ static const struct err_row err_table[] = {
 	{ EBADMSG, "message authentication failed" },
 	{ ETIMEDOUT, "timed out waiting for the peer" },
 	{ EPIPE, "the peer closed the channel" },
+	{ ECONNRESET, "the peer's process ended without closing the channel" },
+	{ EDQUOT, "the CSM service's quota for this realm is used up" },
 	{ ENOTSUP, "backend or scheme not available in this build" },
 	{ EACCES, "access to the shared region was denied" },
 	{ EINVAL, "invalid argument" },

@@ -8,6 +8,8 @@
  *   send       blocked in send on a full ring: -ECONNRESET
  *   drained    what the dead peer sent is received first, then -ECONNRESET
  *   clean      a peer that closed, then died: -EPIPE (a clean end)
+ *   half-closed an encrypted peer's closed flag without its end-of-stream
+ *              frame, the peer dead: -ECONNRESET (alive, it is -EBADMSG)
  *   inherited  a creator killed while the attacher it forked (nw:fd/N, which
  *              inherited the creator's descriptors) waits: -ECONNRESET
  *   forged     rewriting the liveness words of a live peer makes nothing
@@ -38,6 +40,7 @@
 
 #include "lib/check.h"
 #include "../src/channel_layout.h"
+#include "../src/ring/ring_api.h"
 
 static const uint8_t key[32] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 static char name[64];
@@ -248,6 +251,43 @@ test_closed_then_dead_is_epipe(void **state)
 	caec_channel_close(ch);
 }
 
+/* Encrypted: the peer's side shows closed without an end-of-stream frame
+ * (it died half-way through a close, or the host set the flag) and the
+ * peer is gone: -ECONNRESET, not the forgery's -EBADMSG. */
+static void
+test_closed_flag_of_dead_peer(void **state)
+{
+	struct caec_channel_params p;
+	struct caec_channel *ch;
+	struct caec_chan_hdr *h;
+	uint8_t buf[64];
+	char uri[128];
+	uint64_t off;
+	void *m;
+	pid_t pid;
+
+	(void)state;
+#if !defined(CAEC_TEST_HAVE_OPENSSL)
+	skip();
+#endif
+	uri_of(uri, sizeof(uri), "nw-openssl", "");
+	params(&p);
+	assert_rc(caec_channel_create(uri, &p, &ch), 0);
+	pid = peer_attach(uri, 0, false, false);
+	kill(pid, SIGKILL);
+	reap(pid);
+	m = mmap(NULL, 1u << 20, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 caec_channel_region_fd(ch), 0);
+	assert_true(m != MAP_FAILED);
+	h = m;
+	off = h->ring_off[1];
+	ring_mem_close((uint8_t *)m + off, CAEC_RING_PRODUCER);
+	assert_rc(caec_channel_recv(ch, buf, sizeof(buf), 0, 5000),
+		  -ECONNRESET);
+	munmap(m, 1u << 20);
+	caec_channel_close(ch);
+}
+
 /*
  * A creator (nw:memfd) forks its attacher, which inherits every descriptor
  * of the creator, then is killed: the attacher's blocked recv must see it.
@@ -394,6 +434,7 @@ main(void)
 		cmocka_unit_test_setup(test_send_full_ring, setup),
 		cmocka_unit_test_setup(test_dead_peer_data_drained_first, setup),
 		cmocka_unit_test_setup(test_closed_then_dead_is_epipe, setup),
+		cmocka_unit_test_setup(test_closed_flag_of_dead_peer, setup),
 		cmocka_unit_test(test_inherited_descriptors_do_not_hide_death),
 		cmocka_unit_test_setup(test_forged_words_do_not_kill_a_live_peer, setup),
 		cmocka_unit_test_setup(test_reclaim_stale_name, setup),

@@ -22,7 +22,14 @@
  *               encrypted stream, failed; sticky for the direction it
  *               arrived on (the other direction still works)
  *   -ETIMEDOUT  a blocking call's timeout expired (also how a peer that died
- *               silently is seen)
+ *               silently is seen where its death cannot be detected:
+ *               between VMs, caec_channel_peer_watched())
+ *   -ECONNRESET a blocking call's peer process ended without closing the
+ *               channel (peers on one kernel); what it sent was received
+ *               first. Not sticky: each blocked call tests again
+ *   -EDQUOT     caec-rmmd: this realm's quota of regions or pool bytes
+ *   -EBUSY      a resource is in use (nw:shm reclaim=1 of a name a live
+ *               process holds)
  *   -EPIPE      the peer closed its side and everything it sent was consumed;
  *               on an encrypted channel only once the peer's authenticated
  *               end-of-stream frame was verified (a closed flag without it
