@@ -16,6 +16,8 @@
  *   no fds     with descriptors exhausted the daemon refuses connections
  *              without spinning (its CPU time over a second of pending
  *              connections stays low) and serves again once they are back
+ *   at once    all of these together (but the exhaustion, which refuses
+ *              everyone), the honest realm's calls still within 1 s
  *   slow close a client passes a descriptor whose last close blocks (a TCP
  *              socket lingering 5 s on data its peer never reads): it gets
  *              -EPROTO, and the close blocks a thread of its own, not the
@@ -403,6 +405,57 @@ test_slow_close_of_passed_descriptor(void **state)
 	assert_int_equal(rmmd_daemon_stop(&dm), 0);
 }
 
+/* Every attack above at once, while the honest realm works. */
+static void
+test_all_attacks_at_once(void **state)
+{
+	const char *args[] = { "--max-exe-mib", "1048576", "--realm-pool-mib",
+			       "8", NULL };
+	struct rmmd_req_hello h = { RMMD_VERSION, RMMD_VERSION, 0 };
+	struct rmmd_req_create four = { 4u << 20 };
+	uint8_t pkt[RMMD_MSG_MAX];
+	struct rmmd_daemon dm;
+	struct raw_reply rr;
+	int q, fd, s, l, idle[20], i;
+	char path[128];
+	pid_t big;
+	size_t n;
+
+	(void)state;
+	make_sparse_copy(path, sizeof(path));
+	assert_int_equal(rmmd_daemon_start(&dm, args), 0);
+	big = spawn_hello(path, dm.sock);		/* hashed for ages */
+	fd = raw_connect(dm.sock);			/* a lingering close */
+	assert_true(fd >= 0);
+	s = lingering_socket(&l);
+	n = rmmd_pack(pkt, RMMD_T_HELLO, 1, &h, sizeof(h));
+	assert_int_equal(rmmd_send(fd, pkt, n, s, 0), (ssize_t)n);
+	close(s);
+	q = raw_connect(dm.sock);			/* a realm at its quota */
+	assert_true(q >= 0);
+	assert_int_equal(raw_hello(q, NULL), 0);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(raw_call(q, RMMD_T_CREATE, &four, sizeof(four),
+					  &rr), 0);
+		close(rr.fd);
+	}
+	assert_int_equal(raw_call(q, RMMD_T_CREATE, &four, sizeof(four), NULL),
+			 -EDQUOT);
+	for (i = 0; i < 20; i++)			/* idle connections */
+		idle[i] = raw_connect(dm.sock);
+	honest_rounds(dm.sock, 50);
+	for (i = 0; i < 20; i++)
+		if (idle[i] >= 0)
+			close(idle[i]);
+	kill(big, SIGKILL);
+	assert_int_equal(wait_status(big), 128 + SIGKILL);
+	close(q);
+	close(fd);
+	close(l);
+	assert_int_equal(rmmd_daemon_stop(&dm), 0);
+	unlink(path);
+}
+
 static int
 setup(void **state)
 {
@@ -429,6 +482,7 @@ main(void)
 		cmocka_unit_test(test_connections_per_uid),
 		cmocka_unit_test(test_descriptors_exhausted_no_spin),
 		cmocka_unit_test(test_slow_close_of_passed_descriptor),
+		cmocka_unit_test(test_all_attacks_at_once),
 	};
 
 	if (getenv("CAEC_TEST_EMULATED")) {
