@@ -150,3 +150,11 @@ port_trace(const char *fmt, ...)
 	va_end(ap);
 	(void)fputc('\n', stderr);
 }
+
+unsigned int
+port_cpu_id(void)
+{
+	return hm_g->cpu;
+}
+
+_Static_assert(HM_NR_CPUS <= CSM_MAX_CPUS, "the model's CPUs");

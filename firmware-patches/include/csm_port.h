@@ -195,6 +195,17 @@ void port_rec_exit_csm(struct rmi_rec_exit *exit, unsigned long reason,
 
 /* ---- Platform ------------------------------------------------------------ */
 
+/*
+ * The CPU this command runs on, 0 .. CSM_MAX_CPUS - 1 (TF-RMM: my_cpuid(),
+ * MAX_CPUS). Per-call state too large for the RMM's stack (lock sets of up
+ * to APT_CAPACITY + 2 granules) lives in per-CPU arrays indexed by it: a
+ * command runs to completion on one CPU, and no two commands share a CPU.
+ */
+#ifndef CSM_MAX_CPUS
+#define CSM_MAX_CPUS		16U
+#endif
+unsigned int port_cpu_id(void);
+
 /* 64 bits from the platform's TRNG. 0, or -EIO if it failed. */
 int port_trng_u64(uint64_t *out);
 

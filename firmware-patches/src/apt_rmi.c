@@ -146,14 +146,14 @@ cascade(struct csm_lock_set *s, struct rd *rd, uint64_t id, struct apt *apt)
 	apt_touch(apt);
 }
 
-/* Lock set of APT_DESTROY, kept off the stack (per-CPU in an RMM). */
-static struct csm_lock_set destroy_locks;
+/* Lock sets of APT_DESTROY, off the stack, one per CPU. */
+static struct csm_lock_set destroy_locks[CSM_MAX_CPUS];
 
 unsigned long
 csm_rmi_apt_destroy(const unsigned long *args, unsigned long *res)
 {
 	unsigned long rd_addr = args[0], apt_addr = args[1];
-	struct csm_lock_set *s = &destroy_locks;
+	struct csm_lock_set *s = &destroy_locks[port_cpu_id()];
 	struct granule *g_rd, *g_apt;
 	unsigned long ret;
 	unsigned int tries, tag;

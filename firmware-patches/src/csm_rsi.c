@@ -91,15 +91,16 @@ close_own(struct csm_call *c)
 	c->rd = NULL;
 }
 
-/* The call struct holds the lock set: keep it off the (small) stack. */
-static struct csm_call call_buf;
+/* The call struct holds the lock set: off the (small) stack, one per CPU
+ * (another CPU's command may run between this one's two phases). */
+static struct csm_call call_buf[CSM_MAX_CPUS];
 
 static struct csm_call *
 run_cmd(struct rec *rec, const struct csm_rsi_cmd *cmd,
 	const unsigned long args[4], bool completing)
 {
 	struct granule *g_rd = port_rec_rd(rec);
-	struct csm_call *c = &call_buf;
+	struct csm_call *c = &call_buf[port_cpu_id()];
 	unsigned int tries;
 
 	for (tries = 0U; tries < CSM_LOCK_RETRIES; tries++) {

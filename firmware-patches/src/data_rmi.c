@@ -16,8 +16,8 @@
 /* Internal: an attached consumer was not gathered; run again. */
 #define RET_RETRY	(~0UL)
 
-/* Lock set of these two commands, off the stack (per-CPU in an RMM). */
-static struct csm_lock_set data_locks;
+/* Lock sets of these two commands, off the stack, one per CPU. */
+static struct csm_lock_set data_locks[CSM_MAX_CPUS];
 
 /* Phase 1: rd_state and ipa_bound with the RD locked; gather consumers. */
 static unsigned long
@@ -133,7 +133,7 @@ unsigned long
 csm_rmi_data_create_unknown(const unsigned long *args, unsigned long *res)
 {
 	unsigned long rd_addr = args[0], data_addr = args[1], ipa = args[2];
-	struct csm_lock_set *s = &data_locks;
+	struct csm_lock_set *s = &data_locks[port_cpu_id()];
 	struct granule *g_rd, *g_data, *g_apt;
 	struct apt_entry *region;
 	struct port_rtte e;
@@ -195,7 +195,7 @@ unsigned long
 csm_rmi_data_destroy(const unsigned long *args, unsigned long *res)
 {
 	unsigned long rd_addr = args[0], ipa = args[1];
-	struct csm_lock_set *s = &data_locks;
+	struct csm_lock_set *s = &data_locks[port_cpu_id()];
 	struct granule *g_rd, *g_data, *g_apt;
 	struct apt_entry *region;
 	struct port_rtte e;

@@ -36,12 +36,64 @@ test_defect9_reclaim_missing_table(void **state)
 	fw_check(fw);
 }
 
+/*
+ * Defect 7, "not SMP-safe": RSI calls kept their call state (the lock set
+ * gathered in phase 1) in one static, and APT_DESTROY and the DATA
+ * commands their lock sets. Another CPU's command between the two phases
+ * overwrote it. Here realm 2 creates a region on CPU 1 between the phases
+ * of realm 1's ATTACH on CPU 0: both must complete as if alone.
+ */
+struct other_call {
+	struct hm *hm;
+	struct hm_realm *r;
+	unsigned int runs;
+	unsigned long ret;
+};
+
+/* Realm 2, on the next CPU: a DETACH of a grant it does not hold (it
+ * fails, after running through the RSI call path); again at the next
+ * phase boundary of the CPU it interrupted. */
+static void
+other_cpu_call(void *arg)
+{
+	struct other_call *o = arg;
+	struct sid bogus = { 0x1234UL, 0x5678UL };
+
+	o->ret = fw_detach(o->r, &bogus);
+	if (++o->runs < 64U) {
+		hm_interleave_again(o->hm, 1U);
+	}
+}
+
+static void
+test_defect7_per_cpu_call_state(void **state)
+{
+	struct fw *fw = *state;
+	struct hm_realm *p = fw->r[0], *c = fw->r[1];
+	struct other_call o = { .hm = fw->hm, .r = fw->r[2], .ret = ~0UL };
+	unsigned long id;
+	struct sid sid;
+
+	assert_int_equal(fw_create(p, PBASE, SIZE, &id), RSI_SUCCESS);
+	assert_int_equal(fw_share(p, id, c, CSM_PERM_RW, &sid), RSI_SUCCESS);
+	assert_int_equal(fw_reserve(c, &sid, CBASE, SIZE), RSI_SUCCESS);
+	hm_set_interleave(fw->hm, 1U, other_cpu_call, &o);
+	assert_int_equal(fw_attach(c, &sid), RSI_SUCCESS);
+	hm_set_interleave(fw->hm, 1U, NULL, NULL);
+	assert_true(o.runs >= 1U);
+	assert_int_not_equal(o.ret, RSI_SUCCESS);
+	fw_check(fw);
+	assert_int_equal(fw_detach(c, &sid), RSI_SUCCESS);
+	fw_check(fw);
+}
+
 #define T(f)	cmocka_unit_test_setup_teardown(f, fw_setup3, fw_teardown)
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		T(test_defect7_per_cpu_call_state),
 		T(test_defect9_reclaim_missing_table),
 	};
 
