@@ -12,6 +12,7 @@
  */
 #include <string.h>
 
+#include "csm.h"
 #include "hm_priv.h"
 
 #define INPUT		RMI_RETURN(RMI_ERROR_INPUT, 0U)
@@ -377,6 +378,11 @@ update_ripas(struct rd *rd, struct hm_walk *w, unsigned long ipa,
 		return true;
 	}
 	if ((old == PORT_RIPAS_DESTROYED) && !change_destroyed) {
+		return false;
+	}
+	/* The CSM extension's rule (csm.h): no RIPAS change of shared pages. */
+	if ((state == PORT_RTTE_ASSIGNED) &&
+	    !csm_ripas_may_change((unsigned long)(d & HM_D_PA_MASK))) {
 		return false;
 	}
 	hm_d_write(rd, w, hm_desc(state, ripas, d & HM_D_PA_MASK, 0U));

@@ -102,6 +102,19 @@ unsigned long csm_realm_destroy_check(struct rd *rd);
 /* REALM_DESTROY, once it cannot fail: release the realm id. */
 void csm_realm_destroy(struct rd *rd);
 
+/* ---- RIPAS (ABI.md, "RIPAS of CSM ranges") ------------------------------- */
+
+/*
+ * RMI_RTT_SET_RIPAS, for each ASSIGNED entry it would change (RTT locked):
+ * may the entry mapping DATA granule @pa change its RIPAS? False while the
+ * granule is shared through CSM (its CSM mapping count, the DATA granule's
+ * refcount, is nonzero): the core then treats the entry as one it cannot
+ * change (no progress there), so a consumer's entries keep their RIPAS RAM
+ * and their permission, and a provider keeps its shared range's. A range
+ * leaves CSM by DETACH, REVOKE or DESTROY, not by RIPAS.
+ */
+bool csm_ripas_may_change(unsigned long pa);
+
 /* ---- Realm ids ---------------------------------------------------------- */
 
 /* PA of the live realm with id @id, or 0. */

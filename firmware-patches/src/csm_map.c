@@ -73,12 +73,14 @@ csm_unmap_one(struct rd *cons, unsigned long ipa)
 {
 	struct port_rtte e;
 
+	/* Any ASSIGNED page entry of the consumed range is the CSM mapping,
+	 * whatever its RIPAS (a range reserved for CSM holds nothing else). */
 	if ((port_rtt_read(cons, ipa, &e) != 0) ||
 	    (e.level != PORT_RTT_PAGE_LEVEL) ||
-	    (e.state != PORT_RTTE_ASSIGNED) || (e.ripas != PORT_RIPAS_RAM)) {
+	    (e.state != PORT_RTTE_ASSIGNED)) {
 		return;
 	}
-	(void)port_rtt_unmap(cons, ipa, PORT_RIPAS_RAM);
+	(void)port_rtt_unmap(cons, ipa, e.ripas);
 	/* No stale translation may outlive the unmap (ARM ARM D8.13). */
 	port_tlbi_ipa(cons, ipa);
 	port_granule_refcount_dec(port_addr_to_granule(e.pa));
@@ -108,4 +110,12 @@ csm_unmap_range(struct rd *cons, unsigned long base, unsigned long size)
 	for (off = 0UL; off < size; off += PORT_GRANULE_SIZE) {
 		csm_unmap_one(cons, base + off);
 	}
+}
+
+bool
+csm_ripas_may_change(unsigned long pa)
+{
+	struct granule *g = port_addr_to_granule(pa);
+
+	return (g == NULL) || (port_granule_refcount(g) == 0UL);
 }

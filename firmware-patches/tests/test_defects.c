@@ -5,6 +5,7 @@
  * commands that broke a guarantee, and asserts the guarantee.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "csm_apt.h"
@@ -33,6 +34,76 @@ test_defect9_reclaim_missing_table(void **state)
 	assert_int_equal(hm_rtt_entry(fw->hm, hm_realm_rd(c), CBASE, &e), 0);
 	assert_int_equal(e.level, 3);
 	assert_int_equal(e.state, RMI_ASSIGNED);
+	fw_check(fw);
+}
+
+/* The realm asks for RIPAS @ripas over [base, base + size); X0, and in
+ * *@next (may be NULL) X1: where the change stopped (RMM 1.0: the host may
+ * apply part of it, or none). */
+static unsigned long
+ipa_state_set(struct hm_realm *r, unsigned long base, unsigned long size,
+	      unsigned long ripas, unsigned long *next)
+{
+	unsigned long out[3] = { 0 };
+	unsigned long x0;
+
+	x0 = hm_rsi(r, RSI_IPA_STATE_SET, base, base + size, ripas, 0UL, out);
+	if (next != NULL) {
+		*next = out[0];
+	}
+	return x0;
+}
+
+/*
+ * Defect 1, "RO becomes RW through RIPAS": an RO consumer that set its
+ * range EMPTY then RAM got its entries rebuilt with the default (RW)
+ * permission. Writes must stay refused whatever RIPAS it asks for.
+ */
+static void
+test_defect1_ripas_cycle_keeps_read_only(void **state)
+{
+	struct fw *fw = *state;
+	struct hm_realm *p = fw->r[0], *c = fw->r[1];
+	uint8_t b = 0x5a;
+	unsigned long id, resp = ~0UL;
+
+	(void)fw_share_attach(p, PBASE, c, CBASE, SIZE, CSM_PERM_RO, &id);
+	assert_int_equal(hm_realm_write(c, CBASE, &b, 1), -EACCES);
+	/* Refused: no entry changes, the realm learns it made no progress. */
+	assert_int_equal(ipa_state_set(c, CBASE, SIZE, RIPAS_EMPTY, &resp),
+			 RSI_SUCCESS);
+	assert_int_equal(resp, CBASE);
+	(void)ipa_state_set(c, CBASE, SIZE, RIPAS_RAM, NULL);
+	assert_int_equal(hm_realm_write(c, CBASE, &b, 1), -EACCES);
+	assert_int_equal(hm_realm_write(c, CBASE + G, &b, 1), -EACCES);
+	fw_check(fw);
+}
+
+/*
+ * Defect 1, second half: consumer entries the realm turned EMPTY used to
+ * survive REVOKE (only ASSIGNED_RAM entries were unmapped), and a later
+ * RAM brought the provider's granules back. After a revoke the range maps
+ * nothing of the provider's, whatever RIPAS it had or asks for.
+ */
+static void
+test_defect1_empty_entries_revoked(void **state)
+{
+	struct fw *fw = *state;
+	struct hm_realm *p = fw->r[0], *c = fw->r[1];
+	uint8_t b = 0;
+	unsigned long id;
+	struct sid sid;
+
+	sid = fw_share_attach(p, PBASE, c, CBASE, SIZE, CSM_PERM_RW, &id);
+	b = 0x77;
+	assert_int_equal(hm_realm_write(p, PBASE, &b, 1), 0);
+	(void)ipa_state_set(c, CBASE, SIZE, RIPAS_EMPTY, NULL);
+	assert_int_equal(fw_revoke(p, &sid), RSI_SUCCESS);
+	fw_check(fw);
+	(void)ipa_state_set(c, CBASE, SIZE, RIPAS_RAM, NULL);
+	b = 0;
+	if (hm_realm_read(c, CBASE, &b, 1) == 0)
+		assert_int_not_equal(b, 0x77);
 	fw_check(fw);
 }
 
@@ -93,6 +164,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		T(test_defect1_ripas_cycle_keeps_read_only),
+		T(test_defect1_empty_entries_revoked),
 		T(test_defect7_per_cpu_call_state),
 		T(test_defect9_reclaim_missing_table),
 	};
