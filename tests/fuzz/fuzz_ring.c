@@ -87,6 +87,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint32_t data_size, max_msg, limit, flags, got_size, got_max, got_flags;
+	struct caec_wait_params wait = { 0 };
 	struct caec_ring_shared *sh;
 	struct caec_ring *r;
 	size_t fp, script_len, cap;
@@ -117,7 +118,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size -= PREFIX + script_len;
 	memcpy(mem + CAEC_RING_HDR_SIZE, data + PREFIX + script_len,
 	       size < data_size ? size : data_size);
-	if (caec_ring_open(mem, fp, CAEC_RING_CONSUMER, NULL, &r))
+	/* A NOWAKE ring refuses the default (adaptive) wait. */
+	wait.struct_size = sizeof(wait);
+	wait.mode = flags ? CAEC_WAIT_SPIN : CAEC_WAIT_ADAPTIVE;
+	if (caec_ring_open(mem, fp, CAEC_RING_CONSUMER, &wait, &r))
 		goto out;
 	ring_geometry(r, &got_size, &got_max, &got_flags);
 	if (got_size != data_size || got_max > limit)
