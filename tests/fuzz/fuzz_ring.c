@@ -19,9 +19,15 @@
  * INVARIANTS (abort on violation): a message length never exceeds the
  * validated max_msg nor the buffer given; a peeked payload lies inside the
  * data area; ASan sees every byte the consumer reads, since the region is a
- * heap block of exactly the ring's footprint.
+ * heap block of exactly the ring's footprint. And every message returned is
+ * the one the record format (docs/ring-format.md) puts next: this target's
+ * own reading of the records after the call (the hook stores what it made
+ * a load return, so memory then holds what the consumer saw) finds a
+ * message record of that length where the last one ended, or at 0 after a
+ * single pad that ends at the wrap and does not start at 0.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,9 +53,55 @@ le64(const uint8_t *p)
 	return v;
 }
 
+/*
+ * The record format's answer: where the message after the one that ended
+ * at @exp starts (its payload's data-area offset), and its length; -1 if
+ * the records there are not a valid message.
+ */
+static long
+model_next(const uint8_t *area, uint32_t data_size, uint32_t max_msg,
+	   uint64_t exp, uint32_t *len)
+{
+	uint64_t w;
+	uint32_t type;
+
+	memcpy(&w, area + exp, sizeof(w));
+	type = (uint32_t)(w >> 32);
+	if (type == CAEC_REC_PAD) {
+		if (exp == 0 || (uint32_t)w != data_size - exp - CAEC_REC_HDR)
+			return -1;
+		exp = 0;
+		memcpy(&w, area, sizeof(w));
+		type = (uint32_t)(w >> 32);
+	}
+	if (type != CAEC_REC_MSG || (uint32_t)w > max_msg ||
+	    ring_rec_size((uint32_t)w) > data_size - exp)
+		return -1;
+	*len = (uint32_t)w;
+	return (long)(exp + CAEC_REC_HDR);
+}
+
+/* Check a message the consumer returned against model_next(); the next
+ * record is expected after it. */
+static void
+model_check(const uint8_t *area, uint32_t data_size, uint32_t max_msg,
+	    uint64_t *exp, const uint8_t *got, size_t n, bool in_place)
+{
+	uint32_t len;
+	long at;
+
+	at = model_next(area, data_size, max_msg, *exp, &len);
+	if (at < 0 || len != n)
+		abort();
+	if (in_place ? got != area + at : memcmp(got, area + at, n) != 0)
+		abort();
+	*exp = ((uint64_t)at - CAEC_REC_HDR + ring_rec_size(len)) &
+	       (data_size - 1);
+}
+
 static void
 run_calls(struct caec_ring *r, const uint8_t *area, uint32_t data_size,
-	  uint32_t max_msg, uint8_t pattern, size_t cap)
+	  uint32_t max_msg, uint8_t pattern, size_t cap, uint64_t exp)
 {
 	static uint8_t buf[8192];	/* above every max_msg of the rings here */
 	const void *payload;
@@ -66,6 +118,8 @@ run_calls(struct caec_ring *r, const uint8_t *area, uint32_t data_size,
 			if ((size_t)n > max_msg || p < area ||
 			    p + n > area + data_size)
 				abort();
+			model_check(area, data_size, max_msg, &exp, p,
+				    (size_t)n, true);
 			if (caec_ring_release(r, 0))
 				return;
 			continue;
@@ -80,6 +134,8 @@ run_calls(struct caec_ring *r, const uint8_t *area, uint32_t data_size,
 			return;
 		if ((size_t)n > max_msg || (size_t)n > cap)
 			abort();
+		model_check(area, data_size, max_msg, &exp, buf, (size_t)n,
+			    false);
 	}
 }
 
@@ -129,7 +185,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cap = got_max >> (data[15] & 7);
 	fuzz_hook_arm(mem, fp, data + PREFIX, script_len);
 	run_calls(r, mem + CAEC_RING_HDR_SIZE, data_size, got_max, data[14],
-		  cap);
+		  cap, head & (data_size - 1));
 	fuzz_hook_disarm();
 	caec_ring_close(r);
 out:
