@@ -69,7 +69,7 @@ seed_str(const char *target, const char *name, const char *s)
 
 static void
 ring_seed(const char *name, uint64_t start, unsigned int nmsg, size_t msg,
-	  int closed, uint8_t calls)
+	  size_t step, int closed, uint8_t calls)
 {
 	static uint8_t in[16 + 4096];
 	uint32_t data_size = 4096;
@@ -93,7 +93,7 @@ ring_seed(const char *name, uint64_t start, unsigned int nmsg, size_t msg,
 		die("ring open");
 	for (i = 0; i < nmsg; i++) {
 		memset(body, 'a' + (int)i, sizeof(body));
-		if (caec_ring_send(p, body, msg + i, 0, 0))
+		if (caec_ring_send(p, body, msg + i * step, 0, 0))
 			die("ring send");
 	}
 	memset(in, 0, sizeof(in));
@@ -113,10 +113,38 @@ ring_seed(const char *name, uint64_t start, unsigned int nmsg, size_t msg,
 static void
 ring_seeds(void)
 {
-	ring_seed("three", 0, 3, 100, 0, 0x00);
-	ring_seed("peek", 0, 3, 100, 0, 0xff);
-	ring_seed("wrap", 4096 - 64, 2, 200, 1, 0x55);
-	ring_seed("closed", 8192, 1, 0, 1, 0x00);
+	ring_seed("three", 0, 3, 100, 1, 0, 0x00);
+	ring_seed("peek", 0, 3, 100, 1, 0, 0xff);
+	ring_seed("wrap", 4096 - 64, 2, 200, 1, 1, 0x55);
+	ring_seed("closed", 8192, 1, 0, 1, 1, 0x00);
+	/* A full ring: tail - head is the data area's size. */
+	ring_seed("full", 4096, 4, 1016, 0, 0, 0xaa);
+}
+
+/* Records mode (fuzz_ring.c): @n steps of @steps from @start on. */
+static void
+ring_steps(const char *name, uint64_t start, const uint8_t *steps, size_t n,
+	   uint8_t calls)
+{
+	uint8_t in[16 + 64];
+
+	memset(in, 0, sizeof(in));
+	in[0] = 8;
+	memcpy(in + 4, &start, sizeof(start));
+	in[14] = calls;
+	memcpy(in + 16, steps, 3 * n);
+	seed("ring", name, in, 16 + 3 * n);
+}
+
+static void
+ring_record_seeds(void)
+{
+	/* Two messages; a message, a pad at the wrap and one more. */
+	static const uint8_t two[] = { 0, 100, 0, 0, 7, 1 };
+	static const uint8_t wrap[] = { 0, 200, 0, 1, 0, 0, 0, 50, 0 };
+
+	ring_steps("records", 0, two, 2, 0x00);
+	ring_steps("records-wrap", 4096 - 216, wrap, 3, 0x0f);
 }
 
 /* ---- channel_attach: created channels' regions ------------------------- */
@@ -396,6 +424,7 @@ main(int argc, char **argv)
 	if (mkdir(outdir, 0755) && errno != EEXIST)
 		die(outdir);
 	ring_seeds();
+	ring_record_seeds();
 	channel_seed("plain", "nw", 0);
 	channel_seed("aead", "nw-openssl", 1);
 	aead_seeds();
