@@ -216,6 +216,15 @@ void rmmd_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* rmmd_conn.c: connections and the protocol */
 int rmmd_accept(struct rmmd *d);
 void rmmd_readable(struct rmmd *d, struct rmmd_client *c);
+/*
+ * rmmd_dispatch - one packet of @c as received: @pkt, @n bytes (0 for one
+ * longer than any message), @had_fds: it carried descriptors (closed
+ * unread by then). Checks magic, version, type and exact length, runs the
+ * command and replies on @c's socket; a paused client's packets are held
+ * by the caller, not here. May mark @c dead (rmmd_reap() drops it).
+ */
+void rmmd_dispatch(struct rmmd *d, struct rmmd_client *c, const uint8_t *pkt,
+		   ssize_t n, bool had_fds);
 void rmmd_kill(struct rmmd_client *c, const char *why);
 void rmmd_reap(struct rmmd *d);
 void rmmd_drop_all(struct rmmd *d);

@@ -141,9 +141,6 @@ rmmd_kill(struct rmmd_client *c, const char *why)
 	c->dead = true;
 }
 
-static void handle(struct rmmd *d, struct rmmd_client *c, const uint8_t *pkt,
-		   ssize_t n, bool had_fds);
-
 static void
 want_input(struct rmmd *d, struct rmmd_client *c, bool on)
 {
@@ -175,12 +172,12 @@ rmmd_pause(struct rmmd *d, struct rmmd_client *c, bool paused)
 	if (paused || !c->have_held)
 		return;
 	c->have_held = false;
-	handle(d, c, c->held, c->held_len, c->held_fds);
+	rmmd_dispatch(d, c, c->held, c->held_len, c->held_fds);
 	if (!c->dead)
 		want_input(d, c, true);
 }
 
-/* Is @pkt (@n bytes) an ACK that handle() would accept? */
+/* Is @pkt (@n bytes) an ACK that rmmd_dispatch() would accept? */
 static bool
 is_ack(const uint8_t *pkt, ssize_t n)
 {
@@ -291,9 +288,9 @@ close_passed_fds(struct msghdr *msg)
  * Check a packet, run its command and reply: a malformed packet gets
  * -EPROTO (too many of them and the client is dropped).
  */
-static void
-handle(struct rmmd *d, struct rmmd_client *c, const uint8_t *pkt, ssize_t n,
-       bool had_fds)
+void
+rmmd_dispatch(struct rmmd *d, struct rmmd_client *c, const uint8_t *pkt,
+	      ssize_t n, bool had_fds)
 {
 	uint8_t body[sizeof(struct rmmd_reply) + RMMD_TOKEN_MAX];
 	struct rmmd_cmd_out out;
@@ -397,6 +394,6 @@ rmmd_readable(struct rmmd *d, struct rmmd_client *c)
 			want_input(d, c, false);
 			return;
 		}
-		handle(d, c, pkt, n, had_fds);
+		rmmd_dispatch(d, c, pkt, n, had_fds);
 	}
 }
