@@ -27,4 +27,17 @@ void fuzz_hook_disarm(void);
 /* fuzz_hook_changed - how many loads the script changed since arming. */
 size_t fuzz_hook_changed(void);
 
+/*
+ * fuzz_hook_watch - from now on, remember the furthest value that a shared
+ * load of the 64-bit word at @word returned (whatever the script did), as
+ * a distance ahead of @base: a free-running counter the library reads, so
+ * that a target can tell what the library can have seen of it. Cleared by
+ * fuzz_hook_disarm().
+ */
+void fuzz_hook_watch(const void *word, uint64_t base);
+
+/* fuzz_hook_watched - the furthest distance ahead of the base that a load
+ * of the watched word returned; 0 if none returned a value ahead of it. */
+uint64_t fuzz_hook_watched(void);
+
 #endif /* CAEC_FUZZ_HOOK_H */

@@ -29,7 +29,9 @@
  * own reading of the records after the call (the hook stores what it made
  * a load return, so memory then holds what the consumer saw) finds a
  * message record of that length where the last one ended, or at 0 after a
- * single pad that ends at the wrap and does not start at 0; and the head
+ * single pad that ends at the wrap and does not start at 0, and that record
+ * ends within a tail the consumer loaded (the hook watches the producer's
+ * counter: a message nobody published yet is never returned); and the head
  * the consumer publishes never passes what it returned, except over such a
  * pad (a consumer that skipped records unread would move it further).
  */
@@ -89,10 +91,12 @@ model_next(const uint8_t *area, uint32_t data_size, uint32_t max_msg,
 }
 
 /* Check a message the consumer returned against model_next(); the next
- * record is expected after it. */
+ * record is expected after it, and the record must lie in what the
+ * producer published (a tail the consumer loaded, seen from @start). */
 static void
 model_check(const uint8_t *area, uint32_t data_size, uint32_t max_msg,
-	    uint64_t *mhead, const uint8_t *got, size_t n, bool in_place)
+	    uint64_t start, uint64_t *mhead, const uint8_t *got, size_t n,
+	    bool in_place)
 {
 	uint64_t exp = *mhead & (data_size - 1);
 	uint32_t len;
@@ -106,6 +110,8 @@ model_check(const uint8_t *area, uint32_t data_size, uint32_t max_msg,
 	if ((uint64_t)at - CAEC_REC_HDR != exp)	/* after a pad */
 		*mhead += data_size - exp;
 	*mhead += ring_rec_size(len);
+	if (*mhead - start > fuzz_hook_watched())
+		abort();
 }
 
 /* The head the consumer published (@pub) against the model's, @mhead:
@@ -149,8 +155,8 @@ run_calls(struct caec_ring *r, const uint8_t *area, uint32_t data_size,
 			if ((size_t)n > max_msg || p < area ||
 			    p + n > area + data_size)
 				abort();
-			model_check(area, data_size, max_msg, &mhead, p,
-				    (size_t)n, true);
+			model_check(area, data_size, max_msg, start, &mhead,
+				    p, (size_t)n, true);
 			if (caec_ring_release(r, 0))
 				break;
 			continue;
@@ -165,8 +171,8 @@ run_calls(struct caec_ring *r, const uint8_t *area, uint32_t data_size,
 			break;
 		if ((size_t)n > max_msg || (size_t)n > cap)
 			abort();
-		model_check(area, data_size, max_msg, &mhead, buf, (size_t)n,
-			    false);
+		model_check(area, data_size, max_msg, start, &mhead, buf,
+			    (size_t)n, false);
 	}
 	model_head(area, data_size, start, mhead,
 		   __atomic_load_n(pub, __ATOMIC_RELAXED));
@@ -262,6 +268,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* A NOWAKE ring refuses the default (adaptive) wait. */
 	wait.struct_size = sizeof(wait);
 	wait.mode = flags ? CAEC_WAIT_SPIN : CAEC_WAIT_ADAPTIVE;
+	fuzz_hook_watch(&sh->prod.counter, head);
 	if (caec_ring_open(mem, fp, CAEC_RING_CONSUMER, &wait, &r))
 		goto out;
 	ring_geometry(r, &got_size, &got_max, &got_flags);
@@ -274,6 +281,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_hook_disarm();
 	caec_ring_close(r);
 out:
+	fuzz_hook_disarm();
 	free(mem);
 	return 0;
 }
