@@ -250,8 +250,9 @@ hm_rmi_rtt_fold(const unsigned long *args, unsigned long *res)
 	}
 	hm_d_write(rd, &w, block);
 	hm_tlbi(rd, ipa);
-	port_granule_scrub(g_tbl);
+	/* The block takes over the entries: the RTT holds no live one. */
 	g_tbl->refcount = 0U;
+	port_granule_scrub(g_tbl);
 	port_granule_unlock_transition(g_tbl, PORT_GS_DELEGATED);
 	res[0] = rtt_addr;
 	port_granule_unlock(g_rd);
