@@ -469,8 +469,29 @@ unprotected_ipa(const struct rd *rd, unsigned long ipa)
 	return !hm_ipa_protected(rd, ipa) && (ipa < (1UL << rd->ipa_width));
 }
 
+/*
+ * desc of RMI_RTT_MAP_UNPROTECTED (B4.3.19, RmiRttEntry as the host
+ * writes it): MemAttr in bits 4:2 (one value, 0b100, reserved), S2AP in
+ * bits 7:6 and the output address in bits 47:12 (no LPA2); every other
+ * bit is RES0. The model keeps the output address only.
+ */
+#define NS_DESC_MEMATTR		(0x7UL << 2)
+#define NS_DESC_MEMATTR_RSVD	(0x4UL << 2)
+#define NS_DESC_S2AP		(0x3UL << 6)
+#define NS_DESC_OA		(((1UL << 48) - 1UL) & ~(HM_GRANULE - 1UL))
+
+static bool
+ns_desc_valid(unsigned long desc)
+{
+	return ((desc & ~(NS_DESC_MEMATTR | NS_DESC_S2AP | NS_DESC_OA)) ==
+		0UL) && ((desc & NS_DESC_MEMATTR) != NS_DESC_MEMATTR_RSVD);
+}
+
 /* RMI_RTT_MAP_UNPROTECTED (B4.3.19): rd, ipa, level, desc (its output
- * address; any PA: the GPC guards the PAS). */
+ * address any PA: the GPC guards the PAS). Failure conditions in the
+ * spec's order: rd_align, rd_bound, rd_state, level_bound, attr_valid
+ * (which, without LPA2, holds addr_bound: OA bits above 47 are RES0),
+ * addr_align, ipa_align, ipa_bound, rtt_walk, rtte_state. */
 unsigned long
 hm_rmi_rtt_map_unprotected(const unsigned long *args, unsigned long *res)
 {
@@ -485,8 +506,9 @@ hm_rmi_rtt_map_unprotected(const unsigned long *args, unsigned long *res)
 	if (rd == NULL) {
 		return INPUT;
 	}
-	/* level_bound, addr_align, ipa_align, ipa_bound */
-	if (!map_level(rd, level) || !aligned(desc, (int)level) ||
+	/* level_bound, attr_valid, addr_align, ipa_align, ipa_bound */
+	if (!map_level(rd, level) || !ns_desc_valid(desc) ||
+	    !aligned(desc & NS_DESC_OA, (int)level) ||
 	    !aligned(ipa, (int)level) || !unprotected_ipa(rd, ipa)) {
 		ret = INPUT;
 	} else {
@@ -497,7 +519,7 @@ hm_rmi_rtt_map_unprotected(const unsigned long *args, unsigned long *res)
 			ret = RTT(level);		/* rtte_state */
 		} else {
 			hm_d_write(rd, &w, hm_desc(PORT_RTTE_ASSIGNED_NS, 0U,
-						   desc, 0U));
+						   desc & NS_DESC_OA, 0U));
 		}
 	}
 	port_granule_unlock(g_rd);

@@ -790,6 +790,142 @@ test_rtt_set_ripas_acs(void **state)
 	fw_check(c.fw);
 }
 
+/* ---- RMI_RTT_MAP_UNPROTECTED (ACS cmd_rtt_map_unprotected) --------------- */
+
+/* desc (RMM 1.0 B4.3.19): MemAttr [4:2], S2AP [7:6], the output address
+ * from bit 12 (aligned to the level), every other bit RES0. */
+#define DESC_ATTRS	((1UL << 2) | (3UL << 6))	/* ACS: normal, RW */
+
+enum conf_desc {
+	CD_VALID = 0,	/* an NS granule | DESC_ATTRS */
+	CD_BAD_ATTR,	/* valid | bit 52 (RES0) */
+	CD_UNALIGNED,	/* the NS granule + half a page | DESC_ATTRS */
+	CD_LPA2,	/* 1 << 48 | DESC_ATTRS: needs LPA2 */
+};
+
+struct rtt_map_row {
+	const char *acs;
+	enum conf_gran rd;
+	unsigned long ipa, level;
+	enum conf_desc desc;
+	unsigned long want;
+	unsigned long top;	/* UNMAP, on RMI_ERROR_RTT: X1; 0 unchecked */
+	const char *skip;
+};
+
+#define MAP_VALID	(UNPROT + L3SZ)	/* NS level-3 entry, UNASSIGNED_NS */
+#define MAP_TAKEN	UNPROT		/* ASSIGNED_NS */
+#define MAP_NO_L3	(UNPROT + L2SZ)	/* NS level-2 entry, no RTT below */
+#define MAP_PROT	L3SZ		/* protected level-3 entry */
+
+static const struct rtt_map_row rtt_map_rows[] = {
+	/* attr_valid MEM_ATTR_INVALID */
+	{ "attr_valid", CG_VALID, MAP_VALID, 3, CD_BAD_ATTR, IN, 0, NULL },
+	/* rd_align RD_UNALIGNED; rd_bound RD_DEV_MEM, _OUTSIDE_OF_PERMITTED_PA */
+	{ "rd_align", CG_UNALIGNED, MAP_VALID, 3, CD_VALID, IN, 0, NULL },
+	{ "rd_bound/dev", CG_DEV, MAP_VALID, 3, CD_VALID, IN, 0, SKIP_DEV },
+	{ "rd_bound/pa", CG_OUTSIDE, MAP_VALID, 3, CD_VALID, IN, 0, NULL },
+	/* rd_state RD_STATE_UNDELEGATED .. RD_STATE_DATA */
+	{ "rd_state/undelegated", CG_UNDELEGATED, MAP_VALID, 3, CD_VALID, IN, 0,
+	  NULL },
+	{ "rd_state/delegated", CG_DELEGATED, MAP_VALID, 3, CD_VALID, IN, 0,
+	  NULL },
+	{ "rd_state/rec", CG_REC, MAP_VALID, 3, CD_VALID, IN, 0, NULL },
+	{ "rd_state/rtt", CG_RTT, MAP_VALID, 3, CD_VALID, IN, 0, NULL },
+	{ "rd_state/data", CG_DATA, MAP_VALID, 3, CD_VALID, IN, 0, NULL },
+	/* level_bound LEVEL_STARTING, LEVEL_OOB */
+	{ "level_bound/start", CG_VALID, MAP_VALID, 0, CD_VALID, IN, 0, NULL },
+	{ "level_bound/oob", CG_VALID, MAP_VALID, 4, CD_VALID, IN, 0, NULL },
+	/* addr_align ADDR_UNALIGNED */
+	{ "addr_align", CG_VALID, MAP_VALID, 3, CD_UNALIGNED, IN, 0, NULL },
+	/* addr_bound ADDR_LPA2_PA: without LPA2 the OA is 48 bits */
+	{ "addr_bound", CG_VALID, MAP_VALID, 3, CD_LPA2, IN, 0, NULL },
+	/* ipa_align IPA_UNALIGNED */
+	{ "ipa_align", CG_VALID, MAP_VALID + 1UL, 3, CD_VALID, IN, 0, NULL },
+	/* ipa_bound IPA_PROTECTED, IPA_OOB */
+	{ "ipa_bound/protected", CG_VALID, MAP_PROT, 3, CD_VALID, IN, 0, NULL },
+	{ "ipa_bound/oob", CG_VALID, IPA_OOB, 3, CD_VALID, IN, 0, NULL },
+	/* rtt_walk IPA_NOT_MAPPED */
+	{ "rtt_walk", CG_VALID, MAP_NO_L3, 3, CD_VALID, RTT(2), 0, NULL },
+	/* rtte_state RTTE_STATE_ASSIGNED_NS */
+	{ "rtte_state", CG_VALID, MAP_TAKEN, 3, CD_VALID, RTT(3), 0, NULL },
+};
+
+static unsigned long
+conf_desc(enum conf_desc d, unsigned long ns)
+{
+	switch (d) {
+	case CD_VALID:		return ns | DESC_ATTRS;
+	case CD_BAD_ATTR:	return ns | DESC_ATTRS | (1UL << 52);
+	case CD_UNALIGNED:	return (ns + L3SZ / 2UL) | DESC_ATTRS;
+	case CD_LPA2:		return (1UL << 48) | DESC_ATTRS;
+	default:		fail();
+	}
+	return 0UL;
+}
+
+/* The NS layout of both tables: RTTs to level 3 at the first NS IPA (its
+ * entry 0 mapped) and at NS + 4 MiB (a live level-2 entry after
+ * MAP_NO_L3). */
+static void
+conf_ns_layout(struct conf *c, unsigned long ns)
+{
+	assert_int_equal(hm_realm_map_tables(c->r, UNPROT, 3), 0);
+	assert_int_equal(hm_realm_map_tables(c->r, UNPROT + 2UL * L2SZ, 3), 0);
+	assert_int_equal(conf_rmi(c, RMI_RTT_MAP_UNPROTECTED, c->rd, MAP_TAKEN,
+				  3, ns, NULL), RMI_SUCCESS);
+}
+
+static void
+run_map_rows(struct conf *c, const char *cmd, unsigned long fid,
+	     const struct rtt_map_row *rows, size_t n, unsigned long ns)
+{
+	unsigned long res[4];
+	size_t i;
+
+	for (i = 0U; i < n; i++) {
+		const struct rtt_map_row *w = &rows[i];
+
+		if (conf_skip(c, w->skip)) {
+			continue;
+		}
+		(void)memset(res, 0, sizeof(res));
+		conf_expect(c, cmd, w->acs,
+			    conf_rmi(c, fid, conf_gran(c, w->rd, c->rd), w->ipa,
+				     w->level, conf_desc(w->desc, ns), res),
+			    w->want);
+		if (w->top != 0UL) {
+			assert_int_equal(res[0], w->top);
+		}
+	}
+}
+
+static void
+test_rtt_map_unprotected_acs(void **state)
+{
+	struct conf c;
+	unsigned long ns, res[4];
+
+	conf_init(&c, state, false, 4UL * L3SZ);
+	ns = hm_ns_alloc(c.fw->hm);
+	conf_ns_layout(&c, hm_ns_alloc(c.fw->hm));
+	run_map_rows(&c, "RMI_RTT_MAP_UNPROTECTED", RMI_RTT_MAP_UNPROTECTED,
+		     rtt_map_rows, sizeof(rtt_map_rows) /
+		     sizeof(rtt_map_rows[0]), ns);
+	assert_int_equal(conf_rmi(&c, RMI_RTT_READ_ENTRY, c.rd, MAP_VALID, 3,
+				  0, res), RMI_SUCCESS);
+	assert_int_equal(res[1], RMI_UNASSIGNED);
+	assert_int_equal(conf_rmi(&c, RMI_RTT_MAP_UNPROTECTED, c.rd, MAP_VALID,
+				  3, conf_desc(CD_VALID, ns), NULL),
+			 RMI_SUCCESS);
+	assert_int_equal(conf_rmi(&c, RMI_RTT_READ_ENTRY, c.rd, MAP_VALID, 3,
+				  0, res), RMI_SUCCESS);
+	assert_int_equal(res[1], RMI_ASSIGNED);
+	assert_int_equal(res[2] & ~(G - 1UL), ns);
+	conf_report(&c, "RMI_RTT_MAP_UNPROTECTED");
+	fw_check(c.fw);
+}
+
 /* ---- RMI_FEATURES (ACS cmd_rmi_features) --------------------------------- */
 
 struct features_row {
@@ -1029,6 +1165,7 @@ main(void)
 		T(test_rtt_init_ripas_acs),
 		T(test_rtt_set_ripas_acs),
 		T(test_rtt_set_ripas_csm),
+		T(test_rtt_map_unprotected_acs),
 		T(test_features_acs),
 		T(test_rsi_ipa_state_get_acs),
 		T(test_rsi_ipa_state_set_acs),
