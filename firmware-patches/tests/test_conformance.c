@@ -851,6 +851,45 @@ static const struct rtt_map_row rtt_map_rows[] = {
 	{ "rtte_state", CG_VALID, MAP_TAKEN, 3, CD_VALID, RTT(3), 0, NULL },
 };
 
+/* UNMAP's valid entry is MAP_VALID once mapped; MAP_TAKEN is then given
+ * back, so that it is the UNASSIGNED_NS entry. */
+static const struct rtt_map_row rtt_unmap_rows[] = {
+	/* rd_align RD_UNALIGNED; rd_bound RD_OUTSIDE_OF_PERMITTED_PA, _DEV_MEM */
+	{ "rd_align", CG_UNALIGNED, MAP_VALID, 3, CD_VALID, IN, 0, NULL },
+	{ "rd_bound/pa", CG_OUTSIDE, MAP_VALID, 3, CD_VALID, IN, 0, NULL },
+	{ "rd_bound/dev", CG_DEV, MAP_VALID, 3, CD_VALID, IN, 0, SKIP_DEV },
+	/* rd_state RD_STATE_UNDELEGATED .. RD_STATE_DATA */
+	{ "rd_state/undelegated", CG_UNDELEGATED, MAP_VALID, 3, CD_VALID, IN, 0,
+	  NULL },
+	{ "rd_state/delegated", CG_DELEGATED, MAP_VALID, 3, CD_VALID, IN, 0,
+	  NULL },
+	{ "rd_state/rec", CG_REC, MAP_VALID, 3, CD_VALID, IN, 0, NULL },
+	{ "rd_state/rtt", CG_RTT, MAP_VALID, 3, CD_VALID, IN, 0, NULL },
+	{ "rd_state/data", CG_DATA, MAP_VALID, 3, CD_VALID, IN, 0, NULL },
+	/* level_bound LEVEL_STARTING, LEVEL_OOB */
+	{ "level_bound/start", CG_VALID, MAP_VALID, 0, CD_VALID, IN, 0, NULL },
+	{ "level_bound/oob", CG_VALID, MAP_VALID, 4, CD_VALID, IN, 0, NULL },
+	/* ipa_align IPA_UNALIGNED */
+	{ "ipa_align", CG_VALID, MAP_VALID + 1UL, 3, CD_VALID, IN, 0, NULL },
+	/* ipa_bound IPA_PROTECTED, IPA_OOB */
+	{ "ipa_bound/protected", CG_VALID, MAP_PROT, 3, CD_VALID, IN, 0, NULL },
+	{ "ipa_bound/oob", CG_VALID, IPA_OOB, 3, CD_VALID, IN, 0, NULL },
+	/* rtt_walk IPA_NOT_MAPPED: top is the next live entry, 2 MiB on */
+	{ "rtt_walk", CG_VALID, MAP_NO_L3, 3, CD_VALID, RTT(2),
+	  MAP_NO_L3 + L2SZ, NULL },
+	/* rtte_state RTTE_STATE_UNASSIGNED_NS: top is the next (live) page */
+	{ "rtte_state", CG_VALID, MAP_TAKEN, 3, CD_VALID, RTT(3),
+	  MAP_TAKEN + L3SZ, NULL },
+	/* level_bound_compare_rtt_walk LEVEL_OOB_IPA_NOT_MAPPED */
+	{ "level_bound>rtt_walk", CG_VALID, MAP_NO_L3, 4, CD_VALID, IN, 0,
+	  NULL },
+	/* level_bound_compare_rtte_state LEVEL_OOB_RTTE_STATE_UNASSIGNED_NS */
+	{ "level_bound>rtte_state", CG_VALID, MAP_TAKEN, 4, CD_VALID, IN, 0,
+	  NULL },
+	/* ipa_bound_compare_rtt_walk IPA_PROTECTED_IPA_NOT_MAPPED */
+	{ "ipa_bound>rtt_walk", CG_VALID, L2SZ, 3, CD_VALID, IN, 0, NULL },
+};
+
 static unsigned long
 conf_desc(enum conf_desc d, unsigned long ns)
 {
@@ -923,6 +962,31 @@ test_rtt_map_unprotected_acs(void **state)
 	assert_int_equal(res[1], RMI_ASSIGNED);
 	assert_int_equal(res[2] & ~(G - 1UL), ns);
 	conf_report(&c, "RMI_RTT_MAP_UNPROTECTED");
+	fw_check(c.fw);
+}
+
+static void
+test_rtt_unmap_unprotected_acs(void **state)
+{
+	struct conf c;
+	unsigned long ns, res[4];
+
+	conf_init(&c, state, false, 5UL * L3SZ);
+	ns = hm_ns_alloc(c.fw->hm);
+	conf_ns_layout(&c, hm_ns_alloc(c.fw->hm));
+	assert_int_equal(conf_rmi(&c, RMI_RTT_MAP_UNPROTECTED, c.rd, MAP_VALID,
+				  3, conf_desc(CD_VALID, ns), NULL),
+			 RMI_SUCCESS);
+	assert_int_equal(conf_rmi(&c, RMI_RTT_UNMAP_UNPROTECTED, c.rd,
+				  MAP_TAKEN, 3, 0, res), RMI_SUCCESS);
+	run_map_rows(&c, "RMI_RTT_UNMAP_UNPROTECTED",
+		     RMI_RTT_UNMAP_UNPROTECTED, rtt_unmap_rows,
+		     sizeof(rtt_unmap_rows) / sizeof(rtt_unmap_rows[0]), ns);
+	assert_int_equal(conf_rmi(&c, RMI_RTT_UNMAP_UNPROTECTED, c.rd,
+				  MAP_VALID, 3, 0, res), RMI_SUCCESS);
+	/* The level-3 RTT is now empty: top is the end of it. */
+	assert_int_equal(res[0], UNPROT + L2SZ);
+	conf_report(&c, "RMI_RTT_UNMAP_UNPROTECTED");
 	fw_check(c.fw);
 }
 
@@ -1166,6 +1230,7 @@ main(void)
 		T(test_rtt_set_ripas_acs),
 		T(test_rtt_set_ripas_csm),
 		T(test_rtt_map_unprotected_acs),
+		T(test_rtt_unmap_unprotected_acs),
 		T(test_features_acs),
 		T(test_rsi_ipa_state_get_acs),
 		T(test_rsi_ipa_state_set_acs),
