@@ -167,8 +167,11 @@ hm_rmi_rtt_destroy(const unsigned long *args, unsigned long *res)
 /*
  * The block entry that an RTT of @level folds into, or 0 if its entries
  * are not homogeneous: all UNASSIGNED with one RIPAS, all UNASSIGNED_NS,
- * or all ASSIGNED (one RIPAS) / ASSIGNED_NS mapping one contiguous block
- * aligned to level - 1 (TF-RMM's s2tt_is_*_block / s2tt_maps_*_block).
+ * or all ASSIGNED (one RIPAS, one set of attributes) / ASSIGNED_NS mapping
+ * one contiguous block aligned to level - 1 (TF-RMM's s2tt_is_*_block /
+ * s2tt_maps_*_block). The block keeps the entries' attributes. The CSM
+ * extension's rule (csm.h): an ASSIGNED entry mapping a shared page does
+ * not fold (the RTT counts as not homogeneous).
  */
 static uint64_t
 fold_of(const uint64_t *t, int level, bool *assigned)
@@ -177,8 +180,8 @@ fold_of(const uint64_t *t, int level, bool *assigned)
 	unsigned int state = hm_d_state(t[0]);
 	uint64_t first = t[0] & ~HM_D_STALE;
 	unsigned long pa = first & HM_D_PA_MASK;
-	/* Fields every entry must share; the model's fold ignores S2AP. */
-	uint64_t same = HM_D_STATE_MASK | HM_D_RIPAS_MASK;
+	/* Fields every entry must share. */
+	uint64_t same = HM_D_STATE_MASK | HM_D_RIPAS_MASK | HM_D_ATTR_MASK;
 
 	*assigned = (state == PORT_RTTE_ASSIGNED) ||
 		    (state == PORT_RTTE_ASSIGNED_NS);
@@ -189,7 +192,7 @@ fold_of(const uint64_t *t, int level, bool *assigned)
 			  0UL)) {
 		return 0U;
 	}
-	for (i = 1UL; i < hm_g->fanout; i++) {
+	for (i = 0UL; i < hm_g->fanout; i++) {
 		uint64_t d = t[i] & ~HM_D_STALE;
 
 		if ((d & same) != (first & same)) {
@@ -198,8 +201,12 @@ fold_of(const uint64_t *t, int level, bool *assigned)
 		if (*assigned && ((d & HM_D_PA_MASK) != pa + i * size)) {
 			return 0U;
 		}
+		if ((state == PORT_RTTE_ASSIGNED) &&
+		    !csm_rtt_may_fold((unsigned long)(d & HM_D_PA_MASK))) {
+			return 0U;
+		}
 	}
-	return *assigned ? hm_desc(state, hm_d_ripas(first), pa, 0U) :
+	return *assigned ? (first & (same | HM_D_PA_MASK)) :
 			   hm_desc(state, hm_d_ripas(first), 0UL, 0U);
 }
 
@@ -489,9 +496,9 @@ ns_desc_valid(unsigned long desc)
 
 /* RMI_RTT_MAP_UNPROTECTED (B4.3.19): rd, ipa, level, desc (its output
  * address any PA: the GPC guards the PAS). Failure conditions in the
- * spec's order: rd_align, rd_bound, rd_state, level_bound, attr_valid
- * (which, without LPA2, holds addr_bound: OA bits above 47 are RES0),
- * addr_align, ipa_align, ipa_bound, rtt_walk, rtte_state. */
+ * order of the spec: rd_align, rd_bound, rd_state, level_bound,
+ * attr_valid (which, without LPA2, holds addr_bound: OA bits above 47 are
+ * RES0), addr_align, ipa_align, ipa_bound, rtt_walk, rtte_state. */
 unsigned long
 hm_rmi_rtt_map_unprotected(const unsigned long *args, unsigned long *res)
 {

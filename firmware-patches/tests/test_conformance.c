@@ -12,14 +12,15 @@
  * Realms are as the ACS makes them: IPA width 40, starting level 0, one
  * starting RTT, fan-out 512, no CSM (no APT), RIPAS EMPTY, NEW unless a
  * command needs a running REC. Where a CSM range changes the answer (the
- * RIPAS rules of ABI.md 4.6), a second test plays the command on a
- * consumer range.
+ * RIPAS rules of ABI.md 4.6, the fold rule of 4.7), a second test plays
+ * the command on a consumer range.
  *
  * Rows the model cannot stage are kept in the table with a skip reason:
  * device memory (the model has no device PA range), a SYSTEM_OFF realm
  * (the model implements no PSCI), auxiliary RTTs (planes, RMM 1.1).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fw_test.h"
@@ -244,6 +245,21 @@ conf_consumer(struct fw *fw)
 	fw->r[1] = c;
 	(void)fw_share_attach(p, PBASE, c, CBASE, CSIZE, CSM_PERM_RO, NULL);
 	return c;
+}
+
+/* A model with 8 entries per RTT (a level-2 block is 8 pages), for the
+ * cases that need a whole RTT of a CSM range. */
+static int
+conf_setup_fanout8(void **state)
+{
+	struct fw *fw = calloc(1U, sizeof(*fw));
+	struct hm_params p = { .size = sizeof(p), .nr_granules = 4096UL,
+			       .rtt_fanout = 8U };
+
+	assert_non_null(fw);
+	assert_int_equal(hm_create(&p, &fw->hm), 0);
+	*state = fw;
+	return 0;
 }
 
 /* ==== end of shared block =============================================== */
@@ -515,6 +531,54 @@ test_rtt_fold_acs(void **state)
 	assert_int_equal(res[1], RMI_ASSIGNED);
 	assert_int_equal(res[2], pa);
 	conf_report(&c, "RMI_RTT_FOLD");
+	fw_check(c.fw);
+}
+
+/*
+ * RMI_RTT_FOLD on CSM ranges (ABI.md 4.7): a consumer's level-3 RTT whose
+ * entries map one contiguous, aligned block of the provider's, and the
+ * provider's RTT, are not homogeneous while shared (ACS rtte_homo:
+ * RMI_ERROR_RTT, 3) where RMM 1.0 would fold them; the walk rows answer as
+ * in RMM 1.0; unshared, the provider's folds.
+ */
+static void
+test_rtt_fold_csm(void **state)
+{
+	struct conf c = { .fw = *state };
+	struct hm_realm_params rp = { .size = sizeof(rp), .ipa_width = 24U };
+	struct hm_realm *p = fw_realm(c.fw, &rp), *r = fw_realm(c.fw, &rp);
+	unsigned long blk = hm_level_size(c.fw->hm, 2), pa, i, res[4];
+	struct sid sid;
+
+	pa = HM_PA_BASE + 4096UL * G - 4UL * blk;
+	assert_int_equal(hm_realm_map_tables(p, PBASE, 3), 0);
+	for (i = 0UL; i < blk / G; i++) {
+		assert_int_equal(conf_rmi(&c, RMI_GRANULE_DELEGATE, pa + i * G,
+					  0, 0, 0, NULL), RMI_SUCCESS);
+		assert_int_equal(conf_rmi(&c, RMI_DATA_CREATE_UNKNOWN,
+					  hm_realm_rd(p), pa + i * G,
+					  PBASE + i * G, 0, NULL), RMI_SUCCESS);
+	}
+	sid = fw_share_attach(p, PBASE, r, CBASE, blk, CSM_PERM_RO, NULL);
+	/* ipa_align, rtte_state: as in RMM 1.0 */
+	conf_expect(&c, "RMI_RTT_FOLD", "ipa_align",
+		    conf_rmi(&c, RMI_RTT_FOLD, hm_realm_rd(r), CBASE + G, 3, 0,
+			     res), IN);
+	conf_expect(&c, "RMI_RTT_FOLD", "rtte_state",
+		    conf_rmi(&c, RMI_RTT_FOLD, hm_realm_rd(r), CBASE + blk, 3,
+			     0, res), RTT(2));
+	/* rtte_homo: shared pages do not fold */
+	conf_expect(&c, "RMI_RTT_FOLD", "rtte_homo (CSM consumer)",
+		    conf_rmi(&c, RMI_RTT_FOLD, hm_realm_rd(r), CBASE, 3, 0,
+			     res), RTT(3));
+	conf_expect(&c, "RMI_RTT_FOLD", "rtte_homo (CSM provider)",
+		    conf_rmi(&c, RMI_RTT_FOLD, hm_realm_rd(p), PBASE, 3, 0,
+			     res), RTT(3));
+	fw_check(c.fw);
+	assert_int_equal(fw_revoke(p, &sid), RSI_SUCCESS);
+	assert_int_equal(conf_rmi(&c, RMI_RTT_FOLD, hm_realm_rd(p), PBASE, 3,
+				  0, res), RMI_SUCCESS);
+	conf_report(&c, "RMI_RTT_FOLD on CSM ranges");
 	fw_check(c.fw);
 }
 
@@ -1225,6 +1289,9 @@ main(void)
 		T(test_rtt_create_acs),
 		T(test_rtt_destroy_acs),
 		T(test_rtt_fold_acs),
+		cmocka_unit_test_setup_teardown(test_rtt_fold_csm,
+						conf_setup_fanout8,
+						fw_teardown),
 		T(test_rtt_read_entry_acs),
 		T(test_rtt_init_ripas_acs),
 		T(test_rtt_set_ripas_acs),
