@@ -9,7 +9,8 @@
  *  I4 a protected mapping of realm R is R's own DATA granule (mapped once,
  *     read-write) or lies in a range R consumes, ATTACHED, backed by the
  *     provider's grant to R (ATTACHED) and the same PA at the same offset
- *     of the provider's region, with the granted permission;
+ *     of the provider's region, with the granted permission, by a
+ *     level-3 entry (no block maps a consumed range);
  *  I5 a DATA granule's refcount equals its consumer mappings;
  *  I6 the two sides of each share agree (grant state vs consumed state);
  *  I7 each live realm's id is registered to its RD, and ids are distinct;
@@ -202,6 +203,14 @@ check_table(struct ck *ck, struct rd *rd, struct apt *apt,
 					    "unprotected %#lx", rd->pa, ipa);
 			}
 			for (j = 0UL; j < size; j += HM_GRANULE) {
+				if ((level < PORT_RTT_PAGE_LEVEL) &&
+				    (apt != NULL) &&
+				    (apt_consumed_at(apt, ipa + j) != NULL)) {
+					return fail(ck, "realm %#lx maps "
+						    "consumed %#lx by a level-%d "
+						    "block", rd->pa, ipa + j,
+						    level);
+				}
 				if (check_leaf(ck, rd, apt, ipa + j,
 					       (d & HM_D_PA_MASK) + j, d) != 0) {
 					return -1;

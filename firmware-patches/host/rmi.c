@@ -463,15 +463,17 @@ static const struct hm_rmi_row rmi_rows[] = {
 	  hm_rmi_rtt_unmap_unprotected },
 };
 
-/* Outputs a command defines even when it fails (X2 "top" of B4.3.3 and
- * B4.3.16, on RMI_ERROR_RTT). */
+/* Outputs a command defines even when it fails, on RMI_ERROR_RTT: X2
+ * "top" of DATA_DESTROY (B4.3.3) and RTT_DESTROY (B4.3.16), X1 "top" of
+ * RTT_UNMAP_UNPROTECTED (B4.3.22). */
 static bool
 keeps_outputs(unsigned long fid, unsigned long ret)
 {
 	if (RMI_RETURN_STATUS(ret) != RMI_ERROR_RTT) {
 		return false;
 	}
-	return (fid == RMI_RTT_DESTROY) || (fid == RMI_DATA_DESTROY);
+	return (fid == RMI_RTT_DESTROY) || (fid == RMI_DATA_DESTROY) ||
+	       (fid == RMI_RTT_UNMAP_UNPROTECTED);
 }
 
 unsigned long

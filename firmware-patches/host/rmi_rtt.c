@@ -167,8 +167,11 @@ hm_rmi_rtt_destroy(const unsigned long *args, unsigned long *res)
 /*
  * The block entry that an RTT of @level folds into, or 0 if its entries
  * are not homogeneous: all UNASSIGNED with one RIPAS, all UNASSIGNED_NS,
- * or all ASSIGNED (one RIPAS) / ASSIGNED_NS mapping one contiguous block
- * aligned to level - 1 (TF-RMM's s2tt_is_*_block / s2tt_maps_*_block).
+ * or all ASSIGNED (one RIPAS, one set of attributes) / ASSIGNED_NS mapping
+ * one contiguous block aligned to level - 1 (TF-RMM's s2tt_is_*_block /
+ * s2tt_maps_*_block). The block keeps the entries' attributes. The CSM
+ * extension's rule (csm.h): an ASSIGNED entry mapping a shared page does
+ * not fold (the RTT counts as not homogeneous).
  */
 static uint64_t
 fold_of(const uint64_t *t, int level, bool *assigned)
@@ -177,8 +180,8 @@ fold_of(const uint64_t *t, int level, bool *assigned)
 	unsigned int state = hm_d_state(t[0]);
 	uint64_t first = t[0] & ~HM_D_STALE;
 	unsigned long pa = first & HM_D_PA_MASK;
-	/* Fields every entry must share; the model's fold ignores S2AP. */
-	uint64_t same = HM_D_STATE_MASK | HM_D_RIPAS_MASK;
+	/* Fields every entry must share. */
+	uint64_t same = HM_D_STATE_MASK | HM_D_RIPAS_MASK | HM_D_ATTR_MASK;
 
 	*assigned = (state == PORT_RTTE_ASSIGNED) ||
 		    (state == PORT_RTTE_ASSIGNED_NS);
@@ -189,7 +192,7 @@ fold_of(const uint64_t *t, int level, bool *assigned)
 			  0UL)) {
 		return 0U;
 	}
-	for (i = 1UL; i < hm_g->fanout; i++) {
+	for (i = 0UL; i < hm_g->fanout; i++) {
 		uint64_t d = t[i] & ~HM_D_STALE;
 
 		if ((d & same) != (first & same)) {
@@ -198,8 +201,12 @@ fold_of(const uint64_t *t, int level, bool *assigned)
 		if (*assigned && ((d & HM_D_PA_MASK) != pa + i * size)) {
 			return 0U;
 		}
+		if ((state == PORT_RTTE_ASSIGNED) &&
+		    !csm_rtt_may_fold((unsigned long)(d & HM_D_PA_MASK))) {
+			return 0U;
+		}
 	}
-	return *assigned ? hm_desc(state, hm_d_ripas(first), pa, 0U) :
+	return *assigned ? (first & (same | HM_D_PA_MASK)) :
 			   hm_desc(state, hm_d_ripas(first), 0UL, 0U);
 }
 
@@ -250,8 +257,9 @@ hm_rmi_rtt_fold(const unsigned long *args, unsigned long *res)
 	}
 	hm_d_write(rd, &w, block);
 	hm_tlbi(rd, ipa);
-	port_granule_scrub(g_tbl);
+	/* The block takes over the entries: the RTT holds no live one. */
 	g_tbl->refcount = 0U;
+	port_granule_scrub(g_tbl);
 	port_granule_unlock_transition(g_tbl, PORT_GS_DELEGATED);
 	res[0] = rtt_addr;
 	port_granule_unlock(g_rd);
@@ -468,8 +476,29 @@ unprotected_ipa(const struct rd *rd, unsigned long ipa)
 	return !hm_ipa_protected(rd, ipa) && (ipa < (1UL << rd->ipa_width));
 }
 
+/*
+ * desc of RMI_RTT_MAP_UNPROTECTED (B4.3.19, RmiRttEntry as the host
+ * writes it): MemAttr in bits 4:2 (one value, 0b100, reserved), S2AP in
+ * bits 7:6 and the output address in bits 47:12 (no LPA2); every other
+ * bit is RES0. The model keeps the output address only.
+ */
+#define NS_DESC_MEMATTR		(0x7UL << 2)
+#define NS_DESC_MEMATTR_RSVD	(0x4UL << 2)
+#define NS_DESC_S2AP		(0x3UL << 6)
+#define NS_DESC_OA		(((1UL << 48) - 1UL) & ~(HM_GRANULE - 1UL))
+
+static bool
+ns_desc_valid(unsigned long desc)
+{
+	return ((desc & ~(NS_DESC_MEMATTR | NS_DESC_S2AP | NS_DESC_OA)) ==
+		0UL) && ((desc & NS_DESC_MEMATTR) != NS_DESC_MEMATTR_RSVD);
+}
+
 /* RMI_RTT_MAP_UNPROTECTED (B4.3.19): rd, ipa, level, desc (its output
- * address; any PA: the GPC guards the PAS). */
+ * address any PA: the GPC guards the PAS). Failure conditions in the
+ * order of the spec: rd_align, rd_bound, rd_state, level_bound,
+ * attr_valid (which, without LPA2, holds addr_bound: OA bits above 47 are
+ * RES0), addr_align, ipa_align, ipa_bound, rtt_walk, rtte_state. */
 unsigned long
 hm_rmi_rtt_map_unprotected(const unsigned long *args, unsigned long *res)
 {
@@ -484,8 +513,9 @@ hm_rmi_rtt_map_unprotected(const unsigned long *args, unsigned long *res)
 	if (rd == NULL) {
 		return INPUT;
 	}
-	/* level_bound, addr_align, ipa_align, ipa_bound */
-	if (!map_level(rd, level) || !aligned(desc, (int)level) ||
+	/* level_bound, attr_valid, addr_align, ipa_align, ipa_bound */
+	if (!map_level(rd, level) || !ns_desc_valid(desc) ||
+	    !aligned(desc & NS_DESC_OA, (int)level) ||
 	    !aligned(ipa, (int)level) || !unprotected_ipa(rd, ipa)) {
 		ret = INPUT;
 	} else {
@@ -496,7 +526,7 @@ hm_rmi_rtt_map_unprotected(const unsigned long *args, unsigned long *res)
 			ret = RTT(level);		/* rtte_state */
 		} else {
 			hm_d_write(rd, &w, hm_desc(PORT_RTTE_ASSIGNED_NS, 0U,
-						   desc, 0U));
+						   desc & NS_DESC_OA, 0U));
 		}
 	}
 	port_granule_unlock(g_rd);

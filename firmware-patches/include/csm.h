@@ -115,6 +115,18 @@ void csm_realm_destroy(struct rd *rd);
  */
 bool csm_ripas_may_change(unsigned long pa);
 
+/* ---- RTT folding (ABI.md, "Folding CSM ranges") --------------------------- */
+
+/*
+ * RMI_RTT_FOLD, for each ASSIGNED entry of the RTT it would fold (RTT
+ * locked): may the entry mapping DATA granule @pa become part of a block?
+ * False while the granule is shared through CSM: the core then treats the
+ * RTT as not homogeneous (RMI_ERROR_RTT at the RTT's level), so that a
+ * consumed range stays mapped by level-3 entries, which carry the granted
+ * permission and which DETACH, REVOKE and DESTROY unmap one by one.
+ */
+bool csm_rtt_may_fold(unsigned long pa);
+
 /* ---- Realm ids ---------------------------------------------------------- */
 
 /* PA of the live realm with id @id, or 0. */

@@ -119,3 +119,10 @@ csm_ripas_may_change(unsigned long pa)
 
 	return (g == NULL) || (port_granule_refcount(g) == 0UL);
 }
+
+bool
+csm_rtt_may_fold(unsigned long pa)
+{
+	/* Same test as for RIPAS: no CSM mapping of the granule. */
+	return csm_ripas_may_change(pa);
+}

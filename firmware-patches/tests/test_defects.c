@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "csm_apt.h"
@@ -158,6 +159,72 @@ test_defect7_per_cpu_call_state(void **state)
 	fw_check(fw);
 }
 
+/* A model with 8 entries per RTT: a level-2 block is 8 pages, so that a
+ * whole consumer RTT is cheap to make foldable. */
+static int
+setup_fanout8(void **state)
+{
+	struct fw *fw = calloc(1U, sizeof(*fw));
+	struct hm_params p = { .size = sizeof(p), .nr_granules = 4096UL,
+			       .rtt_fanout = 8U };
+
+	assert_non_null(fw);
+	assert_int_equal(hm_create(&p, &fw->hm), 0);
+	*state = fw;
+	return 0;
+}
+
+/*
+ * Defect 10, "a folded consumer range": RMI_RTT_FOLD ignored the entries'
+ * attributes and knew nothing of CSM, so a host that backed a provider's
+ * region with contiguous, block-aligned granules could fold an RO
+ * consumer's level-3 RTT into one read-write block, which REVOKE (page by
+ * page, level 3 only) then left mapped. A consumed range's RTT does not
+ * fold: its entries stay level-3 entries with the granted permission.
+ */
+static void
+test_defect10_fold_keeps_consumer_pages(void **state)
+{
+	struct fw *fw = *state;
+	struct hm_realm_params rp = { .size = sizeof(rp), .ipa_width = 24U };
+	struct hm_realm *p = fw_realm(fw, &rp), *c = fw_realm(fw, &rp);
+	unsigned long blk = hm_level_size(fw->hm, 2), pa, i, res[4];
+	struct hm_rtte e;
+	uint8_t b = 0x5a;
+	struct sid sid;
+
+	/* The host backs the provider's region with one aligned block. */
+	pa = HM_PA_BASE + 4096UL * G - 4UL * blk;
+	assert_int_equal(hm_realm_map_tables(p, PBASE, 3), 0);
+	for (i = 0UL; i < blk / G; i++) {
+		assert_int_equal(hm_rmi(fw->hm, RMI_GRANULE_DELEGATE,
+					pa + i * G, 0, 0, 0, NULL), RMI_SUCCESS);
+		assert_int_equal(hm_rmi(fw->hm, RMI_DATA_CREATE_UNKNOWN,
+					hm_realm_rd(p), pa + i * G,
+					PBASE + i * G, 0, NULL), RMI_SUCCESS);
+	}
+	sid = fw_share_attach(p, PBASE, c, CBASE, blk, CSM_PERM_RO, NULL);
+	assert_int_equal(hm_realm_write(c, CBASE, &b, 1), -EACCES);
+	/* The consumer's RTT (and the provider's) is not homogeneous. */
+	assert_int_equal(hm_rmi(fw->hm, RMI_RTT_FOLD, hm_realm_rd(c), CBASE,
+				3, 0, res), RMI_RETURN(RMI_ERROR_RTT, 3));
+	assert_int_equal(hm_rmi(fw->hm, RMI_RTT_FOLD, hm_realm_rd(p), PBASE,
+				3, 0, res), RMI_RETURN(RMI_ERROR_RTT, 3));
+	assert_int_equal(hm_rtt_entry(fw->hm, hm_realm_rd(c), CBASE, &e), 0);
+	assert_int_equal(e.level, 3);
+	assert_int_equal(e.perm, CSM_PERM_RO);
+	assert_int_equal(hm_realm_write(c, CBASE, &b, 1), -EACCES);
+	fw_check(fw);
+	/* Revoked, the range maps nothing of the provider's. */
+	assert_int_equal(fw_revoke(p, &sid), RSI_SUCCESS);
+	assert_int_not_equal(hm_realm_read(c, CBASE, &b, 1), 0);
+	fw_check(fw);
+	/* Unshared again, the provider's RTT folds as in RMM 1.0. */
+	assert_int_equal(hm_rmi(fw->hm, RMI_RTT_FOLD, hm_realm_rd(p), PBASE,
+				3, 0, res), RMI_SUCCESS);
+	fw_check(fw);
+}
+
 #define T(f)	cmocka_unit_test_setup_teardown(f, fw_setup3, fw_teardown)
 
 int
@@ -168,6 +235,9 @@ main(void)
 		T(test_defect1_empty_entries_revoked),
 		T(test_defect7_per_cpu_call_state),
 		T(test_defect9_reclaim_missing_table),
+		cmocka_unit_test_setup_teardown(
+			test_defect10_fold_keeps_consumer_pages, setup_fanout8,
+			fw_teardown),
 	};
 
 	return cmocka_run_group_tests_name("firmware-defects", tests, NULL,
