@@ -175,15 +175,15 @@ setup_fanout8(void **state)
 }
 
 /*
- * Defect 10, "a folded consumer range": RMI_RTT_FOLD ignored the entries'
- * attributes and knew nothing of CSM, so a host that backed a provider's
+ * Defect 2, "RTT_FOLD rebuilds an RW block over a consumer range":
+ * RMI_RTT_FOLD ignored the entries' attributes and knew nothing of CSM, so a host that backed a provider's
  * region with contiguous, block-aligned granules could fold an RO
  * consumer's level-3 RTT into one read-write block, which REVOKE (page by
  * page, level 3 only) then left mapped. A consumed range's RTT does not
  * fold: its entries stay level-3 entries with the granted permission.
  */
 static void
-test_defect10_fold_keeps_consumer_pages(void **state)
+test_defect2_fold_keeps_consumer_pages(void **state)
 {
 	struct fw *fw = *state;
 	struct hm_realm_params rp = { .size = sizeof(rp), .ipa_width = 24U };
@@ -236,7 +236,7 @@ main(void)
 		T(test_defect7_per_cpu_call_state),
 		T(test_defect9_reclaim_missing_table),
 		cmocka_unit_test_setup_teardown(
-			test_defect10_fold_keeps_consumer_pages, setup_fanout8,
+			test_defect2_fold_keeps_consumer_pages, setup_fanout8,
 			fw_teardown),
 	};
 
