@@ -55,17 +55,19 @@ csm_first_not_ready(struct rd *rd, unsigned long base, unsigned long size)
 	return CSM_IPA_NONE;
 }
 
-void
+int
 csm_map_one(struct rd *cons, unsigned long ipa, unsigned long pa,
 	    unsigned int perm)
 {
 	int ret = port_rtt_map(cons, ipa, pa,
 			       (perm == CSM_PERM_RO) ? PORT_S2_RO : 0U);
 
-	/* RESERVE emptied the range and DATA_CREATE refuses to fill it. */
-	assert(ret == 0);
-	(void)ret;
+	/* A reference counts a mapping: none without one (I5). */
+	if (ret != 0) {
+		return ret;
+	}
 	port_granule_refcount_inc(port_addr_to_granule(pa));
+	return 0;
 }
 
 void
@@ -97,7 +99,7 @@ csm_map_region(struct rd *prov, const struct apt_entry *region,
 
 		if ((port_rtt_read(prov, region->base + off, &e) == 0) &&
 		    (e.state == PORT_RTTE_ASSIGNED)) {
-			csm_map_one(cons, cbase + off, e.pa, perm);
+			(void)csm_map_one(cons, cbase + off, e.pa, perm);
 		}
 	}
 }
@@ -118,4 +120,21 @@ csm_ripas_may_change(unsigned long pa)
 	struct granule *g = port_addr_to_granule(pa);
 
 	return (g == NULL) || (port_granule_refcount(g) == 0UL);
+}
+
+bool
+csm_rtt_may_unlink(struct rd *rd, unsigned long base, unsigned long size)
+{
+	struct granule *g_apt;
+	struct apt *apt = csm_apt_map(rd, PORT_SLOT_APT, &g_apt);
+	struct apt_entry *c = NULL;
+	bool ok = true;
+
+	while (ok && (apt != NULL) &&
+	       ((c = apt_next(apt, c, APT_CONSUMED)) != NULL)) {
+		/* [base, base + size) meets [c->base, c->base + c->size) */
+		ok = (c->base >= base + size) || (base >= c->base + c->size);
+	}
+	csm_apt_unmap(apt, PORT_SLOT_APT);
+	return ok;
 }

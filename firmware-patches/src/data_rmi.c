@@ -120,7 +120,7 @@ for_consumers(struct csm_lock_set *s, uint64_t prov_id, struct apt *apt,
 			unsigned long cipa = c->base + (ipa - region->base);
 
 			if (map) {
-				csm_map_one(peer.rd, cipa, pa, c->perm);
+				(void)csm_map_one(peer.rd, cipa, pa, c->perm);
 			} else {
 				csm_unmap_one(peer.rd, cipa);
 			}

@@ -158,6 +158,98 @@ test_defect7_per_cpu_call_state(void **state)
 	fw_check(fw);
 }
 
+/* The realm accepts fresh pages over a DESTROYED range (RIPAS RAM with
+ * RSI_CHANGE_DESTROYED); asserts the whole range changed. */
+static void
+accept_destroyed(struct hm_realm *r, unsigned long base, unsigned long size)
+{
+	unsigned long out[3] = { 0 };
+
+	assert_int_equal(hm_rsi(r, RSI_IPA_STATE_SET, base, base + size,
+				RIPAS_RAM, RSI_CHANGE_DESTROYED, out),
+			 RSI_SUCCESS);
+	assert_int_equal(out[0], base + size);
+}
+
+static unsigned long
+host_rmi(struct fw *fw, unsigned long fid, unsigned long x1, unsigned long x2,
+	 unsigned long x3, unsigned long res[4])
+{
+	return hm_rmi(fw->hm, fid, x1, x2, x3, 0UL, res);
+}
+
+/*
+ * An attached consumer range whose level-3 RTT holds no mapping: the host
+ * took the provider's granules back, and the consumer accepted fresh pages
+ * there (RIPAS RAM), so a new provider granule would be mapped for it.
+ * Returns the IPA of that level-3 RTT.
+ */
+static unsigned long
+emptied_consumer_table(struct fw *fw, struct hm_realm *p, struct hm_realm *c,
+		       unsigned long freed[SIZE / G])
+{
+	unsigned long off, res[4];
+
+	(void)fw_share_attach(p, PBASE, c, CBASE, SIZE, CSM_PERM_RW, NULL);
+	for (off = 0UL; off < SIZE; off += G) {
+		assert_int_equal(host_rmi(fw, RMI_DATA_DESTROY, hm_realm_rd(p),
+					  PBASE + off, 0UL, res), RMI_SUCCESS);
+		freed[off / G] = res[0];	/* DELEGATED: reusable */
+	}
+	accept_destroyed(p, PBASE, SIZE);
+	accept_destroyed(c, CBASE, SIZE);
+	fw_check(fw);
+	return CBASE & ~(hm_level_size(fw->hm, 2) - 1UL);
+}
+
+/*
+ * Defect 3, "RTT_DESTROY + DATA_CREATE_UNKNOWN in an attached range": the
+ * host destroyed a consumer's level-3 RTT of an attached range once it held
+ * no mapping, then backed the provider's IPA: the cascade found no level-3
+ * entry to map (an assertion, or a reference counted with no mapping). The
+ * RTTs of a consumed range now count as live until the consumer frees it.
+ */
+static void
+test_defect3_rtt_destroy_in_attached_range(void **state)
+{
+	struct fw *fw = *state;
+	struct hm_realm *p = fw->r[0], *c = fw->r[1];
+	unsigned long freed[SIZE / G], res[4], tbl;
+
+	tbl = emptied_consumer_table(fw, p, c, freed);
+	assert_int_equal(host_rmi(fw, RMI_RTT_DESTROY, hm_realm_rd(c), tbl, 3UL,
+				  res), RMI_RETURN(RMI_ERROR_RTT, 3));
+	assert_int_equal(res[1], tbl);	/* top: a live RTT's own IPA */
+	fw_check(fw);
+	assert_int_equal(host_rmi(fw, RMI_DATA_CREATE_UNKNOWN, hm_realm_rd(p),
+				  freed[0], PBASE, NULL), RMI_SUCCESS);
+	assert_int_equal(hm_granule_refcount(fw->hm, freed[0]), 1UL);
+	fw_check(fw);
+	/* Once the range is freed, the RTT is the host's again. */
+	assert_int_equal(hm_realm_destroy(c), 0);
+	fw->r[1] = NULL;
+	fw_check(fw);
+}
+
+/* Defect 3, the same through RMI_RTT_FOLD: a consumer RTT of UNASSIGNED
+ * entries folded into a block left the cascade no level-3 entry either. */
+static void
+test_defect3_rtt_fold_in_attached_range(void **state)
+{
+	struct fw *fw = *state;
+	struct hm_realm *p = fw->r[0], *c = fw->r[1];
+	unsigned long freed[SIZE / G], res[4], tbl;
+
+	tbl = emptied_consumer_table(fw, p, c, freed);
+	assert_int_equal(host_rmi(fw, RMI_RTT_FOLD, hm_realm_rd(c), tbl, 3UL,
+				  res), RMI_RETURN(RMI_ERROR_RTT, 3));
+	fw_check(fw);
+	assert_int_equal(host_rmi(fw, RMI_DATA_CREATE_UNKNOWN, hm_realm_rd(p),
+				  freed[1], PBASE + G, NULL), RMI_SUCCESS);
+	assert_int_equal(hm_granule_refcount(fw->hm, freed[1]), 1UL);
+	fw_check(fw);
+}
+
 #define T(f)	cmocka_unit_test_setup_teardown(f, fw_setup3, fw_teardown)
 
 int
@@ -166,6 +258,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_defect1_ripas_cycle_keeps_read_only),
 		T(test_defect1_empty_entries_revoked),
+		T(test_defect3_rtt_destroy_in_attached_range),
+		T(test_defect3_rtt_fold_in_attached_range),
 		T(test_defect7_per_cpu_call_state),
 		T(test_defect9_reclaim_missing_table),
 	};

@@ -315,6 +315,37 @@ static void test_rmi_data_destroy_TC5(void **s) { data_destroy_case(s, 5); }
 static void test_rmi_data_destroy_TC6(void **s) { data_destroy_case(s, 6); }
 static void test_rmi_data_destroy_TC7(void **s) { data_destroy_case(s, 7); }
 
+/* ---- RTT_DESTROY / RTT_FOLD hook (ABI.md 4.5) --------------------------------- */
+
+/*
+ * A range reserved (not attached yet: its level-3 RTT holds no live entry)
+ * keeps its RTTs: DESTROY or FOLD of them is refused as for a live RTT.
+ */
+static void
+rtt_unlink_case(void **state, unsigned long fid)
+{
+	struct fw *fw = *state;
+	struct hm_realm *p = fw->r[0], *c = fw->r[1];
+	unsigned long tbl = CBASE & ~(hm_level_size(fw->hm, 2) - 1UL), res[4];
+	unsigned long id;
+	struct sid sid;
+
+	assert_int_equal(fw_create(p, 0x100000UL, G, &id), RSI_SUCCESS);
+	assert_int_equal(fw_share(p, id, c, CSM_PERM_RW, &sid), RSI_SUCCESS);
+	assert_int_equal(fw_reserve(c, &sid, CBASE, G), RSI_SUCCESS);
+	assert_int_equal(hm_rmi(fw->hm, fid, hm_realm_rd(c), tbl, 3, 0, res),
+			 RMI_RETURN(RMI_ERROR_RTT, 3));
+	fw_check(fw);
+	/* Freed, the range is ordinary again: the RTT can go. */
+	assert_int_equal(fw_detach(c, &sid), RSI_SUCCESS);
+	assert_int_equal(hm_rmi(fw->hm, fid, hm_realm_rd(c), tbl, 3, 0, res),
+			 RMI_SUCCESS);
+	fw_check(fw);
+}
+
+static void test_rmi_rtt_destroy_TC1(void **s) { rtt_unlink_case(s, RMI_RTT_DESTROY); }
+static void test_rmi_rtt_fold_TC1(void **s) { rtt_unlink_case(s, RMI_RTT_FOLD); }
+
 /* ---- Realm hooks and realm ids ------------------------------------------------------ */
 
 struct trng_script {
@@ -465,6 +496,7 @@ main(void)
 		T(test_rmi_data_destroy_TC3), T(test_rmi_data_destroy_TC4),
 		T(test_rmi_data_destroy_TC5), T(test_rmi_data_destroy_TC6),
 		T(test_rmi_data_destroy_TC7),
+		T(test_rmi_rtt_destroy_TC1), T(test_rmi_rtt_fold_TC1),
 		T(test_rmi_realm_create_TC1), T(test_rmi_realm_create_id_status),
 		T(test_rmi_realm_create_ids), T(test_rmi_realm_destroy_TC1),
 	};
