@@ -71,7 +71,7 @@ csm_map_one(struct rd *cons, unsigned long ipa, unsigned long pa,
 }
 
 void
-csm_unmap_one(struct rd *cons, unsigned long ipa)
+csm_unmap_one(struct rd *cons, unsigned long ipa, bool destroyed)
 {
 	struct port_rtte e;
 
@@ -82,7 +82,8 @@ csm_unmap_one(struct rd *cons, unsigned long ipa)
 	    (e.state != PORT_RTTE_ASSIGNED)) {
 		return;
 	}
-	(void)port_rtt_unmap(cons, ipa, e.ripas);
+	(void)port_rtt_unmap(cons, ipa,
+			     destroyed ? PORT_RIPAS_DESTROYED : e.ripas);
 	/* No stale translation may outlive the unmap (ARM ARM D8.13). */
 	port_tlbi_ipa(cons, ipa);
 	port_granule_refcount_dec(port_addr_to_granule(e.pa));
@@ -97,8 +98,12 @@ csm_map_region(struct rd *prov, const struct apt_entry *region,
 	for (off = 0UL; off < region->size; off += PORT_GRANULE_SIZE) {
 		struct port_rtte e;
 
+		/* What the provider itself can use: not a granule the host
+		 * created over a DESTROYED (or an EMPTY) entry. ATTACH made
+		 * sure the consumer's entry is ready. */
 		if ((port_rtt_read(prov, region->base + off, &e) == 0) &&
-		    (e.state == PORT_RTTE_ASSIGNED)) {
+		    (e.state == PORT_RTTE_ASSIGNED) &&
+		    (e.ripas == PORT_RIPAS_RAM)) {
 			(void)csm_map_one(cons, cbase + off, e.pa, perm);
 		}
 	}
@@ -110,7 +115,7 @@ csm_unmap_range(struct rd *cons, unsigned long base, unsigned long size)
 	unsigned long off;
 
 	for (off = 0UL; off < size; off += PORT_GRANULE_SIZE) {
-		csm_unmap_one(cons, base + off);
+		csm_unmap_one(cons, base + off, false);
 	}
 }
 
