@@ -18,7 +18,10 @@
  *     no other entry (nor another realm's starting RTTs) points to, every
  *     RTT granule belongs to one tree, and an RTT's refcount is its number
  *     of ASSIGNED and TABLE entries; no ASSIGNED entry at an unprotected
- *     IPA.
+ *     IPA;
+ *  I9 every IPA of a range a realm consumes (any state) walks to a level-3
+ *     entry: its RTTs are neither destroyed nor folded while it is consumed,
+ *     so a cascade always finds the consumer's entry.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -248,7 +251,26 @@ check_rtt(struct ck *ck, struct rd *rd)
 	return 0;
 }
 
-/* I6 for the APT of realm @rd. */
+/* I9 for the range @c that realm @rd consumes. */
+static int
+check_consumed_tables(struct ck *ck, struct rd *rd, const struct apt_entry *c)
+{
+	unsigned long off;
+
+	for (off = 0UL; off < c->size; off += HM_GRANULE) {
+		struct hm_walk w;
+
+		hm_walk(rd, c->base + off, PORT_RTT_PAGE_LEVEL, &w);
+		if (w.level != PORT_RTT_PAGE_LEVEL) {
+			return fail(ck, "realm %#lx consumes %#lx, which has "
+				    "no level-3 entry", rd->pa,
+				    c->base + off);
+		}
+	}
+	return 0;
+}
+
+/* I6 (and I9) for the APT of realm @rd. */
 static int
 check_shares(struct ck *ck, struct rd *rd, struct apt *apt)
 {
@@ -289,6 +311,9 @@ check_shares(struct ck *ck, struct rd *rd, struct apt *apt)
 			return fail(ck, "consumed %#lx of %#lx in state %u "
 				    "disagrees with the provider",
 				    (unsigned long)e->id, rd->pa, e->state);
+		}
+		if (check_consumed_tables(ck, rd, e) != 0) {
+			return -1;
 		}
 	}
 	return 0;

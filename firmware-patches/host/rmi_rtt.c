@@ -143,8 +143,9 @@ hm_rmi_rtt_destroy(const unsigned long *args, unsigned long *res)
 	rtt_addr = *w.d & HM_D_PA_MASK;
 	g_tbl = hm_granule(rtt_addr);
 	port_granule_lock(g_tbl, PORT_GS_RTT);
-	/* rtt_live */
-	if (g_tbl->refcount != 0U) {
+	/* rtt_live; CAEC: the RTT of a consumed range counts as live */
+	if ((g_tbl->refcount != 0U) ||
+	    !csm_rtt_may_unlink(rd, ipa, 1UL << hm_level_shift((int)level - 1))) {
 		ret = RTT(level);
 		res[1] = ipa;
 		port_granule_unlock(g_tbl);
@@ -249,7 +250,8 @@ hm_rmi_rtt_fold(const unsigned long *args, unsigned long *res)
 	/* rtt_homo; ASSIGNED entries fold only from level 2 or 3 (A5.5.6) */
 	block = fold_of((const uint64_t *)hm_granule_mem(g_tbl), (int)level,
 			&assigned);
-	if ((block == 0U) || (assigned && (level < 2UL))) {
+	if ((block == 0U) || (assigned && (level < 2UL)) ||
+	    !csm_rtt_may_unlink(rd, ipa, 1UL << hm_level_shift((int)level - 1))) {
 		ret = RTT(level);
 		port_granule_unlock(g_tbl);
 		port_granule_unlock(g_rd);

@@ -127,6 +127,19 @@ bool csm_ripas_may_change(unsigned long pa);
  */
 bool csm_rtt_may_fold(unsigned long pa);
 
+/* ---- RTT structure (ABI.md 4.5) ------------------------------------------- */
+
+/*
+ * RMI_RTT_DESTROY and RMI_RTT_FOLD, with the RD locked, before the RTT
+ * covering [base, base + size) is unlinked: false if it covers part of a
+ * range the realm consumes (any state). The core then refuses as for a
+ * live RTT (RMI_ERROR_RTT at the RTT's level): the level-3 entries of a
+ * consumed range, which CSM maps and unmaps, stay until the consumer frees
+ * the range (DETACH_AND_FREE, or APT_DESTROY at teardown).
+ */
+bool csm_rtt_may_unlink(struct rd *rd, unsigned long base,
+			unsigned long size);
+
 /* ---- Realm ids ---------------------------------------------------------- */
 
 /* PA of the live realm with id @id, or 0. */

@@ -55,21 +55,23 @@ csm_first_not_ready(struct rd *rd, unsigned long base, unsigned long size)
 	return CSM_IPA_NONE;
 }
 
-void
+int
 csm_map_one(struct rd *cons, unsigned long ipa, unsigned long pa,
 	    unsigned int perm)
 {
 	int ret = port_rtt_map(cons, ipa, pa,
 			       (perm == CSM_PERM_RO) ? PORT_S2_RO : 0U);
 
-	/* RESERVE emptied the range and DATA_CREATE refuses to fill it. */
-	assert(ret == 0);
-	(void)ret;
+	/* A reference counts a mapping: none without one (I5). */
+	if (ret != 0) {
+		return ret;
+	}
 	port_granule_refcount_inc(port_addr_to_granule(pa));
+	return 0;
 }
 
 void
-csm_unmap_one(struct rd *cons, unsigned long ipa)
+csm_unmap_one(struct rd *cons, unsigned long ipa, bool destroyed)
 {
 	struct port_rtte e;
 
@@ -80,7 +82,8 @@ csm_unmap_one(struct rd *cons, unsigned long ipa)
 	    (e.state != PORT_RTTE_ASSIGNED)) {
 		return;
 	}
-	(void)port_rtt_unmap(cons, ipa, e.ripas);
+	(void)port_rtt_unmap(cons, ipa,
+			     destroyed ? PORT_RIPAS_DESTROYED : e.ripas);
 	/* No stale translation may outlive the unmap (ARM ARM D8.13). */
 	port_tlbi_ipa(cons, ipa);
 	port_granule_refcount_dec(port_addr_to_granule(e.pa));
@@ -95,9 +98,13 @@ csm_map_region(struct rd *prov, const struct apt_entry *region,
 	for (off = 0UL; off < region->size; off += PORT_GRANULE_SIZE) {
 		struct port_rtte e;
 
+		/* What the provider itself can use: not a granule the host
+		 * created over a DESTROYED (or an EMPTY) entry. ATTACH made
+		 * sure the consumer's entry is ready. */
 		if ((port_rtt_read(prov, region->base + off, &e) == 0) &&
-		    (e.state == PORT_RTTE_ASSIGNED)) {
-			csm_map_one(cons, cbase + off, e.pa, perm);
+		    (e.state == PORT_RTTE_ASSIGNED) &&
+		    (e.ripas == PORT_RIPAS_RAM)) {
+			(void)csm_map_one(cons, cbase + off, e.pa, perm);
 		}
 	}
 }
@@ -108,7 +115,7 @@ csm_unmap_range(struct rd *cons, unsigned long base, unsigned long size)
 	unsigned long off;
 
 	for (off = 0UL; off < size; off += PORT_GRANULE_SIZE) {
-		csm_unmap_one(cons, base + off);
+		csm_unmap_one(cons, base + off, false);
 	}
 }
 
@@ -125,4 +132,21 @@ csm_rtt_may_fold(unsigned long pa)
 {
 	/* Same test as for RIPAS: no CSM mapping of the granule. */
 	return csm_ripas_may_change(pa);
+}
+
+bool
+csm_rtt_may_unlink(struct rd *rd, unsigned long base, unsigned long size)
+{
+	struct granule *g_apt;
+	struct apt *apt = csm_apt_map(rd, PORT_SLOT_APT, &g_apt);
+	struct apt_entry *c = NULL;
+	bool ok = true;
+
+	while (ok && (apt != NULL) &&
+	       ((c = apt_next(apt, c, APT_CONSUMED)) != NULL)) {
+		/* [base, base + size) meets [c->base, c->base + c->size) */
+		ok = (c->base >= base + size) || (base >= c->base + c->size);
+	}
+	csm_apt_unmap(apt, PORT_SLOT_APT);
+	return ok;
 }

@@ -102,14 +102,23 @@ unsigned long csm_first_not_ready(struct rd *rd, unsigned long base,
 bool csm_range_valid(const struct rd *rd, unsigned long base,
 		     unsigned long size);
 
-/* Map provider granule @pa at consumer @ipa; takes a mapping reference. */
-void csm_map_one(struct rd *cons, unsigned long ipa, unsigned long pa,
-		 unsigned int perm);
+/*
+ * Map provider granule @pa at consumer @ipa (its level-3 entry UNASSIGNED)
+ * and take a mapping reference. 0, or the port_rtt_map() error (then no
+ * reference is taken).
+ */
+int csm_map_one(struct rd *cons, unsigned long ipa, unsigned long pa,
+		unsigned int perm);
 
-/* Unmap consumer @ipa if mapped: TLBI, drop the mapping reference. */
-void csm_unmap_one(struct rd *cons, unsigned long ipa);
+/*
+ * Unmap consumer @ipa if mapped: TLBI, drop the mapping reference. The
+ * entry keeps its RIPAS, or becomes DESTROYED if @destroyed (the provider's
+ * granule was destroyed by the host).
+ */
+void csm_unmap_one(struct rd *cons, unsigned long ipa, bool destroyed);
 
-/* Map every assigned granule of @region into @cons at @cbase. */
+/* Map every granule of @region the provider holds ASSIGNED with RIPAS RAM
+ * into @cons at @cbase. */
 void csm_map_region(struct rd *prov, const struct apt_entry *region,
 		    struct rd *cons, unsigned long cbase, unsigned int perm);
 

@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The changed RMI_DATA_CREATE_UNKNOWN and RMI_DATA_DESTROY. Outside CSM
- * ranges they do what RMM 1.0 says. Inside a region the realm provides they
- * also map (unmap) the granule in every attached consumer. Inside a range
- * the realm consumes they refuse: the host never backs or takes a granule
- * there. Index of RMI_ERROR_INPUT is 0 (as in 1.0); of RMI_ERROR_RTT the
- * level (3).
+ * The changed RMI_DATA_CREATE_UNKNOWN and RMI_DATA_DESTROY. For every realm
+ * they check RMM 1.0's failure conditions in 1.0's order and give 1.0's
+ * outputs (DEN0137 1.0-rel0 B4.3.2, B4.3.3): RMI_ERROR_INPUT index 0,
+ * RMI_ERROR_RTT with the level the walk stopped at, DATA_DESTROY's X1 (the
+ * granule) and X2 (top, also on RMI_ERROR_RTT), RIPAS RAM -> DESTROYED on
+ * destroy. One condition is added, where 1.0 would succeed: inside a range
+ * the realm consumes the host neither backs nor takes a granule. Inside a
+ * region the realm provides they also unmap the granule from every attached
+ * consumer (destroy) or map it into consumers that hold the IPA as RAM
+ * (create). ABI.md 4.3, 4.4 and 4.6.
  */
 #include <assert.h>
 
@@ -58,22 +62,31 @@ out:
 }
 
 /*
- * Phase 2 checks common to both commands, everything locked: csm_consumer
- * and rtt_state. Returns RMI_SUCCESS or the error; *@region is the region
+ * Phase 2 checks common to both commands, everything locked, in 1.0's
+ * order: rtt_walk (RMI_ERROR_RTT, the level the walk stopped at),
+ * rtte_state (level 3), then CAEC's csm_consumer (level 3; *@cons is the
+ * consumed range). Returns RMI_SUCCESS or the error; *@region is the region
  * @ipa lies in (NULL if none) and *@e its RTT entry.
  */
 static unsigned long
 check_ipa(struct rd *rd, struct apt *apt, unsigned long ipa,
-	  unsigned int want, struct apt_entry **region, struct port_rtte *e)
+	  unsigned int want, struct apt_entry **region,
+	  struct apt_entry **cons, struct port_rtte *e)
 {
 	*region = NULL;
-	/* csm_consumer */
-	if ((apt != NULL) && (apt_consumed_at(apt, ipa) != NULL)) {
+	*cons = NULL;
+	/* rtt_walk (ipa_bound was checked in phase 1: the read succeeds) */
+	if ((port_rtt_read(rd, ipa, e) != 0) ||
+	    (e->level != PORT_RTT_PAGE_LEVEL)) {
+		return RMI_RETURN(RMI_ERROR_RTT, (unsigned int)e->level);
+	}
+	/* rtte_state */
+	if (e->state != want) {
 		return RMI_RETURN(RMI_ERROR_RTT, RTT_LEVEL);
 	}
-	/* rtt_walk, rtt_state */
-	if ((port_rtt_read(rd, ipa, e) != 0) ||
-	    (e->level != PORT_RTT_PAGE_LEVEL) || (e->state != want)) {
+	/* csm_consumer: the host neither backs nor takes a consumer's page */
+	*cons = (apt != NULL) ? apt_consumed_at(apt, ipa) : NULL;
+	if (*cons != NULL) {
 		return RMI_RETURN(RMI_ERROR_RTT, RTT_LEVEL);
 	}
 	*region = (apt != NULL) ? apt_region_at(apt, ipa) : NULL;
@@ -97,7 +110,14 @@ consumers_ready(struct csm_lock_set *s, struct apt *apt,
 	return true;
 }
 
-/* Apply @map (true) or unmap to every attached consumer of @region. */
+/*
+ * The consumer side of a provider granule change at @ipa of @region:
+ * @map: map @pa into every attached consumer whose entry for it is
+ * UNASSIGNED with RIPAS RAM (an entry a destroy left DESTROYED stays
+ * unmapped: the consumer must not find a fresh zero page where its data
+ * was; ABI.md 4.6); else unmap it from every attached consumer, leaving
+ * RIPAS DESTROYED.
+ */
 static void
 for_consumers(struct csm_lock_set *s, uint64_t prov_id, struct apt *apt,
 	      const struct apt_entry *region, unsigned long ipa,
@@ -118,11 +138,15 @@ for_consumers(struct csm_lock_set *s, uint64_t prov_id, struct apt *apt,
 		    apt_find_consumed(peer.apt, prov_id, e->id) : NULL;
 		if ((c != NULL) && (c->state == CSM_STATE_ATTACHED)) {
 			unsigned long cipa = c->base + (ipa - region->base);
+			struct port_rtte ce;
 
-			if (map) {
-				csm_map_one(peer.rd, cipa, pa, c->perm);
-			} else {
-				csm_unmap_one(peer.rd, cipa);
+			if (!map) {
+				csm_unmap_one(peer.rd, cipa, true);
+			} else if ((port_rtt_read(peer.rd, cipa, &ce) == 0) &&
+				   (ce.level == PORT_RTT_PAGE_LEVEL) &&
+				   (ce.state == PORT_RTTE_UNASSIGNED) &&
+				   (ce.ripas == PORT_RIPAS_RAM)) {
+				(void)csm_map_one(peer.rd, cipa, pa, c->perm);
 			}
 		}
 		csm_peer_close(&peer);
@@ -135,7 +159,7 @@ csm_rmi_data_create_unknown(const unsigned long *args, unsigned long *res)
 	unsigned long rd_addr = args[0], data_addr = args[1], ipa = args[2];
 	struct csm_lock_set *s = &data_locks[port_cpu_id()];
 	struct granule *g_rd, *g_data, *g_apt;
-	struct apt_entry *region;
+	struct apt_entry *region, *cons;
 	struct port_rtte e;
 	unsigned int tries;
 	unsigned long ret;
@@ -164,15 +188,18 @@ csm_rmi_data_create_unknown(const unsigned long *args, unsigned long *res)
 		g_data = csm_locks_get(s, data_addr);
 		rd = port_rd_map(g_rd, PORT_SLOT_RD);
 		apt = csm_apt_map(rd, PORT_SLOT_APT, &g_apt);
-		ret = check_ipa(rd, apt, ipa, PORT_RTTE_UNASSIGNED, &region, &e);
+		ret = check_ipa(rd, apt, ipa, PORT_RTTE_UNASSIGNED, &region,
+				&cons, &e);
 		if ((ret == RMI_SUCCESS) && (region != NULL) &&
 		    !consumers_ready(s, apt, region)) {
 			ret = RET_RETRY;
 		}
 		if (ret == RMI_SUCCESS) {
-			/* A DELEGATED granule is zero: no scrub needed. */
+			/* A DELEGATED granule is zero: no scrub needed. The
+			 * entry keeps its RIPAS (1.0). */
 			(void)port_rtt_assign(rd, ipa, data_addr);
-			if (region != NULL) {
+			/* Consumers see only what the provider can use. */
+			if ((region != NULL) && (e.ripas == PORT_RIPAS_RAM)) {
 				for_consumers(s, port_rd_csm(rd)->realm_id, apt,
 					      region, ipa, data_addr, true);
 			}
@@ -197,7 +224,7 @@ csm_rmi_data_destroy(const unsigned long *args, unsigned long *res)
 	unsigned long rd_addr = args[0], ipa = args[1];
 	struct csm_lock_set *s = &data_locks[port_cpu_id()];
 	struct granule *g_rd, *g_data, *g_apt;
-	struct apt_entry *region;
+	struct apt_entry *region, *cons;
 	struct port_rtte e;
 	unsigned int tries;
 	unsigned long ret;
@@ -222,7 +249,8 @@ csm_rmi_data_destroy(const unsigned long *args, unsigned long *res)
 		g_rd = csm_locks_get(s, rd_addr);
 		rd = port_rd_map(g_rd, PORT_SLOT_RD);
 		apt = csm_apt_map(rd, PORT_SLOT_APT, &g_apt);
-		ret = check_ipa(rd, apt, ipa, PORT_RTTE_ASSIGNED, &region, &e);
+		ret = check_ipa(rd, apt, ipa, PORT_RTTE_ASSIGNED, &region,
+				&cons, &e);
 		if ((ret == RMI_SUCCESS) && (region != NULL) &&
 		    !consumers_ready(s, apt, region)) {
 			ret = RET_RETRY;
@@ -233,7 +261,10 @@ csm_rmi_data_destroy(const unsigned long *args, unsigned long *res)
 				for_consumers(s, port_rd_csm(rd)->realm_id, apt,
 					      region, ipa, e.pa, false);
 			}
-			(void)port_rtt_unmap(rd, ipa, PORT_RIPAS_RAM);
+			/* 1.0: RAM becomes DESTROYED, EMPTY stays EMPTY. */
+			(void)port_rtt_unmap(rd, ipa,
+					     (e.ripas == PORT_RIPAS_RAM) ?
+					     PORT_RIPAS_DESTROYED : e.ripas);
 			port_tlbi_ipa(rd, ipa);
 			/* Internal granule, locked after the RDs. */
 			g_data = port_addr_to_granule(e.pa);
@@ -243,7 +274,15 @@ csm_rmi_data_destroy(const unsigned long *args, unsigned long *res)
 			port_granule_unlock_transition(g_data,
 						       PORT_GS_DELEGATED);
 			res[0] = e.pa;
-			res[1] = ipa + PORT_GRANULE_SIZE;
+		}
+		/* X2 top: on success and on RMI_ERROR_RTT (1.0), the next live
+		 * entry; past a consumed range, which holds nothing of the
+		 * host's. */
+		if (cons != NULL) {
+			res[1] = cons->base + cons->size;
+		} else if ((ret == RMI_SUCCESS) ||
+			   (RMI_RETURN_STATUS(ret) == RMI_ERROR_RTT)) {
+			res[1] = port_rtt_skip_non_live(rd, ipa);
 		}
 		csm_apt_unmap(apt, PORT_SLOT_APT);
 		port_rd_unmap(rd, PORT_SLOT_RD);

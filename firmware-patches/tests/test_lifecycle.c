@@ -170,10 +170,24 @@ test_lifecycle_reattach(void **state)
 	fw_check(fw);
 }
 
+/* The realm accepts a fresh (zero) page over a DESTROYED range: RIPAS RAM
+ * with RSI_CHANGE_DESTROYED. */
+static void
+accept_destroyed(struct hm_realm *r, unsigned long ipa)
+{
+	unsigned long out[3] = { 0 };
+
+	assert_int_equal(hm_rsi(r, RSI_IPA_STATE_SET, ipa, ipa + G, RIPAS_RAM,
+				RSI_CHANGE_DESTROYED, out), RSI_SUCCESS);
+	assert_int_equal(out[0], ipa + G);
+}
+
 /*
  * The host destroys a provider granule under an attached consumer: the
- * cascade unmaps it for the consumer (with a TLBI) before the scrub, and a
- * new granule created there is mapped for the consumer too.
+ * cascade unmaps it for the consumer (with a TLBI) before the scrub. A new
+ * granule the host creates there is not passed off as the data: provider
+ * and consumer both find RIPAS DESTROYED (ABI.md 4.6). The provider accepts
+ * the fresh page; the consumer gets it by attaching again.
  */
 static void
 test_lifecycle_data_destroy_cascade(void **state)
@@ -181,8 +195,10 @@ test_lifecycle_data_destroy_cascade(void **state)
 	struct fw *fw = *state;
 	struct hm_realm *p = fw->r[0], *c = fw->r[1];
 	unsigned long res[4], pa, npa, x = 7;
+	struct hm_rtte e;
+	struct sid sid;
 
-	(void)fw_share_attach(p, PBASE, c, CBASE, SIZE, CSM_PERM_RW, NULL);
+	sid = fw_share_attach(p, PBASE, c, CBASE, SIZE, CSM_PERM_RW, NULL);
 	put(p, PBASE + G, "secret");
 	pa = pa_of(fw, p, PBASE + G);
 	hm_tlbi_clear(fw->hm);
@@ -200,9 +216,24 @@ test_lifecycle_data_destroy_cascade(void **state)
 	assert_int_equal(hm_rmi(fw->hm, RMI_DATA_CREATE_UNKNOWN,
 				hm_realm_rd(p), npa, PBASE + G, 0, NULL),
 			 RMI_SUCCESS);
-	assert_int_equal(pa_of(fw, c, CBASE + G), npa);
-	assert_int_equal(hm_realm_read(c, CBASE + G, &x, 8U), 0);
+	assert_int_equal(pa_of(fw, c, CBASE + G), 0);
+	assert_int_equal(hm_realm_read(c, CBASE + G, &x, 8U), -EFAULT);
+	assert_int_equal(hm_realm_read(p, PBASE + G, &x, 8U), -EFAULT);
+	assert_int_equal(hm_rtt_entry(fw->hm, hm_realm_rd(c), CBASE + G, &e),
+			 0);
+	assert_int_equal(e.ripas, RIPAS_DESTROYED);
+	fw_check(fw);
+
+	accept_destroyed(p, PBASE + G);
+	assert_int_equal(hm_realm_read(p, PBASE + G, &x, 8U), 0);
 	assert_int_equal(x, 0);
+	expect(c, CBASE, "");	/* the other pages stay shared */
+	assert_int_equal(fw_detach(c, &sid), RSI_SUCCESS);
+	assert_int_equal(fw_reserve(c, &sid, CBASE, SIZE), RSI_SUCCESS);
+	assert_int_equal(fw_attach(c, &sid), RSI_SUCCESS);
+	assert_int_equal(pa_of(fw, c, CBASE + G), npa);
+	put(p, PBASE + G, "fresh");
+	expect(c, CBASE + G, "fresh");
 	fw_check(fw);
 }
 

@@ -212,18 +212,26 @@ data_create_case(void **state, unsigned int tc)
 	case 9: ret = rmi(fw, RMI_DATA_CREATE_UNKNOWN, rd,
 			  hm_ns_alloc(fw->hm), ipa); break;
 	case 10:
-		/* Reserved and attached consumer ranges, hole or not. */
-		sid = fw_share_attach(fw->r[0], 0x100000UL, r, CBASE, 2 * G,
-				      CSM_PERM_RW, NULL);
-		assert_int_equal(rmi(fw, RMI_DATA_CREATE_UNKNOWN, rd, data,
-				     CBASE), RTT3);
-		assert_int_equal(fw_revoke(fw->r[0], &sid), RSI_SUCCESS);
-		ret = rmi(fw, RMI_DATA_CREATE_UNKNOWN, rd, data, CBASE + G);
-		want = RTT3;
+		/* No level-3 RTT there: the level the walk stopped at. */
+		ret = rmi(fw, RMI_DATA_CREATE_UNKNOWN, rd, data, 0x10000000UL);
+		want = RMI_RETURN(RMI_ERROR_RTT, 2);
 		break;
 	case 11:
 		assert_int_equal(hm_realm_populate(r, ipa, G), 0);
 		ret = rmi(fw, RMI_DATA_CREATE_UNKNOWN, rd, data, ipa);
+		want = RTT3;
+		break;
+	case 12:
+		/* A hole of an attached, then of a revoked consumer range. */
+		sid = fw_share_attach(fw->r[0], 0x100000UL, r, CBASE, 2 * G,
+				      CSM_PERM_RW, NULL);
+		assert_int_equal(hm_rmi(fw->hm, RMI_DATA_DESTROY,
+					hm_realm_rd(fw->r[0]), 0x101000UL, 0,
+					0, NULL), RMI_SUCCESS);
+		assert_int_equal(rmi(fw, RMI_DATA_CREATE_UNKNOWN, rd, data,
+				     CBASE + G), RTT3);
+		assert_int_equal(fw_revoke(fw->r[0], &sid), RSI_SUCCESS);
+		ret = rmi(fw, RMI_DATA_CREATE_UNKNOWN, rd, data, CBASE);
 		want = RTT3;
 		break;
 	default:
@@ -244,6 +252,18 @@ static void test_rmi_data_create_unknown_TC8(void **s) { data_create_case(s, 8);
 static void test_rmi_data_create_unknown_TC9(void **s) { data_create_case(s, 9); }
 static void test_rmi_data_create_unknown_TC10(void **s) { data_create_case(s, 10); }
 static void test_rmi_data_create_unknown_TC11(void **s) { data_create_case(s, 11); }
+static void test_rmi_data_create_unknown_TC12(void **s) { data_create_case(s, 12); }
+
+/* The realm asks for RIPAS RAM over the DESTROYED granule at @ipa. */
+static void
+accept_destroyed(struct hm_realm *r, unsigned long ipa)
+{
+	unsigned long out[3] = { 0 };
+
+	assert_int_equal(hm_rsi(r, RSI_IPA_STATE_SET, ipa, ipa + G, RIPAS_RAM,
+				RSI_CHANGE_DESTROYED, out), RSI_SUCCESS);
+	assert_int_equal(out[0], ipa + G);
+}
 
 static void
 test_rmi_data_create_unknown_success(void **state)
@@ -262,6 +282,10 @@ test_rmi_data_create_unknown_success(void **state)
 	assert_int_equal(fw_reserve(fw->r[2], &s2, CBASE, 2 * G), 0);
 	assert_int_equal(hm_rmi(fw->hm, RMI_DATA_DESTROY, hm_realm_rd(p),
 				0x101000UL, 0, 0, res), RMI_SUCCESS);
+	/* Both sides accept a fresh page there (ABI.md 4.6): only then is
+	 * a new granule mapped for the attached consumer. */
+	accept_destroyed(p, 0x101000UL);
+	accept_destroyed(fw->r[1], CBASE + G);
 	assert_int_equal(rmi(fw, RMI_DATA_CREATE_UNKNOWN, hm_realm_rd(p), data,
 			     0x101000UL), RMI_SUCCESS);
 	assert_int_equal(hm_granule_state(fw->hm, data), PORT_GS_DATA);
@@ -284,7 +308,7 @@ data_destroy_case(void **state, unsigned int tc)
 	struct fw *fw = *state;
 	struct hm_realm *r = fw->r[1];
 	unsigned long rd = hm_realm_rd(r), ipa = 0x200000UL;
-	unsigned long ret = 0, want = IN(0);
+	unsigned long ret = 0, want = IN(0), res[4];
 
 	assert_int_equal(hm_realm_populate(r, ipa, G), 0);
 	switch (tc) {
@@ -294,12 +318,23 @@ data_destroy_case(void **state, unsigned int tc)
 	case 4: ret = rmi(fw, RMI_DATA_DESTROY, hm_realm_rec(r), ipa, 0); break;
 	case 5: ret = rmi(fw, RMI_DATA_DESTROY, rd, 1UL << 29, 0); break;
 	case 6:
+		ret = hm_rmi(fw->hm, RMI_DATA_DESTROY, rd, 0x10000000UL, 0, 0,
+			     res);
+		want = RMI_RETURN(RMI_ERROR_RTT, 2);
+		assert_int_equal(res[1], hm_level_size(fw->hm, 1));
+		break;
+	case 7:
+		ret = hm_rmi(fw->hm, RMI_DATA_DESTROY, rd, ipa + G, 0, 0, res);
+		want = RTT3;
+		/* top: the end of the level-3 RTT, nothing live after ipa */
+		assert_int_equal(res[1], ipa + hm_level_size(fw->hm, 2));
+		break;
+	case 8:
 		(void)fw_share_attach(fw->r[0], 0x100000UL, r, CBASE, G,
 				      CSM_PERM_RW, NULL);
-		ret = rmi(fw, RMI_DATA_DESTROY, rd, CBASE, 0);
+		ret = hm_rmi(fw->hm, RMI_DATA_DESTROY, rd, CBASE, 0, 0, res);
 		want = RTT3;
-		break;
-	case 7: ret = rmi(fw, RMI_DATA_DESTROY, rd, ipa + G, 0); want = RTT3;
+		assert_int_equal(res[1], CBASE + G);
 		break;
 	default:
 		fail();
@@ -314,6 +349,38 @@ static void test_rmi_data_destroy_TC4(void **s) { data_destroy_case(s, 4); }
 static void test_rmi_data_destroy_TC5(void **s) { data_destroy_case(s, 5); }
 static void test_rmi_data_destroy_TC6(void **s) { data_destroy_case(s, 6); }
 static void test_rmi_data_destroy_TC7(void **s) { data_destroy_case(s, 7); }
+static void test_rmi_data_destroy_TC8(void **s) { data_destroy_case(s, 8); }
+
+/* ---- RTT_DESTROY / RTT_FOLD hook (ABI.md 4.5) --------------------------------- */
+
+/*
+ * A range reserved (not attached yet: its level-3 RTT holds no live entry)
+ * keeps its RTTs: DESTROY or FOLD of them is refused as for a live RTT.
+ */
+static void
+rtt_unlink_case(void **state, unsigned long fid)
+{
+	struct fw *fw = *state;
+	struct hm_realm *p = fw->r[0], *c = fw->r[1];
+	unsigned long tbl = CBASE & ~(hm_level_size(fw->hm, 2) - 1UL), res[4];
+	unsigned long id;
+	struct sid sid;
+
+	assert_int_equal(fw_create(p, 0x100000UL, G, &id), RSI_SUCCESS);
+	assert_int_equal(fw_share(p, id, c, CSM_PERM_RW, &sid), RSI_SUCCESS);
+	assert_int_equal(fw_reserve(c, &sid, CBASE, G), RSI_SUCCESS);
+	assert_int_equal(hm_rmi(fw->hm, fid, hm_realm_rd(c), tbl, 3, 0, res),
+			 RMI_RETURN(RMI_ERROR_RTT, 3));
+	fw_check(fw);
+	/* Freed, the range is ordinary again: the RTT can go. */
+	assert_int_equal(fw_detach(c, &sid), RSI_SUCCESS);
+	assert_int_equal(hm_rmi(fw->hm, fid, hm_realm_rd(c), tbl, 3, 0, res),
+			 RMI_SUCCESS);
+	fw_check(fw);
+}
+
+static void test_rmi_rtt_destroy_TC1(void **s) { rtt_unlink_case(s, RMI_RTT_DESTROY); }
+static void test_rmi_rtt_fold_TC1(void **s) { rtt_unlink_case(s, RMI_RTT_FOLD); }
 
 /* ---- Realm hooks and realm ids ------------------------------------------------------ */
 
@@ -460,11 +527,13 @@ main(void)
 		T(test_rmi_data_create_unknown_TC9),
 		T(test_rmi_data_create_unknown_TC10),
 		T(test_rmi_data_create_unknown_TC11),
+		T(test_rmi_data_create_unknown_TC12),
 		T(test_rmi_data_create_unknown_success),
 		T(test_rmi_data_destroy_TC1), T(test_rmi_data_destroy_TC2),
 		T(test_rmi_data_destroy_TC3), T(test_rmi_data_destroy_TC4),
 		T(test_rmi_data_destroy_TC5), T(test_rmi_data_destroy_TC6),
-		T(test_rmi_data_destroy_TC7),
+		T(test_rmi_data_destroy_TC7), T(test_rmi_data_destroy_TC8),
+		T(test_rmi_rtt_destroy_TC1), T(test_rmi_rtt_fold_TC1),
 		T(test_rmi_realm_create_TC1), T(test_rmi_realm_create_id_status),
 		T(test_rmi_realm_create_ids), T(test_rmi_realm_destroy_TC1),
 	};

@@ -72,7 +72,13 @@ rsi(struct rmmd_client *c, unsigned long fid, unsigned long x1,
 	return out->rep.status;
 }
 
-/* The hypervisor takes back every granule it backed in [base, base+size). */
+/*
+ * The hypervisor takes back every granule it backed in [base, base+size),
+ * a range the realm gave up itself. RMM 1.0 leaves what it destroyed RIPAS
+ * DESTROYED; the realm, which asked for this, takes the IPAs back as fresh
+ * RAM (RSI_IPA_STATE_SET with RSI_CHANGE_DESTROYED), as a guest does before
+ * it reuses memory, so that a region made there later is usable.
+ */
 static void
 reclaim(struct rmmd_client *c, uint64_t base, uint64_t size)
 {
@@ -81,8 +87,18 @@ reclaim(struct rmmd_client *c, uint64_t base, uint64_t size)
 		.base = base,
 		.top = base + size,
 	};
+	unsigned long out[3];
+	unsigned int n;
 
 	hm_host_answer(c->realm, &ex);
+	for (n = 0; n < 64 && base < ex.top; n++) {
+		out[0] = 0;
+		if (hm_rsi(c->realm, RSI_IPA_STATE_SET, base, ex.top,
+			   RIPAS_RAM, RSI_CHANGE_DESTROYED, out) != RSI_SUCCESS ||
+		    out[0] <= base)
+			break;
+		base = out[0];
+	}
 }
 
 static bool
